@@ -1,0 +1,1 @@
+"""sfn-flows: AWS Step Functions workflows as typed Python objects."""

@@ -1,0 +1,186 @@
+"""Choice conditions, built with typed functions and combined with `&`, `|` and `~`.
+
+    from sfn_flows.model import conditions as c
+    c.string_equals("$.kind", "video") & ~c.is_null("$.size")
+
+For JSONata states, pass the expression itself: `c.jsonata("$states.input.size > 10")`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Condition(BaseModel):
+    """A Choice rule's test. Subclasses write their own ASL."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    def to_asl(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __and__(self, other: Condition) -> Condition:
+        return And(conditions=(*_flatten(self, And), *_flatten(other, And)))
+
+    def __or__(self, other: Condition) -> Condition:
+        return Or(conditions=(*_flatten(self, Or), *_flatten(other, Or)))
+
+    def __invert__(self) -> Condition:
+        return Not(condition=self)
+
+
+class Comparison(Condition):
+    variable: str
+    operator: str
+    value: Any
+
+    def to_asl(self) -> dict[str, Any]:
+        return {"Variable": self.variable, self.operator: self.value}
+
+
+class And(Condition):
+    conditions: tuple[Condition, ...]
+
+    def to_asl(self) -> dict[str, Any]:
+        return {"And": [c.to_asl() for c in self.conditions]}
+
+
+class Or(Condition):
+    conditions: tuple[Condition, ...]
+
+    def to_asl(self) -> dict[str, Any]:
+        return {"Or": [c.to_asl() for c in self.conditions]}
+
+
+class Not(Condition):
+    condition: Condition
+
+    def to_asl(self) -> dict[str, Any]:
+        return {"Not": self.condition.to_asl()}
+
+
+class Jsonata(Condition):
+    """A JSONata `Condition` (only in JSONata states)."""
+
+    expression: str
+
+    def to_asl(self) -> dict[str, Any]:
+        return {"Condition": jsonata_expression(self.expression)}
+
+
+def _flatten(condition: Condition, kind: type[And] | type[Or]) -> tuple[Condition, ...]:
+    # a & b & c reads as one And of three, as a user would write it in ASL.
+    if isinstance(condition, kind):
+        return condition.conditions
+    return (condition,)
+
+
+def jsonata_expression(expression: str) -> str:
+    """Wrap a JSONata expression in `{% %}` unless it already is."""
+    text = expression.strip()
+    if text.startswith("{%") and text.endswith("%}"):
+        return text
+    return "{% " + text + " %}"
+
+
+def jsonata(expression: str) -> Condition:
+    return Jsonata(expression=expression)
+
+
+def all_of(*conditions: Condition) -> Condition:
+    return And(conditions=conditions)
+
+
+def any_of(*conditions: Condition) -> Condition:
+    return Or(conditions=conditions)
+
+
+def not_(condition: Condition) -> Condition:
+    return Not(condition=condition)
+
+
+def _timestamp(value: str | datetime) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value
+
+
+def _string_op(operator: str) -> Callable[[str, str], Condition]:
+    def build(variable: str, value: str) -> Condition:
+        return Comparison(variable=variable, operator=operator, value=value)
+
+    build.__name__ = operator
+    return build
+
+
+def _numeric_op(operator: str) -> Callable[[str, float], Condition]:
+    def build(variable: str, value: float) -> Condition:
+        return Comparison(variable=variable, operator=operator, value=value)
+
+    build.__name__ = operator
+    return build
+
+
+def _timestamp_op(operator: str) -> Callable[[str, str | datetime], Condition]:
+    def build(variable: str, value: str | datetime) -> Condition:
+        return Comparison(variable=variable, operator=operator, value=_timestamp(value))
+
+    build.__name__ = operator
+    return build
+
+
+def _test_op(operator: str) -> Callable[[str, bool], Condition]:
+    def build(variable: str, value: bool = True) -> Condition:
+        return Comparison(variable=variable, operator=operator, value=value)
+
+    build.__name__ = operator
+    return build
+
+
+string_equals = _string_op("StringEquals")
+string_less_than = _string_op("StringLessThan")
+string_greater_than = _string_op("StringGreaterThan")
+string_less_than_equals = _string_op("StringLessThanEquals")
+string_greater_than_equals = _string_op("StringGreaterThanEquals")
+string_matches = _string_op("StringMatches")
+numeric_equals = _numeric_op("NumericEquals")
+numeric_less_than = _numeric_op("NumericLessThan")
+numeric_greater_than = _numeric_op("NumericGreaterThan")
+numeric_less_than_equals = _numeric_op("NumericLessThanEquals")
+numeric_greater_than_equals = _numeric_op("NumericGreaterThanEquals")
+timestamp_equals = _timestamp_op("TimestampEquals")
+timestamp_less_than = _timestamp_op("TimestampLessThan")
+timestamp_greater_than = _timestamp_op("TimestampGreaterThan")
+timestamp_less_than_equals = _timestamp_op("TimestampLessThanEquals")
+timestamp_greater_than_equals = _timestamp_op("TimestampGreaterThanEquals")
+# Comparisons against another path of the input: the second argument is a reference path.
+string_equals_path = _string_op("StringEqualsPath")
+string_less_than_path = _string_op("StringLessThanPath")
+string_greater_than_path = _string_op("StringGreaterThanPath")
+string_less_than_equals_path = _string_op("StringLessThanEqualsPath")
+string_greater_than_equals_path = _string_op("StringGreaterThanEqualsPath")
+numeric_equals_path = _string_op("NumericEqualsPath")
+numeric_less_than_path = _string_op("NumericLessThanPath")
+numeric_greater_than_path = _string_op("NumericGreaterThanPath")
+numeric_less_than_equals_path = _string_op("NumericLessThanEqualsPath")
+numeric_greater_than_equals_path = _string_op("NumericGreaterThanEqualsPath")
+boolean_equals_path = _string_op("BooleanEqualsPath")
+timestamp_equals_path = _string_op("TimestampEqualsPath")
+timestamp_less_than_path = _string_op("TimestampLessThanPath")
+timestamp_greater_than_path = _string_op("TimestampGreaterThanPath")
+timestamp_less_than_equals_path = _string_op("TimestampLessThanEqualsPath")
+timestamp_greater_than_equals_path = _string_op("TimestampGreaterThanEqualsPath")
+is_null = _test_op("IsNull")
+is_present = _test_op("IsPresent")
+is_numeric = _test_op("IsNumeric")
+is_string = _test_op("IsString")
+is_boolean = _test_op("IsBoolean")
+is_timestamp = _test_op("IsTimestamp")
+
+
+def boolean_equals(variable: str, value: bool) -> Condition:
+    return Comparison(variable=variable, operator="BooleanEquals", value=value)

@@ -1,0 +1,83 @@
+"""The Map state, inline or distributed: run a processor flow for every item."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from sfn_flows.model.base import AslModel, CompileContext, Flow, State, entry
+from sfn_flows.model.recovery import Recoverable
+
+
+class ItemReader(AslModel):
+    """Where a distributed Map reads its items (S3 objects, a CSV or JSON file, ...)."""
+
+    resource: str
+    reader_config: dict[str, Any] | None = None
+    parameters: dict[str, Any] | None = None
+    arguments: dict[str, Any] | None = None
+
+
+class ItemBatcher(AslModel):
+    max_items_per_batch: int | None = Field(default=None, ge=1)
+    max_items_per_batch_path: str | None = None
+    max_input_bytes_per_batch: int | None = Field(default=None, ge=1)
+    max_input_bytes_per_batch_path: str | None = None
+    batch_input: dict[str, Any] | None = None
+
+
+class ResultWriter(AslModel):
+    resource: str | None = None
+    parameters: dict[str, Any] | None = None
+    arguments: dict[str, Any] | None = None
+    writer_config: dict[str, Any] | None = None
+
+
+class Map(Recoverable):
+    """Run `processor` for each item.
+
+    `max_items` is not ASL: it declares the largest item count this workflow accepts, so
+    the timeout budget can bound the Map (items / concurrency × per-item worst case).
+    """
+
+    type_name: ClassVar[str] = "Map"
+    special_fields = frozenset({"retry", "catch", "processor", "mode", "execution_type", "max_items"})
+
+    processor: Flow
+    mode: Literal["INLINE", "DISTRIBUTED"] = "INLINE"
+    execution_type: Literal["STANDARD", "EXPRESS"] | None = None
+    max_items: int | None = Field(default=None, ge=0)
+
+    input_path: str | None = None
+    items_path: str | None = None
+    items: Any = None
+    item_selector: dict[str, Any] | None = None
+    item_reader: ItemReader | None = None
+    item_batcher: ItemBatcher | None = None
+    result_writer: ResultWriter | None = None
+    max_concurrency: int | str | None = None
+    max_concurrency_path: str | None = None
+    tolerated_failure_percentage: float | str | None = None
+    tolerated_failure_percentage_path: str | None = None
+    tolerated_failure_count: int | str | None = None
+    tolerated_failure_count_path: str | None = None
+    label: str | None = None
+    result_selector: dict[str, Any] | None = None
+    result_path: str | None = None
+    output_path: str | None = None
+    output: Any = None
+
+    def child_scopes(self) -> Iterator[tuple[tuple[str | int, ...], State]]:
+        yield ("ItemProcessor",), entry(self.processor)
+
+    def processor_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = {"Mode": self.mode}
+        if self.mode == "DISTRIBUTED":
+            config["ExecutionType"] = self.execution_type or "STANDARD"
+        return config
+
+    def extra_asl(self, ctx: CompileContext) -> dict[str, Any]:
+        # The compiler fills in the processor's StartAt and States.
+        return {"ItemProcessor": {"ProcessorConfig": self.processor_config()}, **super().extra_asl(ctx)}

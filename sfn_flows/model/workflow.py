@@ -1,0 +1,72 @@
+"""The Workflow: a named flow plus the limits sfn-flows proves it stays within."""
+
+from __future__ import annotations
+
+import builtins
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sfn_flows.model.base import Flow, QueryLanguage, State, entry
+
+# Step Functions names: 1-80 chars, none of whitespace or these, no control characters.
+_FORBIDDEN_NAME_CHARS = re.compile(r"[\s?*<>{}\[\]:;,\\|^~$#%&`\"\x00-\x1f\x7f-\x9f]")
+MAX_STANDARD_SECONDS = 365 * 24 * 3600
+MAX_EXPRESS_SECONDS = 300
+
+
+class Workflow(BaseModel):
+    """A state machine declared in Python.
+
+    `timeout_seconds` is required: it is the machine's own TimeoutSeconds, and the build
+    fails unless the worst case of the longest path fits in it. `default_task_timeout` is
+    given to every Task that does not set its own; `sync_budget` marks a workflow that an
+    API answers synchronously (e.g. 29 s behind API Gateway) and bounds it the same way.
+    """
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+
+    name: str
+    start: Flow
+    timeout_seconds: int = Field(ge=1, le=MAX_STANDARD_SECONDS)
+    type: Literal["STANDARD", "EXPRESS"] = "STANDARD"
+    comment: str | None = None
+    query_language: QueryLanguage | None = None
+    default_task_timeout: int | None = Field(default=None, ge=1)
+    default_heartbeat_seconds: int | None = Field(default=None, ge=1)
+    sync_budget: float | None = Field(default=None, gt=0)
+    input_model: builtins.type[BaseModel] | None = None
+    output_model: builtins.type[BaseModel] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        if not 1 <= len(value) <= 80:
+            raise ValueError(f"a workflow name has 1 to 80 characters, {value!r} has {len(value)}")
+        bad = _FORBIDDEN_NAME_CHARS.search(value)
+        if bad:
+            raise ValueError(
+                f"{value!r} contains {bad.group()!r}, which Step Functions does not allow in a "
+                "name; use letters, digits, '-' and '_'"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _express_limit(self) -> Workflow:
+        if self.type == "EXPRESS" and self.timeout_seconds > MAX_EXPRESS_SECONDS:
+            raise ValueError(
+                f"an EXPRESS workflow runs at most {MAX_EXPRESS_SECONDS} s, but timeout_seconds "
+                f"is {self.timeout_seconds}; lower it or use type='STANDARD'"
+            )
+        return self
+
+    @property
+    def start_state(self) -> State:
+        return entry(self.start)
+
+    def input_schema(self) -> dict[str, Any] | None:
+        return self.input_model.model_json_schema() if self.input_model else None
+
+    def output_schema(self) -> dict[str, Any] | None:
+        return self.output_model.model_json_schema() if self.output_model else None

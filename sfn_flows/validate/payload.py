@@ -1,0 +1,54 @@
+"""Payload templates (Parameters, ResultSelector, ItemSelector, Assign) and JSONata
+templates (Arguments, Output, Assign): walk them once and check every dynamic value."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sfn_flows.validate.jsonata_syntax import is_expression
+from sfn_flows.validate.report import Report
+from sfn_flows.validate.values import check_expression, check_path_or_intrinsic, describe
+
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def check_template(report: Report, where: str, value: Any, *, jsonata: bool) -> None:
+    """Iterative walk: payloads can be deep and large, recursion would cost and can overflow."""
+    stack: list[tuple[str, Any]] = [(where, value)]
+    while stack:
+        at, node = stack.pop()
+        if isinstance(node, dict):
+            for key, child in node.items():
+                child_at = f"{at}/{_escape(key)}"
+                if not jsonata and isinstance(key, str) and key.endswith(".$"):
+                    check_path_or_intrinsic(report, child_at, child)
+                    continue
+                stack.append((child_at, child))
+        elif isinstance(node, list):
+            stack.extend((f"{at}/{index}", child) for index, child in enumerate(node))
+        elif jsonata and isinstance(node, str) and node.startswith("{%"):
+            if is_expression(node):
+                check_expression(report, at, node)
+            else:
+                report.warn(at, "this string starts with '{%' but does not end with '%}', so it is a literal, not a JSONata expression.", "close it with '%}' if it is meant as an expression.", "jsonata-literal")
+
+
+def check_assign(report: Report, where: str, value: Any, *, jsonata: bool) -> None:
+    if not isinstance(value, dict):
+        report.error(where, f"Assign must be an object of variable names, not {describe(value)}.", "", "assign")
+        return
+    for key in value:
+        name = key[:-2] if isinstance(key, str) and key.endswith(".$") else key
+        if not isinstance(name, str) or not _VARIABLE_NAME.match(name) or name == "states":
+            report.error(
+                f"{where}/{_escape(key)}",
+                f"{key!r} is not a valid variable name.",
+                "start with a letter or '_', then letters, digits or '_' ('states' is reserved).",
+                "assign",
+            )
+    check_template(report, where, value, jsonata=jsonata)
+
+
+def _escape(key: Any) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,20 @@
+"""Collects problems while a definition is walked."""
+
+from __future__ import annotations
+
+from sfn_flows.validate.problems import Problem, Severity
+
+
+class Report:
+    __slots__ = ("problems", "strict")
+
+    def __init__(self, *, strict: bool = False) -> None:
+        self.strict = strict
+        self.problems: list[Problem] = []
+
+    def error(self, where: str, message: str, fix: str = "", code: str = "invalid") -> None:
+        self.problems.append(Problem(where, message, fix, "error", code))
+
+    def warn(self, where: str, message: str, fix: str = "", code: str = "warning") -> None:
+        severity: Severity = "error" if self.strict else "warning"
+        self.problems.append(Problem(where, message, fix, severity, code))

@@ -1,0 +1,126 @@
+"""Checks of single values shared by the state rules: paths, numbers, timestamps, ARNs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sfn_flows.validate.intrinsics import intrinsic_error, is_intrinsic
+from sfn_flows.validate.jsonata_syntax import expression_error, is_expression
+from sfn_flows.validate.jsonpath import path_error
+from sfn_flows.validate.report import Report
+
+MAX_SECONDS = 99_999_999
+# RFC 3339 as Step Functions accepts it in Wait.Timestamp and Timestamp* comparisons.
+_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
+)
+_ARN = re.compile(r"^arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
+_PLACEHOLDER = re.compile(r"\$\{[^}]+\}")
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def is_timestamp(value: Any) -> bool:
+    return isinstance(value, str) and bool(_TIMESTAMP.match(value))
+
+
+def has_placeholder(value: str) -> bool:
+    """`${Name}`: CloudFormation substitutes it (DefinitionSubstitutions) before AWS sees it."""
+    return "${" in value and bool(_PLACEHOLDER.search(value))
+
+
+def check_path(report: Report, where: str, value: Any, *, reference: bool = False, nullable: bool = False) -> None:
+    if value is None and nullable:
+        return
+    if not isinstance(value, str):
+        kind = "a reference path" if reference else "a JSONPath"
+        report.error(where, f"must be {kind} string, not {_describe(value)}.", "write a path such as '$.field'.", "path")
+        return
+    problem = path_error(value, reference=reference)
+    if problem:
+        fix = (
+            "use only '.name', ['name'] and [index] steps (no wildcards, filters or '..')"
+            if reference
+            else "write a JSONPath such as '$.items[0].id'"
+        )
+        report.error(where, f"{value!r} is not a valid {'reference path' if reference else 'path'}: {problem}.", fix + ".", "path")
+
+
+def check_path_or_intrinsic(report: Report, where: str, value: Any) -> None:
+    """The value of a `.$` key, ErrorPath or CausePath: a path, a context path or an intrinsic."""
+    if isinstance(value, str) and is_intrinsic(value):
+        problem = intrinsic_error(value)
+        if problem:
+            report.error(where, f"{value!r}: {problem}.", "see the intrinsic functions in the ASL reference.", "intrinsic")
+        return
+    if isinstance(value, str) and not value.startswith("$"):
+        report.error(
+            where,
+            f"{value!r} is neither a path nor an intrinsic function call.",
+            "start with '$' (input), '$$' (context), '$name' (variable) or 'States.' (intrinsic); "
+            "for a literal string drop the '.$' from the key.",
+            "path",
+        )
+        return
+    check_path(report, where, value)
+
+
+def check_expression(report: Report, where: str, value: str) -> None:
+    problem = expression_error(value)
+    if problem:
+        report.error(where, f"{problem}.", "fix the expression between '{%' and '%}'.", "jsonata")
+
+
+def check_seconds(
+    report: Report, where: str, value: Any, *, jsonata: bool, minimum: int = 1, what: str = "seconds"
+) -> bool:
+    """A positive whole number of seconds (or a JSONata expression in a JSONata state)."""
+    if jsonata and is_expression(value):
+        check_expression(report, where, value)
+        return True
+    if not is_int(value) or not minimum <= value <= MAX_SECONDS:
+        report.error(
+            where,
+            f"must be a whole number of {what} from {minimum} to {MAX_SECONDS}, not {_describe(value)}.",
+            f"write an integer such as {max(minimum, 60)}.",
+            "number",
+        )
+        return False
+    return True
+
+
+def check_resource(report: Report, where: str, value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        report.error(where, "Resource must be a non-empty ARN string.", "e.g. 'arn:aws:states:::lambda:invoke'.", "resource")
+        return
+    if has_placeholder(value) or _ARN.match(value):
+        return
+    report.error(
+        where,
+        f"{value!r} is not an ARN.",
+        "write an ARN such as 'arn:aws:states:::lambda:invoke', or a ${Placeholder} that "
+        "CloudFormation substitutes.",
+        "resource",
+    )
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"a JSON {'array' if isinstance(value, list) else 'object'}"
+
+
+describe = _describe

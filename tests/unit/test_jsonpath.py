@@ -1,0 +1,348 @@
+"""Tests for sfn_flows.validate.jsonpath.path_error.
+
+The conformance test at the bottom replays every path found in definitions
+that real AWS accepted, so any over-strict rule shows up as a failure there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sfn_flows.validate.intrinsics import intrinsic_error, is_intrinsic
+from sfn_flows.validate.jsonpath import path_error
+
+REFERENCE_ONLY = "a reference path may not contain wildcards, filters, slices"
+
+# Valid in both modes: the only shapes a reference path may take.
+VALID_REFERENCE = [
+    "$",
+    "$$",
+    "$.a",
+    "$.a.b.c",
+    "$$.Execution.Id",
+    "$$.Map.Item.Value",
+    "$$.Task.Token",
+    "$$.Execution.Input.input-value",
+    "$x",
+    "$_private",
+    "$myVar.items[0]",
+    "$myVar[0]",
+    "$.a-b",
+    "$.détail",
+    "$.snake_case.CamelCase.x1",
+    "$.0",
+    "$.@timestamp",
+    "$[0]",
+    "$[-1]",
+    "$.a[10][2]",
+    "$['a b']",
+    '$["quoted"]',
+    "$['']",
+    "$['a.b'].c",
+    "$['it\\'s']",
+    '$[\'Test\\""Name"\']',
+    "$.a.['def ghi']",
+    "$[ 0 ]",
+    "$[ 'spaced' ]",
+]
+
+VALID_ONLY_AS_PATH = [
+    "$.a[*]",
+    "$[*]",
+    "$.*",
+    "$.a.*.b",
+    "$..name",
+    "$..*",
+    "$..[0]",
+    "$..['a']",
+    "$.a..b",
+    "$[1:3]",
+    "$[::2]",
+    "$[1:]",
+    "$[:1]",
+    "$[-2:]",
+    "$.items[1:5].itemValue",
+    "$[0,1]",
+    "$[0, 1, 2]",
+    "$['a','b']",
+    "$['a', \"b\"]",
+    "$[?(@.price < 10)]",
+    "$[?(@.x == 'a' && @.y)]",
+    "$.users[?(@.status == 0)]",
+    "$[?(@.name == ')]')]",
+    "$.store.book[?(@.price > 10)].title",
+    "$[?( @.a )]",
+    "$[(@.length-1)]",
+    "$.a.length()",
+    "$.length()",
+    "$.a[*].b.sum()",
+    "$.a.concat('x', 'y')",
+    "$x[*]",
+    "$$.Execution.Input[*]",
+]
+
+
+@pytest.mark.parametrize("expr", VALID_REFERENCE + VALID_ONLY_AS_PATH)
+def test_valid_paths(expr: str) -> None:
+    assert path_error(expr) is None
+
+
+@pytest.mark.parametrize("expr", VALID_REFERENCE)
+def test_valid_reference_paths(expr: str) -> None:
+    assert path_error(expr, reference=True) is None
+
+
+@pytest.mark.parametrize("expr", VALID_ONLY_AS_PATH)
+def test_reference_paths_reject_non_singular_forms(expr: str) -> None:
+    message = path_error(expr, reference=True)
+    assert message is not None
+    assert REFERENCE_ONLY in message
+
+
+INVALID = [
+    ("", "may not be empty"),
+    ("a.b", "must start with '$'"),
+    ("States.Format('x')", "must start with '$'"),
+    (" $.a", "leading or trailing whitespace"),
+    ("$.a ", "leading or trailing whitespace"),
+    ("$.", "may not end with '.'"),
+    ("$.a.", "may not end with '.'"),
+    ("$..", "may not end with '..'"),
+    ("$...a", "unexpected '.' at offset 3"),
+    ("$.a..", "may not end with '..'"),
+    ("$.a[", "unclosed '[' at offset 3"),
+    ("$.items[0", "unclosed '[' at offset 7"),
+    ("$.a]", "unexpected ']' at offset 3"),
+    ("$['a]", "unclosed string starting at offset 2"),
+    ('$["a]', "unclosed string"),
+    ("$[?(@.a]", "does not match '('"),
+    ("$[?(@.a", "unclosed '(' at offset 3"),
+    ("$.f(", "unclosed '('"),
+    ("$[]", "empty brackets"),
+    ("$[ ]", "empty brackets"),
+    ("$[abc]", "invalid bracket expression"),
+    ("$[1:2:3:4]", "invalid bracket expression"),
+    ("$['a' 'b']", 'unexpected "\'"'),
+    ("$['a',]", "expected a quoted name"),
+    ("$[?@.a]", "a filter must look like [?(...)]"),
+    ("$[?()]", "empty expression"),
+    ("$[()]", "empty expression"),
+    ("$[?(@.a) x]", "unexpected text after ')'"),
+    ("$1", "unexpected '1' at offset 1"),
+    ("$-x", "unexpected '-' at offset 1"),
+    ("$$x", "unexpected 'x' at offset 2"),
+    ("$$$", "unexpected '$' at offset 2"),
+    ("$x$", "unexpected '$' at offset 2"),
+    ("$a b", "unexpected ' ' at offset 2"),
+    ("$.a b", "unexpected ' ' at offset 3"),
+    ("$.a\tb", "unexpected '\\t' at offset 3"),
+    ("$.a,b", "unexpected ',' at offset 3"),
+    ("$.a*", "unexpected '*' at offset 3"),
+    ("$.'a'", "expected a field name at offset 2"),
+    ("$.a[0]b", "unexpected 'b' at offset 6"),
+    ("$.a.length().b", "nothing may follow a function call"),
+]
+
+
+@pytest.mark.parametrize(("expr", "fragment"), INVALID)
+def test_invalid_paths(expr: str, fragment: str) -> None:
+    message = path_error(expr)
+    assert message is not None
+    assert fragment in message
+
+
+@pytest.mark.parametrize(("expr", "fragment"), INVALID)
+def test_invalid_paths_are_invalid_references_too(expr: str, fragment: str) -> None:
+    assert path_error(expr, reference=True) is not None
+
+
+@pytest.mark.parametrize(
+    ("expr", "fragment"),
+    [
+        ("$.a[*]", "found '[*]' at offset 3"),
+        ("$.*", "found '*' at offset 2"),
+        ("$..a", "found '..' at offset 1"),
+        ("$.a.length()", "found function 'length()' at offset 4"),
+        ("$['a','b']", "found '['a','b']' at offset 1"),
+    ],
+)
+def test_reference_error_says_where(expr: str, fragment: str) -> None:
+    message = path_error(expr, reference=True)
+    assert message is not None
+    assert fragment in message
+
+
+def test_modes_are_cached_separately() -> None:
+    assert path_error("$[*]") is None
+    assert path_error("$[*]", reference=True) is not None
+    assert path_error("$[*]") is None
+
+
+# A grammar-heavy alphabet reaches the scanner's odd corners far more often
+# than uniformly random text does.
+_PATHISH = st.text(alphabet="$.[]()'\"\\?@*,:-_ 01aZé", max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=60), _PATHISH), st.booleans())
+def test_never_raises(expr: str, reference: bool) -> None:
+    result = path_error(expr, reference=reference)
+    assert result is None or (isinstance(result, str) and result)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PATHISH)
+def test_reference_is_never_looser(expr: str) -> None:
+    if path_error(expr, reference=True) is None:
+        assert path_error(expr) is None
+
+
+# ---------------------------------------------------------------------------
+# Conformance: every path and intrinsic in definitions AWS accepted must pass.
+
+_DEFAULT_CORPUS = (
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance" / "localstack_cases.jsonl"
+)
+_PATH_FIELDS = frozenset(
+    {
+        "InputPath",
+        "OutputPath",
+        "ItemsPath",
+        "SecondsPath",
+        "TimestampPath",
+        "ErrorPath",
+        "CausePath",
+        "TimeoutSecondsPath",
+        "HeartbeatSecondsPath",
+        "MaxConcurrencyPath",
+        "ToleratedFailurePercentagePath",
+        "ToleratedFailureCountPath",
+    }
+)
+# Payload templates: only their "key.$" entries are evaluated. "Result" is
+# deliberately absent: its "key.$" entries are literal data.
+_TEMPLATE_FIELDS = frozenset(
+    {"Parameters", "ItemSelector", "ResultSelector", "Assign", "Credentials", "BatchInput"}
+)
+
+Found = tuple[str, str, bool]  # (where, expression, is reference path)
+
+
+def _template(node: Any, where: str, language: str) -> Iterator[Found]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key.endswith(".$") and isinstance(value, str) and language != "JSONata":
+                yield f"{where}/{key}", value, False
+            else:
+                yield from _template(value, f"{where}/{key}", language)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _template(item, f"{where}/{index}", language)
+
+
+def _config(node: Any, where: str, language: str) -> Iterator[Found]:
+    """ItemReader / ItemBatcher / ResultWriter: *Path fields plus templates."""
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in _TEMPLATE_FIELDS:
+            yield from _template(value, f"{where}/{key}", language)
+        elif key.endswith("Path") and isinstance(value, str):
+            yield f"{where}/{key}", value, False
+        elif isinstance(value, dict):
+            yield from _config(value, f"{where}/{key}", language)
+
+
+def _rule(rule: Any, where: str, language: str) -> Iterator[Found]:
+    if not isinstance(rule, dict):
+        return
+    for key, value in rule.items():
+        if key == "Variable" and isinstance(value, str):
+            yield f"{where}/Variable", value, True
+        elif key.endswith("Path") and isinstance(value, str):
+            yield f"{where}/{key}", value, True
+        elif key in ("And", "Or") and isinstance(value, list):
+            for index, sub in enumerate(value):
+                yield from _rule(sub, f"{where}/{key}/{index}", language)
+        elif key == "Not":
+            yield from _rule(value, f"{where}/Not", language)
+        elif key == "Assign":
+            yield from _template(value, f"{where}/Assign", language)
+
+
+def _state(state: Any, where: str, language: str) -> Iterator[Found]:
+    if not isinstance(state, dict):
+        return
+    language = state.get("QueryLanguage", language)
+    for key, value in state.items():
+        here = f"{where}/{key}"
+        if key in _PATH_FIELDS and isinstance(value, str):
+            yield here, value, False
+        elif key == "ResultPath" and isinstance(value, str):
+            yield here, value, True
+        elif key in _TEMPLATE_FIELDS:
+            yield from _template(value, here, language)
+        elif key == "Choices" and isinstance(value, list):
+            for index, rule in enumerate(value):
+                yield from _rule(rule, f"{here}/{index}", language)
+        elif key == "Catch" and isinstance(value, list):
+            for index, catcher in enumerate(value):
+                yield from _state(catcher, f"{here}/{index}", language)
+        elif key == "Branches" and isinstance(value, list):
+            for index, branch in enumerate(value):
+                yield from _machine(branch, f"{here}/{index}", language)
+        elif key in ("Iterator", "ItemProcessor"):
+            yield from _machine(value, here, language)
+        elif key in ("ItemReader", "ItemBatcher", "ResultWriter"):
+            yield from _config(value, here, language)
+
+
+def _machine(machine: Any, where: str, language: str = "JSONPath") -> Iterator[Found]:
+    if not isinstance(machine, dict):
+        return
+    language = machine.get("QueryLanguage", language)
+    states = machine.get("States")
+    if isinstance(states, dict):
+        for name, state in states.items():
+            yield from _state(state, f"{where}/States/{name}", language)
+
+
+def _corpus_path() -> Path:
+    override = os.environ.get("SFN_FLOWS_CONFORMANCE")
+    return Path(override) if override else _DEFAULT_CORPUS
+
+
+def test_conformance_corpus_is_accepted() -> None:
+    corpus = _corpus_path()
+    if not corpus.is_file():
+        pytest.skip(
+            f"conformance corpus not found at {corpus} "
+            "(set SFN_FLOWS_CONFORMANCE to its localstack_cases.jsonl)"
+        )
+    checked = 0
+    rejected: list[str] = []
+    with corpus.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            case = json.loads(line)
+            for where, expr, reference in _machine(case["definition"], ""):
+                if expr.lstrip().startswith("{%"):
+                    continue
+                checked += 1
+                if not reference and is_intrinsic(expr):
+                    message = intrinsic_error(expr)
+                else:
+                    message = path_error(expr, reference=reference)
+                if message is not None:
+                    rejected.append(f"{case['id']} {where} {expr!r}: {message}")
+    assert checked > 100, f"only {checked} expressions found; is the walker broken?"
+    assert not rejected, "\n".join(rejected[:50])
