@@ -133,7 +133,11 @@ def compile_workflow(workflow: Workflow) -> CompiledWorkflow:
     machine.update(assembler.scope(workflow.start_state, ""))
     machine["TimeoutSeconds"] = workflow.timeout_seconds
     # StartAt, then the machine's TimeoutSeconds, then the states: the limits read first.
-    definition = {k: machine[k] for k in ("Comment", "QueryLanguage", "StartAt", "TimeoutSeconds", "States") if k in machine}
+    definition: dict[str, Any] = {
+        k: machine[k]
+        for k in ("Comment", "QueryLanguage", "StartAt", "TimeoutSeconds", "States")
+        if k in machine
+    }
 
     problems = list(assembler.problems)
     reported = {(p.pointer, p.code) for p in problems}

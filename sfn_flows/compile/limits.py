@@ -22,10 +22,16 @@ def check_budget(workflow: Workflow, budget: Budget) -> list[Problem]:
         )
     limits: list[tuple[float, str, str]] = []
     if workflow.type == "EXPRESS":
-        limits.append((MAX_EXPRESS_SECONDS, "an EXPRESS workflow's 300 s limit", "use type='STANDARD'"))
+        limits.append(
+            (MAX_EXPRESS_SECONDS, "an EXPRESS workflow's 300 s limit", "use type='STANDARD'")
+        )
     if workflow.sync_budget is not None:
         limits.append(
-            (workflow.sync_budget, f"its sync_budget of {_seconds(workflow.sync_budget)}", "run it asynchronously (drop sync_budget)")
+            (
+                workflow.sync_budget,
+                f"its sync_budget of {_seconds(workflow.sync_budget)}",
+                "run it asynchronously (drop sync_budget)",
+            )
         )
     for limit, what, alternative in limits:
         if budget.seconds > limit:
@@ -33,7 +39,8 @@ def check_budget(workflow: Workflow, budget: Budget) -> list[Problem]:
                 Problem(
                     "",
                     f"the longest path can take {worst}, more than {what}.",
-                    f"shorten the timeouts and retries on {' -> '.join(budget.critical_path)}, or {alternative}.",
+                    f"shorten the timeouts and retries on {' -> '.join(budget.critical_path)}, "
+                    f"or {alternative}.",
                     code="budget-exceeds-limit",
                 )
             )

@@ -11,7 +11,7 @@ _HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
 class LambdaFunction(BaseModel):
-    """A handler in `lambdas/`, e.g. `LambdaFunction("ProcessData", handler="process_data.handler")`.
+    """A handler in `lambdas/`: `LambdaFunction("ProcessData", handler="process_data.handler")`.
 
     In the ASL its ARN is the CloudFormation substitution `${<name>FunctionArn}`; deploy
     fills it in, so one definition serves every account and region.

@@ -1,8 +1,8 @@
 """Task states for the common integrations, so users write intent rather than ARNs.
 
-    LambdaInvoke("ProcessData", function=process_data, timeout_seconds=120)
-    AwsSdkCall("GetObject", service="s3", action="getObject", parameters={...})
-    ServiceTask("RunJob", resource="arn:aws:states:::batch:submitJob", pattern="sync")
+LambdaInvoke("ProcessData", function=process_data, timeout_seconds=120)
+AwsSdkCall("GetObject", service="s3", action="getObject", parameters={...})
+ServiceTask("RunJob", resource="arn:aws:states:::batch:submitJob", pattern="sync")
 """
 
 from __future__ import annotations

@@ -39,11 +39,13 @@ class Map(Recoverable):
     """Run `processor` for each item.
 
     `max_items` is not ASL: it declares the largest item count this workflow accepts, so
-    the timeout budget can bound the Map (items / concurrency × per-item worst case).
+    the timeout budget can bound the Map (items / concurrency x per-item worst case).
     """
 
     type_name: ClassVar[str] = "Map"
-    special_fields = frozenset({"retry", "catch", "processor", "mode", "execution_type", "max_items"})
+    special_fields = frozenset(
+        {"retry", "catch", "processor", "mode", "execution_type", "max_items"}
+    )
 
     processor: Flow
     mode: Literal["INLINE", "DISTRIBUTED"] = "INLINE"
@@ -80,4 +82,7 @@ class Map(Recoverable):
 
     def extra_asl(self, ctx: CompileContext) -> dict[str, Any]:
         # The compiler fills in the processor's StartAt and States.
-        return {"ItemProcessor": {"ProcessorConfig": self.processor_config()}, **super().extra_asl(ctx)}
+        return {
+            "ItemProcessor": {"ProcessorConfig": self.processor_config()},
+            **super().extra_asl(ctx),
+        }

@@ -37,5 +37,3 @@ class Parallel(Recoverable):
     def extra_asl(self, ctx: CompileContext) -> dict[str, Any]:
         # The compiler replaces the placeholders with each branch's sub-machine.
         return {"Branches": [None for _ in self.branches], **super().extra_asl(ctx)}
-
-

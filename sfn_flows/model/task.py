@@ -11,7 +11,9 @@ from sfn_flows.model.recovery import Recoverable
 
 # Resources whose Task waits for someone else to report back: a lost callback or a stuck
 # job is only noticed through a heartbeat.
-_CALLBACK_RESOURCE = re.compile(r"(\.waitForTaskToken|\.sync(:\d+)?)$|^arn:[^:]+:states:[^:]*:[^:]*:activity:")
+_CALLBACK_RESOURCE = re.compile(
+    r"(\.waitForTaskToken|\.sync(:\d+)?)$|^arn:[^:]+:states:[^:]*:[^:]*:activity:"
+)
 
 
 def is_callback_resource(resource: str) -> bool:

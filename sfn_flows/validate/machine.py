@@ -81,6 +81,7 @@ class MachineWalker:
         reached = {start}
         queue = deque([start])
         terminal = False
+        dangling = False
         while queue:
             state = states[queue.popleft()]
             if not isinstance(state, dict):
@@ -88,6 +89,7 @@ class MachineWalker:
             if state.get("End") is True or state.get("Type") in ("Succeed", "Fail"):
                 terminal = True
             for target in _targets(state):
+                dangling = dangling or target not in states
                 if target in states and target not in reached:
                     reached.add(target)
                     queue.append(target)
@@ -99,7 +101,8 @@ class MachineWalker:
                     "point a Next, Choice rule, Default or Catch at it, or remove it.",
                     "unreachable",
                 )
-        if not terminal:
+        # A transition to a missing state was reported already; where it leads is unknown.
+        if not terminal and not dangling:
             self.report.error(where or "/", "no reachable state ends the execution.", "add \"End\": true, a Succeed or a Fail state.", "no-terminal")
 
 

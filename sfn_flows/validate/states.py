@@ -229,7 +229,7 @@ def _parallel(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
 
 def _map(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
     report = ctx.report
-    processors = [k for k in ("ItemProcessor", "Iterator") if k in state]
+    processors: list[str] = [k for k in ("ItemProcessor", "Iterator") if k in state]
     if len(processors) != 1:
         report.error(where, "a Map state needs exactly one of ItemProcessor or Iterator (legacy).", "add \"ItemProcessor\": {\"StartAt\": ..., \"States\": {...}}.", "map")
     mode = "INLINE"

@@ -1,0 +1,70 @@
+"""Result types of the timeout-budget analysis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def child_pointer(pointer: str, *parts: str | int) -> str:
+    """Extend a JSON pointer (RFC 6901), escaping state names that contain ``~`` or ``/``."""
+    for part in parts:
+        text = str(part)
+        # Most names need no escaping; skipping replace() keeps large machines fast.
+        if "~" in text or "/" in text:
+            text = text.replace("~", "~0").replace("/", "~1")
+        pointer += "/" + text
+    return pointer
+
+
+def describe(value: object) -> str:
+    """Short quotable form of a JSON value for a reason text."""
+    # repr() of arbitrary JSON can be huge, or recurse too deep on nested lists.
+    if not isinstance(value, str):
+        return f"of type {type(value).__name__}"
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+@dataclass(frozen=True)
+class Unbounded:
+    """A part of the definition whose duration cannot be bounded from the definition alone."""
+
+    pointer: str
+    state: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "state": self.state, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Worst-case duration of a state machine; see the package docstring for the rules."""
+
+    seconds: float
+    bounded: bool
+    unbounded: tuple[Unbounded, ...]
+    loops: tuple[tuple[str, ...], ...]
+    critical_path: tuple[str, ...]
+    # A dict cannot be hashed; leaving it out of the hash keeps the frozen Budget hashable.
+    state_seconds: dict[str, float] = field(hash=False)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "seconds": self.seconds,
+            "bounded": self.bounded,
+            "unbounded": [item.as_dict() for item in self.unbounded],
+            "loops": [list(loop) for loop in self.loops],
+            "critical_path": list(self.critical_path),
+            "state_seconds": dict(self.state_seconds),
+        }
+
+
+@dataclass(frozen=True)
+class MachineResult:
+    """Budget of one (possibly nested) machine, before it is turned into a public Budget."""
+
+    seconds: float
+    critical_path: tuple[str, ...]
+    unbounded: tuple[Unbounded, ...]
+    loops: tuple[tuple[str, ...], ...]
+    state_seconds: dict[str, float] = field(hash=False)

@@ -1,0 +1,1 @@
+"""The `sfn-flows` command: parses arguments, calls the layers below, renders with rich."""

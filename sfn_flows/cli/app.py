@@ -1,0 +1,35 @@
+"""Entry point of the `sfn-flows` console script."""
+
+from __future__ import annotations
+
+import typer
+from rich.markup import escape
+
+from sfn_flows.cli.build_command import build
+from sfn_flows.cli.render import err
+from sfn_flows.cli.validate_command import validate
+from sfn_flows.errors import SfnFlowsError
+
+app = typer.Typer(
+    name="sfn-flows",
+    help="Author AWS Step Functions workflows in Python: build, validate, deploy, run.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(build)
+app.command()(validate)
+
+
+def main() -> None:
+    try:
+        app()
+    except SfnFlowsError as exc:
+        # A user's mistake: the message names the place and the fix; a traceback would bury it.
+        for line in str(exc).splitlines():
+            err.print(escape(line) if line.startswith(" ") else f"[red]error[/red]: {escape(line)}")
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

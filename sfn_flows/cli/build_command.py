@@ -1,0 +1,111 @@
+"""`sfn-flows build`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from sfn_flows.cli.render import out, print_json, problem_line, seconds
+from sfn_flows.compile import CompiledWorkflow
+from sfn_flows.project.build import BuildResult, compile_project, write_build
+
+
+def build(
+    workflows: Annotated[
+        Path, typer.Option("--workflows", "-w", help="Folder of workflow modules.")
+    ] = Path("workflows"),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write the build.")] = Path(
+        "build"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Compile and validate every workflow; write build/<name>.asl.json and manifest.json."""
+    result = compile_project(workflows)
+    if result.ok:
+        write_build(result, out_dir, Path.cwd())
+    if as_json:
+        print_json(_document(result, out_dir))
+    else:
+        _render(result, out_dir)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _render(result: BuildResult, out_dir: Path) -> None:
+    if result.compiled:
+        table = Table(show_edge=False, pad_edge=False)
+        table.add_column("workflow", no_wrap=True)
+        table.add_column("type")
+        for column in ("states", "tasks", "budget", "timeout", "used"):
+            table.add_column(column, justify="right", no_wrap=True)
+        for _, compiled in result.compiled:
+            table.add_row(*_row(compiled))
+        out.print(table)
+        for _, compiled in result.compiled:
+            path = " > ".join(compiled.budget.critical_path)
+            out.print(f"longest path of {compiled.name}: {escape(path)}")
+    for _, compiled in result.compiled:
+        for problem in compiled.warnings:
+            out.print(problem_line(f"{compiled.name}: ", problem))
+    for item, failure in result.failures:
+        for problem in failure.problems:
+            out.print(problem_line(f"{item.workflow.name} ({item.source}): ", problem))
+    if result.ok:
+        out.print(f"wrote {len(result.compiled)} workflow(s) and manifest.json to {out_dir}/")
+    else:
+        count = sum(len(f.problems) for _, f in result.failures)
+        out.print(
+            f"[red]build failed[/red]: {count} problem(s) in {len(result.failures)} "
+            "workflow(s); nothing written."
+        )
+
+
+def _row(compiled: CompiledWorkflow) -> tuple[str, ...]:
+    states, tasks = compiled.state_counts()
+    budget = compiled.budget
+    timeout = compiled.workflow.timeout_seconds
+    shown = seconds(budget.seconds) + ("" if budget.bounded else "+")
+    used = f"{budget.seconds / timeout:.0%}" + ("" if budget.bounded else "+")
+    return (
+        compiled.name,
+        compiled.workflow.type,
+        str(states),
+        str(tasks),
+        shown,
+        seconds(timeout),
+        used,
+    )
+
+
+def _document(result: BuildResult, out_dir: Path) -> dict[str, Any]:
+    workflows: list[dict[str, Any]] = []
+    for item, compiled in result.compiled:
+        states, tasks = compiled.state_counts()
+        workflows.append(
+            {
+                "name": compiled.name,
+                "source": str(item.source),
+                "ok": True,
+                "type": compiled.workflow.type,
+                "states": states,
+                "tasks": tasks,
+                "timeout_seconds": compiled.workflow.timeout_seconds,
+                "budget": compiled.budget.as_dict(),
+                "output": str(out_dir / f"{compiled.name}.asl.json"),
+                "problems": [p.as_dict() for p in compiled.warnings],
+            }
+        )
+    for item, failure in result.failures:
+        workflows.append(
+            {
+                "name": item.workflow.name,
+                "source": str(item.source),
+                "ok": False,
+                "problems": [p.as_dict() for p in failure.problems],
+            }
+        )
+    return {"ok": result.ok, "workflows": workflows}

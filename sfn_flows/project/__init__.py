@@ -1,0 +1,1 @@
+"""The project on disk: discovering workflows, reading definition files, writing the build."""

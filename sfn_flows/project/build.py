@@ -1,0 +1,110 @@
+"""`sfn-flows build`: compile every workflow, write the ASL and a manifest, or report all
+problems and write nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sfn_flows.compile import CompiledWorkflow, compile_workflow
+from sfn_flows.errors import WorkflowError
+from sfn_flows.project.discover import Discovered, discover_workflows
+
+MANIFEST = "manifest.json"
+ASL_SUFFIX = ".asl.json"
+
+
+@dataclass
+class BuildResult:
+    compiled: list[tuple[Discovered, CompiledWorkflow]] = field(default_factory=list)
+    failures: list[tuple[Discovered, WorkflowError]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def compile_project(workflows_dir: Path) -> BuildResult:
+    result = BuildResult()
+    for item in discover_workflows(workflows_dir):
+        try:
+            result.compiled.append((item, compile_workflow(item.workflow)))
+        except WorkflowError as exc:
+            result.failures.append((item, exc))
+    return result
+
+
+def write_build(result: BuildResult, out_dir: Path, project_root: Path) -> list[Path]:
+    """Write `<name>.asl.json` per workflow and `manifest.json`; remove stale outputs."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for _, compiled in result.compiled:
+        path = out_dir / f"{compiled.name}{ASL_SUFFIX}"
+        _write_if_changed(path, compiled.definition_json())
+        written.append(path)
+    manifest = out_dir / MANIFEST
+    _write_if_changed(
+        manifest,
+        json.dumps(manifest_document(result, project_root), indent=2, ensure_ascii=False) + "\n",
+    )
+    written.append(manifest)
+    for stale in out_dir.glob(f"*{ASL_SUFFIX}"):
+        if stale not in written:
+            stale.unlink()
+    return written
+
+
+def manifest_document(result: BuildResult, project_root: Path) -> dict[str, Any]:
+    """What later steps (deploy, the starter Lambda) need, without re-importing workflows."""
+    workflows = []
+    functions: dict[str, dict[str, Any]] = {}
+    for item, compiled in result.compiled:
+        wf = compiled.workflow
+        states, tasks = compiled.state_counts()
+        text = compiled.definition_json()
+        workflows.append(
+            {
+                "name": wf.name,
+                "type": wf.type,
+                "source": _relative(item.source, project_root),
+                "definition": f"{wf.name}{ASL_SUFFIX}",
+                "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                "states": states,
+                "tasks": tasks,
+                "timeout_seconds": wf.timeout_seconds,
+                "sync_budget": wf.sync_budget,
+                "budget": compiled.budget.as_dict(),
+                "functions": [f.name for f in compiled.functions],
+                "input_schema": wf.input_schema(),
+                "output_schema": wf.output_schema(),
+            }
+        )
+        for function in compiled.functions:
+            functions[function.name] = {
+                "handler": function.handler,
+                "timeout_seconds": function.timeout_seconds,
+                "memory_mb": function.memory_mb,
+                "substitution": function.substitution,
+            }
+    return {
+        "format": 1,
+        "workflows": workflows,
+        "functions": {name: functions[name] for name in sorted(functions)},
+    }
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    # Unchanged files keep their mtime, so tools watching build/ see only real changes.
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return
+    path.write_text(text, encoding="utf-8")

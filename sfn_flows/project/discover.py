@@ -1,0 +1,116 @@
+"""Find the workflows of a project.
+
+Convention: every `*.py` file directly in the workflows folder whose name does not start with
+`_` is imported, and every module-level `Workflow` object in it is a workflow of the project.
+Modules may import each other by plain name (the folder is on `sys.path` while they load).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from pydantic import ValidationError
+
+from sfn_flows.errors import DiscoveryError, SfnFlowsError
+from sfn_flows.model.workflow import Workflow
+
+
+@dataclass(frozen=True)
+class Discovered:
+    workflow: Workflow
+    source: Path
+    variable: str
+
+
+def discover_workflows(folder: Path) -> list[Discovered]:
+    """All workflows in `folder`, sorted by name; DiscoveryError lists every broken module."""
+    if not folder.is_dir():
+        raise DiscoveryError(
+            f"{folder}: no such folder. Run in the project root or pass --workflows DIR."
+        )
+    found: list[Discovered] = []
+    failures: list[str] = []
+    sys.path.insert(0, str(folder.resolve()))
+    try:
+        for path in sorted(folder.glob("*.py")):
+            if path.name.startswith("_"):
+                continue
+            try:
+                module = _import(path)
+            except DiscoveryError as exc:
+                failures.append(str(exc))
+                continue
+            for variable, value in vars(module).items():
+                if isinstance(value, Workflow):
+                    found.append(Discovered(value, path, variable))
+    finally:
+        sys.path.remove(str(folder.resolve()))
+    found, clashes = _unique(found)
+    failures.extend(clashes)
+    if failures:
+        raise DiscoveryError("\n".join(failures))
+    if not found:
+        raise DiscoveryError(
+            f"{folder}: no workflows found. Declare a module-level Workflow(...) in a "
+            f"{folder}/<name>.py file."
+        )
+    return sorted(found, key=lambda d: d.workflow.name)
+
+
+def _import(path: Path) -> ModuleType:
+    name = f"_sfn_flows_workflows.{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise DiscoveryError(f"{path}: cannot be imported as a Python module.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise DiscoveryError(f"{path}:{exc.lineno}: syntax error: {exc.msg}.") from None
+    except ValidationError as exc:
+        raise DiscoveryError(_validation_message(path, exc)) from None
+    except SfnFlowsError as exc:
+        raise DiscoveryError(f"{path}:{_line_in(path, exc)}: {exc}") from None
+    except Exception as exc:  # user code can raise anything; report it where it happened
+        raise DiscoveryError(f"{path}:{_line_in(path, exc)}: {type(exc).__name__}: {exc}") from None
+    return module
+
+
+def _validation_message(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}:{_line_in(path, exc)}: invalid {exc.title}:"]
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "(model)"
+        lines.append(f"  {field}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def _line_in(path: Path, exc: BaseException) -> int | str:
+    """The line of `path` where `exc` was raised (the innermost frame in that file)."""
+    line: int | str = "?"
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if Path(frame.filename).resolve() == path.resolve() and frame.lineno is not None:
+            line = frame.lineno
+    return line
+
+
+def _unique(found: list[Discovered]) -> tuple[list[Discovered], list[str]]:
+    """Drop re-exports of the same object; report distinct workflows sharing a name."""
+    by_object: dict[int, Discovered] = {}
+    for item in found:
+        by_object.setdefault(id(item.workflow), item)
+    by_name: dict[str, Discovered] = {}
+    problems = []
+    for item in by_object.values():
+        earlier = by_name.setdefault(item.workflow.name, item)
+        if earlier is not item:
+            problems.append(
+                f"{item.source}: workflow name {item.workflow.name!r} is also used by "
+                f"{earlier.source} ({earlier.variable}); workflow names must be unique."
+            )
+    return list(by_object.values()), problems

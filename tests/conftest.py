@@ -1,0 +1,29 @@
+"""Shared fixtures: where the conformance corpus lives (never copied into the project)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "conformance" / "localstack_cases.jsonl"
+
+
+def corpus_path() -> Path:
+    return Path(os.environ.get("SFN_FLOWS_CONFORMANCE", DEFAULT_CORPUS))
+
+
+@pytest.fixture(scope="session")
+def corpus_cases() -> list[dict[str, Any]]:
+    path = corpus_path()
+    if not path.is_file():
+        pytest.skip(
+            f"conformance corpus not found at {path}: put shared/ beside the project or set "
+            "SFN_FLOWS_CONFORMANCE to localstack_cases.jsonl"
+        )
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]

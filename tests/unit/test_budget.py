@@ -1,0 +1,733 @@
+"""Timeout budget of ASL definitions: hand-computed worst cases, loops, robustness."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sfn_flows.budget import Budget, Unbounded, compute_budget
+from sfn_flows.budget.retry import retrier_waits
+
+LAMBDA_RETRIER = {
+    "ErrorEquals": [
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+    ],
+    "IntervalSeconds": 1,
+    "MaxAttempts": 3,
+    "BackoffRate": 2,
+}
+
+
+def task(timeout: int | None = None, **fields: Any) -> dict[str, Any]:
+    state: dict[str, Any] = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke"}
+    if timeout is not None:
+        state["TimeoutSeconds"] = timeout
+    state.update(fields)
+    if "Next" not in state:
+        state["End"] = True
+    return state
+
+
+def machine(start: str, **states: dict[str, Any]) -> dict[str, Any]:
+    return {"StartAt": start, "States": states}
+
+
+def single_task(**fields: Any) -> Budget:
+    return compute_budget(machine("T", T=task(**fields)))
+
+
+def map_state(per_item_timeout: int = 5, **fields: Any) -> dict[str, Any]:
+    processor = {"StartAt": "Item", "States": {"Item": task(per_item_timeout)}}
+    state: dict[str, Any] = {"Type": "Map", "ItemProcessor": processor, "End": True}
+    state.update(fields)
+    return state
+
+
+# --- Task and retries ---------------------------------------------------------------------
+
+
+def test_single_task_costs_its_timeout() -> None:
+    budget = single_task(timeout=30)
+    assert budget.seconds == pytest.approx(30)
+    assert budget.bounded
+    assert budget.unbounded == ()
+    assert budget.loops == ()
+    assert budget.critical_path == ("T",)
+    assert budget.state_seconds == {"T": pytest.approx(30)}
+
+
+def test_standard_lambda_retrier() -> None:
+    # 3 retries -> 4 attempts of 60 s, waits 1 + 2 + 4: 4 * 60 + 7 = 247
+    budget = single_task(timeout=60, Retry=[LAMBDA_RETRIER])
+    assert budget.seconds == pytest.approx(247)
+    assert budget.bounded
+
+
+def test_retrier_defaults_are_three_attempts_one_second_doubling() -> None:
+    # Same as the Lambda retrier written out: 4 * 60 + (1 + 2 + 4) = 247
+    budget = single_task(timeout=60, Retry=[{"ErrorEquals": ["States.ALL"]}])
+    assert budget.seconds == pytest.approx(247)
+
+
+def test_two_retriers_are_exhausted_independently() -> None:
+    # Timeout retrier: 2 retries, waits 2 + 2*3 = 8
+    # ALL retrier:     1 retry,   wait 5
+    # attempts 1 + 2 + 1 = 4 -> 4 * 10 + 8 + 5 = 53
+    retry = [
+        {
+            "ErrorEquals": ["States.Timeout"],
+            "IntervalSeconds": 2,
+            "MaxAttempts": 2,
+            "BackoffRate": 3,
+        },
+        {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 5, "MaxAttempts": 1},
+    ]
+    assert single_task(timeout=10, Retry=retry).seconds == pytest.approx(53)
+
+
+def test_max_delay_seconds_caps_each_delay() -> None:
+    # delays 1, 2, 4, min(8,5), min(16,5), min(32,5) = 1+2+4+5+5+5 = 22; 7 attempts * 10 = 70
+    retry = [
+        {
+            "ErrorEquals": ["States.ALL"],
+            "IntervalSeconds": 1,
+            "MaxAttempts": 6,
+            "BackoffRate": 2,
+            "MaxDelaySeconds": 5,
+        }
+    ]
+    assert single_task(timeout=10, Retry=retry).seconds == pytest.approx(92)
+
+
+def test_full_jitter_upper_bound_equals_no_jitter() -> None:
+    base = {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 3, "MaxAttempts": 4}
+    full = single_task(timeout=10, Retry=[{**base, "JitterStrategy": "FULL"}])
+    none = single_task(timeout=10, Retry=[{**base, "JitterStrategy": "NONE"}])
+    # 5 * 10 + 3 + 6 + 12 + 24 = 95
+    assert full.seconds == pytest.approx(95)
+    assert full == none
+
+
+def test_max_attempts_zero_never_retries() -> None:
+    retry = [{"ErrorEquals": ["States.Timeout"], "MaxAttempts": 0, "IntervalSeconds": 100}]
+    assert single_task(timeout=10, Retry=retry).seconds == pytest.approx(10)
+
+
+def test_retrier_for_terminal_errors_only_never_fires() -> None:
+    retry = [{"ErrorEquals": ["States.Runtime", "States.DataLimitExceeded"], "MaxAttempts": 5}]
+    assert single_task(timeout=10, Retry=retry).seconds == pytest.approx(10)
+
+
+def test_huge_max_attempts_uses_closed_form_quickly() -> None:
+    # 1 + 2 + 4 + 8, then every remaining delay is capped at 10
+    attempts = 99_999_999
+    expected = 15 + 10 * (attempts - 4)
+    started = time.perf_counter()
+    assert retrier_waits(attempts, 1.0, 2.0, 10.0) == pytest.approx(expected)
+    # Uncapped slow growth past the exact-step window: geometric series 1.001^k
+    assert retrier_waits(5000, 1.0, 1.001, None) == pytest.approx((1.001**5000 - 1) / 0.001)
+    assert time.perf_counter() - started < 0.1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    attempts=st.integers(0, 3000),
+    interval=st.integers(0, 20),
+    rate=st.sampled_from([0.0, 0.5, 0.999, 1.0, 1.001, 1.5, 2.0, 3.0]),
+    cap=st.none() | st.integers(1, 10_000),
+)
+def test_retrier_waits_match_brute_force(
+    attempts: int, interval: int, rate: float, cap: int | None
+) -> None:
+    # Past 1,024 delays a closed form takes over; it must agree with the plain sum.
+    expected = 0.0
+    delay = float(interval)
+    for _ in range(attempts):
+        expected += delay if cap is None else min(delay, cap)
+        delay *= rate
+    assert retrier_waits(attempts, interval, rate, cap) == pytest.approx(expected, rel=1e-9)
+
+
+def test_retrier_waits_survive_huge_json_integers() -> None:
+    assert retrier_waits(10**400, 1.0, 0.5, None) == pytest.approx(2)
+    # Doubling 10**400 times overflows: the retrier is unbounded, only the body is counted.
+    budget = single_task(timeout=10, Retry=[{"ErrorEquals": ["X"], "MaxAttempts": 10**400}])
+    assert not budget.bounded
+    assert budget.seconds == pytest.approx(10)
+    assert budget.unbounded[0].pointer == "/States/T/Retry/0"
+
+
+def test_malformed_retrier_is_unbounded() -> None:
+    budget = single_task(timeout=10, Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": "x"}])
+    assert not budget.bounded
+    assert budget.unbounded[0].pointer == "/States/T/Retry/0/MaxAttempts"
+
+
+def test_task_without_timeout_is_unbounded() -> None:
+    budget = single_task()
+    assert not budget.bounded
+    assert budget.seconds == 0
+    assert budget.unbounded == (
+        Unbounded(
+            "/States/T", "T", "Task has no TimeoutSeconds: it can run until the machine times out"
+        ),
+    )
+
+
+def test_timeout_seconds_path_is_unbounded() -> None:
+    budget = single_task(TimeoutSecondsPath="$.timeout")
+    assert not budget.bounded
+    (problem,) = budget.unbounded
+    assert problem.pointer == "/States/T/TimeoutSecondsPath"
+    assert problem.state == "T"
+    assert "TimeoutSecondsPath" in problem.reason
+
+
+def test_jsonata_timeout_is_unbounded() -> None:
+    budget = single_task(TimeoutSeconds="{% $states.input.timeout %}")
+    (problem,) = budget.unbounded
+    assert problem.pointer == "/States/T/TimeoutSeconds"
+    assert "JSONata" in problem.reason
+
+
+# --- Wait ------------------------------------------------------------------------------------
+
+
+def test_static_wait() -> None:
+    budget = compute_budget(machine("W", W={"Type": "Wait", "Seconds": 30, "End": True}))
+    assert budget.seconds == pytest.approx(30)
+    assert budget.bounded
+
+
+def test_wait_seconds_path_is_unbounded() -> None:
+    budget = compute_budget(
+        machine("Poll", Poll={"Type": "Wait", "SecondsPath": "$.delay", "End": True})
+    )
+    assert not budget.bounded
+    assert budget.unbounded == (
+        Unbounded(
+            "/States/Poll/SecondsPath",
+            "Poll",
+            "Wait uses SecondsPath, its duration is only known at run time",
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "pointer"),
+    [
+        ({"Timestamp": "2030-01-01T00:00:00Z"}, "/States/W/Timestamp"),
+        ({"TimestampPath": "$.at"}, "/States/W/TimestampPath"),
+        ({"Seconds": "{% $states.input.s %}"}, "/States/W/Seconds"),
+    ],
+)
+def test_run_time_waits_are_unbounded(fields: dict[str, Any], pointer: str) -> None:
+    budget = compute_budget(machine("W", W={"Type": "Wait", "End": True, **fields}))
+    assert [problem.pointer for problem in budget.unbounded] == [pointer]
+
+
+# --- Graph: Catch, Choice, loops -----------------------------------------------------------
+
+
+def test_catch_path_longer_than_next_path_is_chosen() -> None:
+    # Next path:  A (10) -> B (5)       = 15
+    # Catch path: A (10) -> Handle (100) = 110
+    definition = machine(
+        "A",
+        A=task(10, Next="B", Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Handle"}]),
+        B=task(5),
+        Handle=task(100),
+    )
+    budget = compute_budget(definition)
+    assert budget.seconds == pytest.approx(110)
+    assert budget.critical_path == ("A", "Handle")
+
+
+def test_catch_follows_full_cost_including_retries() -> None:
+    # A: 4 * 10 + 7 = 47, then Handle 3 -> 50
+    definition = machine(
+        "A",
+        A=task(
+            10,
+            Retry=[LAMBDA_RETRIER],
+            Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Handle"}],
+        ),
+        Handle=task(3),
+    )
+    assert compute_budget(definition).seconds == pytest.approx(50)
+
+
+def test_choice_takes_the_max_branch() -> None:
+    # Fast 20, Slow 50, Default Medium 30 -> 50 through Slow
+    definition = machine(
+        "Pick",
+        Pick={
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.fast", "BooleanEquals": True, "Next": "Fast"},
+                {"Variable": "$.slow", "BooleanEquals": True, "Next": "Slow"},
+            ],
+            "Default": "Medium",
+        },
+        Fast=task(20),
+        Slow=task(50),
+        Medium=task(30),
+    )
+    budget = compute_budget(definition)
+    assert budget.seconds == pytest.approx(50)
+    assert budget.critical_path == ("Pick", "Slow")
+    assert budget.state_seconds == {"Pick": 0, "Fast": 20, "Slow": 50, "Medium": 30}
+
+
+def test_poll_loop_is_reported_and_not_summed() -> None:
+    # Wait 5 -> Check 10 -> Done? ; the back edge Done? -> Wait is ignored: 5 + 10 + 0 = 15
+    choice: dict[str, Any] = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.done", "BooleanEquals": True, "Next": "Finished"}],
+        "Default": "Wait",
+    }
+    definition = machine(
+        "Wait",
+        Wait={"Type": "Wait", "Seconds": 5, "Next": "Check"},
+        Check=task(10, Next="Done?"),
+        Finished={"Type": "Succeed"},
+        **{"Done?": choice},
+    )
+    budget = compute_budget(definition)
+    assert budget.loops == (("Wait", "Check", "Done?"),)
+    assert not budget.bounded
+    assert budget.unbounded == ()
+    assert budget.seconds == pytest.approx(15)
+    assert budget.critical_path == ("Wait", "Check", "Done?", "Finished")
+
+
+def test_self_loop_is_reported() -> None:
+    budget = compute_budget(machine("A", A={"Type": "Pass", "Next": "A"}))
+    assert budget.loops == (("A",),)
+    assert not budget.bounded
+
+
+def test_unknown_target_is_unbounded_not_an_error() -> None:
+    budget = compute_budget(machine("A", A=task(10, Next="Nowhere")))
+    assert budget.seconds == pytest.approx(10)
+    assert [problem.pointer for problem in budget.unbounded] == ["/States/A/Next"]
+
+
+def test_unreachable_states_cost_nothing_and_report_nothing() -> None:
+    budget = compute_budget(machine("A", A=task(10), Orphan=task()))
+    assert budget.bounded
+    assert budget.seconds == pytest.approx(10)
+    assert budget.state_seconds == {"A": 10, "Orphan": 0}
+
+
+def test_state_names_are_escaped_in_pointers() -> None:
+    budget = compute_budget(machine("a/b~c", **{"a/b~c": task()}))
+    assert budget.unbounded[0].pointer == "/States/a~1b~0c"
+
+
+@pytest.mark.parametrize(
+    ("definition", "pointer"),
+    [
+        ([], ""),
+        ({"StartAt": "A"}, "/States"),
+        ({"States": {"A": {"Type": "Pass", "End": True}}}, "/StartAt"),
+        ({"StartAt": "B", "States": {"A": {"Type": "Pass", "End": True}}}, "/StartAt"),
+    ],
+)
+def test_broken_structure_is_unbounded(definition: Any, pointer: str) -> None:
+    budget = compute_budget(definition)
+    assert not budget.bounded
+    assert budget.seconds == 0
+    assert [problem.pointer for problem in budget.unbounded] == [pointer]
+
+
+# --- Parallel --------------------------------------------------------------------------------
+
+
+def test_parallel_is_max_of_branches_with_retry_on_parallel() -> None:
+    # Branch 0: 10 + 20 = 30; branch 1: 45 -> body 45
+    # Retry: 2 retries, waits 3 + 6 = 9 -> 3 * 45 + 9 = 144; then Done (0)
+    definition = machine(
+        "P",
+        P={
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": "A", "States": {"A": task(10, Next="B"), "B": task(20)}},
+                {"StartAt": "C", "States": {"C": task(45)}},
+            ],
+            "Retry": [
+                {
+                    "ErrorEquals": ["States.ALL"],
+                    "IntervalSeconds": 3,
+                    "MaxAttempts": 2,
+                    "BackoffRate": 2,
+                }
+            ],
+            "Next": "Done",
+        },
+        Done={"Type": "Succeed"},
+    )
+    budget = compute_budget(definition)
+    assert budget.seconds == pytest.approx(144)
+    assert budget.state_seconds == {"P": pytest.approx(144), "Done": 0}
+    assert budget.critical_path == ("P", "Done")
+    assert budget.bounded
+
+
+def test_parallel_propagates_branch_problems_and_loops() -> None:
+    definition = machine(
+        "P",
+        P={
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": "X", "States": {"X": task(TimeoutSecondsPath="$.t")}},
+                {
+                    "StartAt": "L",
+                    "States": {"L": {"Type": "Wait", "Seconds": 2, "Next": "L"}},
+                },
+            ],
+            "End": True,
+        },
+    )
+    budget = compute_budget(definition)
+    assert budget.unbounded[0] == Unbounded(
+        "/States/P/Branches/0/States/X/TimeoutSecondsPath",
+        "X",
+        "Task uses TimeoutSecondsPath, its timeout is only known at run time",
+    )
+    assert budget.loops == (("L",),)
+    assert budget.seconds == pytest.approx(2)
+
+
+# --- Map -------------------------------------------------------------------------------------
+
+
+def test_map_with_declared_items_and_concurrency() -> None:
+    # 100 items, 10 at a time -> 10 rounds of 5 s = 50
+    definition = machine("M", M=map_state(5, MaxConcurrency=10))
+    budget = compute_budget(definition, map_max_items={"M": 100})
+    assert budget.seconds == pytest.approx(50)
+    assert budget.bounded
+
+
+def test_map_with_item_batcher() -> None:
+    # 100 items in batches of 8 -> 13 iterations; 5 at a time -> 3 rounds of 5 s = 15
+    definition = machine("M", M=map_state(5, MaxConcurrency=5, ItemBatcher={"MaxItemsPerBatch": 8}))
+    assert compute_budget(definition, map_max_items={"M": 100}).seconds == pytest.approx(15)
+
+
+def test_map_batch_byte_limit_may_mean_one_item_per_batch() -> None:
+    # A byte limit can shrink batches to 1 item: 100 iterations, 5 at a time -> 20 * 5 = 100
+    batcher = {"MaxItemsPerBatch": 8, "MaxInputBytesPerBatch": 1024}
+    definition = machine("M", M=map_state(5, MaxConcurrency=5, ItemBatcher=batcher))
+    assert compute_budget(definition, map_max_items={"M": 100}).seconds == pytest.approx(100)
+
+
+def test_distributed_map_with_reader_max_items() -> None:
+    # 25,000 items, default distributed concurrency 10,000 -> 3 rounds of 60 s = 180
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Item",
+        "States": {"Item": task(60)},
+    }
+    definition = machine(
+        "M",
+        M={
+            "Type": "Map",
+            "ItemProcessor": processor,
+            "ItemReader": {
+                "Resource": "arn:aws:states:::s3:getObject",
+                "ReaderConfig": {"InputType": "JSON", "MaxItems": 25_000},
+            },
+            "End": True,
+        },
+    )
+    budget = compute_budget(definition)
+    assert budget.seconds == pytest.approx(180)
+    assert budget.bounded
+
+
+def test_inline_map_concurrency_defaults_to_and_is_capped_at_40() -> None:
+    # 100 items, at most 40 at a time -> 3 rounds of 5 s = 15, whether 0, absent or 100
+    for fields in ({}, {"MaxConcurrency": 0}, {"MaxConcurrency": 100}):
+        definition = machine("M", M=map_state(5, **fields))
+        assert compute_budget(definition, map_max_items={"M": 100}).seconds == pytest.approx(15)
+
+
+def test_map_concurrency_path_assumes_one_at_a_time() -> None:
+    # 100 items one by one -> 100 * 5 = 500; still bounded
+    definition = machine("M", M=map_state(5, MaxConcurrencyPath="$.n"))
+    budget = compute_budget(definition, map_max_items={"M": 100})
+    assert budget.seconds == pytest.approx(500)
+    assert budget.bounded
+
+
+def test_legacy_iterator_with_retry() -> None:
+    # 10 items, 2 at a time -> 5 rounds * 4 s = 20; one retry after 1 s -> 2 * 20 + 1 = 41
+    definition = machine(
+        "M",
+        M={
+            "Type": "Map",
+            "Iterator": {"StartAt": "I", "States": {"I": task(4)}},
+            "MaxConcurrency": 2,
+            "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1}],
+            "End": True,
+        },
+    )
+    assert compute_budget(definition, map_max_items={"M": 10}).seconds == pytest.approx(41)
+
+
+def test_map_without_max_items_is_unbounded() -> None:
+    budget = compute_budget(machine("M", M=map_state(5)))
+    assert not budget.bounded
+    assert budget.seconds == 0
+    assert budget.unbounded == (
+        Unbounded("/States/M", "M", "Map has no declared maximum item count: declare max_items"),
+    )
+
+
+def test_map_max_items_overrides_reader_config() -> None:
+    definition = machine(
+        "M", M=map_state(5, MaxConcurrency=1, ItemReader={"ReaderConfig": {"MaxItems": 1000}})
+    )
+    assert compute_budget(definition, map_max_items={"M": 3}).seconds == pytest.approx(15)
+
+
+def test_map_processor_problems_propagate() -> None:
+    processor = {"StartAt": "Item", "States": {"Item": task()}}
+    definition = machine("M", M={"Type": "Map", "ItemProcessor": processor, "End": True})
+    budget = compute_budget(definition, map_max_items={"M": 4})
+    assert [problem.pointer for problem in budget.unbounded] == [
+        "/States/M/ItemProcessor/States/Item"
+    ]
+
+
+# --- Scale, determinism, output ---------------------------------------------------------------
+
+
+def chain(length: int) -> dict[str, Any]:
+    states = {f"S{i}": task(1, Next=f"S{i + 1}") for i in range(length - 1)}
+    states[f"S{length - 1}"] = task(1)
+    return machine("S0", **states)
+
+
+def test_ten_thousand_state_chain() -> None:
+    length = 10_000
+    budget = compute_budget(chain(length))
+    assert budget.seconds == pytest.approx(length)
+    assert len(budget.critical_path) == length
+    assert budget.bounded
+
+
+def test_thousand_state_chain_is_fast() -> None:
+    definition = chain(1000)
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        compute_budget(definition)
+        timings.append(time.perf_counter() - started)
+    assert min(timings) < 0.010
+
+
+def test_long_cycle_does_not_recurse() -> None:
+    definition = chain(5000)
+    definition["States"]["S4999"] = task(1, Next="S0")
+    budget = compute_budget(definition)
+    assert len(budget.loops) == 1
+    assert len(budget.loops[0]) == 5000
+    assert budget.seconds == pytest.approx(5000)
+
+
+def test_deep_nesting_and_self_containing_definitions_do_not_crash() -> None:
+    inner: dict[str, Any] = machine("X", X=task(1))
+    for level in range(2000):
+        name = f"P{level}"
+        inner = machine(name, **{name: {"Type": "Parallel", "Branches": [inner], "End": True}})
+    budget = compute_budget(inner)
+    assert not budget.bounded
+    assert "Nested more than" in budget.unbounded[0].reason
+
+    looped: dict[str, Any] = machine("P", P={"Type": "Parallel", "End": True})
+    looped["States"]["P"]["Branches"] = [looped]
+    assert not compute_budget(looped).bounded
+
+
+def test_sum_beyond_float_range_is_unbounded_not_inf() -> None:
+    budget = compute_budget(machine("A", A=task(10**308, Next="B"), B=task(10**308)))
+    assert not budget.bounded
+    assert budget.seconds == sys.float_info.max
+    json.dumps(budget.as_dict(), allow_nan=False)
+
+
+def test_same_input_gives_equal_budget() -> None:
+    definition = machine(
+        "A",
+        A=task(5, Next="B", Catch=[{"ErrorEquals": ["States.ALL"], "Next": "C"}]),
+        B={"Type": "Choice", "Choices": [{"Next": "A"}], "Default": "C"},
+        C=task(),
+    )
+    first = compute_budget(definition)
+    second = compute_budget(json.loads(json.dumps(definition)))
+    assert first == second
+    assert json.dumps(first.as_dict()) == json.dumps(second.as_dict())
+    assert hash(first) == hash(second)
+
+
+def test_as_dict_is_json_ready_with_fixed_key_order() -> None:
+    budget = compute_budget(
+        machine("W", W={"Type": "Wait", "Seconds": 1, "Next": "T"}, T=task()),
+    )
+    data = budget.as_dict()
+    assert list(data) == [
+        "seconds",
+        "bounded",
+        "unbounded",
+        "loops",
+        "critical_path",
+        "state_seconds",
+    ]
+    assert json.loads(json.dumps(data)) == {
+        "seconds": 1.0,
+        "bounded": False,
+        "unbounded": [
+            {
+                "pointer": "/States/T",
+                "state": "T",
+                "reason": "Task has no TimeoutSeconds: it can run until the machine times out",
+            }
+        ],
+        "loops": [],
+        "critical_path": ["W", "T"],
+        "state_seconds": {"W": 1.0, "T": 0.0},
+    }
+
+
+# --- Never raises on random input ------------------------------------------------------------
+
+ASL_KEYS = [
+    "StartAt",
+    "States",
+    "Type",
+    "Next",
+    "End",
+    "TimeoutSeconds",
+    "TimeoutSecondsPath",
+    "Seconds",
+    "SecondsPath",
+    "Retry",
+    "Catch",
+    "Choices",
+    "Default",
+    "Branches",
+    "ItemProcessor",
+    "Iterator",
+    "MaxConcurrency",
+    "ItemBatcher",
+    "ItemReader",
+    "ReaderConfig",
+    "MaxItems",
+    "ErrorEquals",
+    "MaxAttempts",
+    "IntervalSeconds",
+    "BackoffRate",
+    "MaxDelaySeconds",
+]
+STATE_TYPES = ["Task", "Wait", "Pass", "Choice", "Succeed", "Fail", "Parallel", "Map", "Nope"]
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**6), max_value=10**6)
+    | st.sampled_from([0, 10**400, -(10**400), 99_999_999])
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8)
+    | st.sampled_from([*STATE_TYPES, "{% $x %}", "States.Runtime", "DISTRIBUTED"])
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(ASL_KEYS) | st.text(max_size=4), inner, max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(definition=json_values, max_items=st.dictionaries(st.text(max_size=3), json_values))
+def test_random_json_never_raises(definition: Any, max_items: Any) -> None:
+    budget = compute_budget(definition, map_max_items=max_items)
+    check_invariants(budget)
+
+
+@st.composite
+def state_machines(draw: st.DrawFn, depth: int = 2) -> dict[str, Any]:
+    names = draw(st.lists(st.sampled_from("ABCDEFGHIJ"), min_size=1, max_size=10, unique=True))
+    target = st.sampled_from(names) | scalars
+    retrier = st.fixed_dictionaries(
+        {},
+        optional={
+            "ErrorEquals": st.lists(st.sampled_from(["States.ALL", "States.Runtime", "X"])),
+            "MaxAttempts": st.integers(-1, 10**9) | scalars,
+            "IntervalSeconds": st.integers(0, 100) | scalars,
+            "BackoffRate": st.floats(0, 1e6) | scalars,
+            "MaxDelaySeconds": st.integers(0, 1000) | scalars,
+            "JitterStrategy": st.sampled_from(["FULL", "NONE"]),
+        },
+    )
+    states: dict[str, Any] = {}
+    for name in names:
+        kind = draw(st.sampled_from(STATE_TYPES))
+        state: dict[str, Any] = {"Type": kind}
+        if draw(st.booleans()):
+            state["Next"] = draw(target)
+        if draw(st.booleans()):
+            state["TimeoutSeconds"] = draw(st.integers(-2, 10**6) | scalars)
+        if draw(st.booleans()):
+            state["Seconds"] = draw(st.integers(-2, 10**6) | scalars)
+        if draw(st.booleans()):
+            state["Retry"] = draw(st.lists(retrier, max_size=3) | scalars)
+        if draw(st.booleans()):
+            state["Catch"] = draw(st.lists(st.fixed_dictionaries({"Next": target}), max_size=2))
+        if kind == "Choice":
+            state["Choices"] = draw(st.lists(st.fixed_dictionaries({"Next": target}), max_size=3))
+            if draw(st.booleans()):
+                state["Default"] = draw(target)
+        if kind in ("Parallel", "Map") and depth > 0:
+            sub = state_machines(depth - 1)
+            if kind == "Parallel":
+                state["Branches"] = draw(st.lists(sub, max_size=2))
+            else:
+                state["ItemProcessor"] = draw(sub)
+                state["MaxConcurrency"] = draw(st.integers(-1, 100) | scalars)
+                state["ItemReader"] = {"ReaderConfig": {"MaxItems": draw(scalars)}}
+        states[name] = state
+    return {"StartAt": draw(target), "States": states}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(definition=state_machines(), max_items=st.dictionaries(st.sampled_from("ABCDE"), scalars))
+def test_random_state_graphs_never_raise(definition: Any, max_items: Any) -> None:
+    budget = compute_budget(definition, map_max_items=max_items)
+    check_invariants(budget)
+    assert budget == compute_budget(definition, map_max_items=max_items)
+
+
+def check_invariants(budget: Budget) -> None:
+    assert isinstance(budget, Budget)
+    assert budget.seconds >= 0
+    assert budget.bounded == (not budget.unbounded and not budget.loops)
+    # allow_nan=False rejects NaN and infinities: every number must be JSON-ready.
+    json.dumps(budget.as_dict(), allow_nan=False)
+    if budget.critical_path and budget.seconds < sys.float_info.max:
+        total = sum(budget.state_seconds[name] for name in budget.critical_path)
+        assert total == pytest.approx(budget.seconds)
