@@ -35,5 +35,9 @@ class InputFileError(SfnFlowsError):
     """A file given on the command line is missing or is not JSON/YAML."""
 
 
-class ChainError(SfnFlowsError):
+class DeclarationError(SfnFlowsError):
+    """A state was declared with something ASL forbids (found while building the objects)."""
+
+
+class ChainError(DeclarationError):
     """A state was chained where ASL does not allow a transition."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_pascal
 
+from sfn_flows.errors import ChainError, DeclarationError
 from sfn_flows.model.order import ordered
 
 if TYPE_CHECKING:
@@ -77,6 +78,8 @@ class State(AslModel):
     def __init__(self, name: str | None = None, /, **data: Any) -> None:
         if name is not None:
             data["name"] = name
+        if self.type_name != "Task":
+            _refuse_timeouts(self.type_name, data)
         super().__init__(**data)
 
     def __repr__(self) -> str:
@@ -86,8 +89,6 @@ class State(AslModel):
     def next(self, target: Target | Chain) -> Chain:
         """Continue with `target` after this state; returns a chain to keep going."""
         if not self.can_continue:
-            from sfn_flows.errors import ChainError
-
             raise ChainError(
                 f"state {self.name!r} ({self.type_name}) cannot have a Next state; "
                 + (
@@ -143,6 +144,22 @@ class State(AslModel):
         return {}
 
 
+_TIMEOUT_FIELDS = frozenset(
+    {"timeout_seconds", "timeout_seconds_path", "heartbeat_seconds", "heartbeat_seconds_path"}
+)
+
+
+def _refuse_timeouts(type_name: str, data: dict[str, Any]) -> None:
+    given = sorted(_TIMEOUT_FIELDS & set(data))
+    if given:
+        raise DeclarationError(
+            f"{type_name} state {data.get('name')!r} cannot take {', '.join(given)}: ASL allows "
+            "timeouts only on Task states and on the whole workflow (AWS rejects the "
+            "definition otherwise). Put the timeout on the Tasks inside, and bound the "
+            "workflow with Workflow(timeout_seconds=...)."
+        )
+
+
 def target_name(target: Target) -> str:
     return target if isinstance(target, str) else target.name
 
@@ -159,8 +176,6 @@ class Chain:
 
     def next(self, target: Target | Chain) -> Chain:
         if self.end is None:
-            from sfn_flows.errors import ChainError
-
             raise ChainError(
                 f"the chain from {self.start.name!r} ends in a jump to a state given by name; "
                 "nothing can follow it. Chain the state object instead of its name"

@@ -28,7 +28,7 @@ from sfn_flows import (
 from sfn_flows import (
     conditions as c,
 )
-from sfn_flows.errors import ChainError
+from sfn_flows.errors import ChainError, DeclarationError
 
 LAMBDA = "arn:aws:states:::lambda:invoke"
 
@@ -264,3 +264,14 @@ def test_compilation_is_deterministic_across_processes() -> None:
     ]
     assert runs[0] == runs[1]
     assert '"TimeoutSeconds"' in runs[0]
+
+
+@pytest.mark.parametrize("state_type", [Map, Parallel, Pass, Wait, Choice])
+def test_timeouts_are_refused_where_aws_rejects_them(state_type: type) -> None:
+    options: dict[str, Any] = {"timeout_seconds": 5}
+    if state_type is Map:
+        options["processor"] = Pass("Inner")
+    if state_type is Parallel:
+        options["branches"] = [Pass("Inner")]
+    with pytest.raises(DeclarationError, match="allows timeouts only on Task states"):
+        state_type("S", **options)
