@@ -73,7 +73,9 @@ class State(AslModel):
     assign: dict[str, Any] | None = None
 
     _next: Target | None = PrivateAttr(default=None)
-    _order: int = PrivateAttr(default_factory=lambda: next(_declaration_counter))
+    # Set in __init__: a default_factory makes pydantic inspect its signature per instance,
+    # which doubled the cost of declaring a large workflow.
+    _order: int = PrivateAttr(default=0)
 
     def __init__(self, name: str | None = None, /, **data: Any) -> None:
         if name is not None:
@@ -81,6 +83,7 @@ class State(AslModel):
         if self.type_name != "Task":
             _refuse_timeouts(self.type_name, data)
         super().__init__(**data)
+        self._order = next(_declaration_counter)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"

@@ -33,8 +33,12 @@ class Choice(State):
     output_path: str | None = None
     output: Any = None
 
-    _rules: list[ChoiceRule] = PrivateAttr(default_factory=list)
+    # No default_factory: pydantic inspects a factory's signature per instance (slow).
+    _rules: list[ChoiceRule] = PrivateAttr()
     _default: Target | None = PrivateAttr(default=None)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._rules = []
 
     def when(
         self,
