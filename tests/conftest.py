@@ -21,6 +21,8 @@ def corpus_path() -> Path:
 def corpus_cases() -> list[dict[str, Any]]:
     path = corpus_path()
     if not path.is_file():
+        if os.environ.get("SFN_FLOWS_REQUIRE_CORPUS"):
+            pytest.fail(f"SFN_FLOWS_REQUIRE_CORPUS is set but the corpus is not at {path}")
         pytest.skip(
             f"conformance corpus not found at {path}: put shared/ beside the project or set "
             "SFN_FLOWS_CONFORMANCE to localstack_cases.jsonl"

@@ -6,10 +6,7 @@ that real AWS accepted, so any over-strict rule shows up as a failure there.
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -208,9 +205,6 @@ def test_reference_is_never_looser(expr: str) -> None:
 # ---------------------------------------------------------------------------
 # Conformance: every path and intrinsic in definitions AWS accepted must pass.
 
-_DEFAULT_CORPUS = (
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance" / "localstack_cases.jsonl"
-)
 _PATH_FIELDS = frozenset(
     {
         "InputPath",
@@ -315,34 +309,19 @@ def _machine(machine: Any, where: str, language: str = "JSONPath") -> Iterator[F
             yield from _state(state, f"{where}/States/{name}", language)
 
 
-def _corpus_path() -> Path:
-    override = os.environ.get("SFN_FLOWS_CONFORMANCE")
-    return Path(override) if override else _DEFAULT_CORPUS
-
-
-def test_conformance_corpus_is_accepted() -> None:
-    corpus = _corpus_path()
-    if not corpus.is_file():
-        pytest.skip(
-            f"conformance corpus not found at {corpus} "
-            "(set SFN_FLOWS_CONFORMANCE to its localstack_cases.jsonl)"
-        )
+def test_conformance_corpus_is_accepted(corpus_cases: list[dict[str, Any]]) -> None:
     checked = 0
     rejected: list[str] = []
-    with corpus.open(encoding="utf-8") as lines:
-        for line in lines:
-            if not line.strip():
+    for case in corpus_cases:
+        for where, expr, reference in _machine(case["definition"], ""):
+            if expr.lstrip().startswith("{%"):
                 continue
-            case = json.loads(line)
-            for where, expr, reference in _machine(case["definition"], ""):
-                if expr.lstrip().startswith("{%"):
-                    continue
-                checked += 1
-                if not reference and is_intrinsic(expr):
-                    message = intrinsic_error(expr)
-                else:
-                    message = path_error(expr, reference=reference)
-                if message is not None:
-                    rejected.append(f"{case['id']} {where} {expr!r}: {message}")
+            checked += 1
+            if not reference and is_intrinsic(expr):
+                message = intrinsic_error(expr)
+            else:
+                message = path_error(expr, reference=reference)
+            if message is not None:
+                rejected.append(f"{case['id']} {where} {expr!r}: {message}")
     assert checked > 100, f"only {checked} expressions found; is the walker broken?"
     assert not rejected, "\n".join(rejected[:50])
