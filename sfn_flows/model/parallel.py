@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from sfn_flows.model.base import CompileContext, Flow, State, entry
 from sfn_flows.model.recovery import Recoverable
@@ -23,12 +23,6 @@ class Parallel(Recoverable):
     result_path: str | None = None
     output_path: str | None = None
     output: Any = None
-
-    @field_validator("branches", mode="before")
-    @classmethod
-    def _keep_objects(cls, value: Any) -> Any:
-        # Branch heads are graph nodes: keep the user's objects, never copies.
-        return list(value) if isinstance(value, list | tuple) else value
 
     def child_scopes(self) -> Iterator[tuple[tuple[str | int, ...], State]]:
         for index, branch in enumerate(self.branches):

@@ -19,8 +19,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from sfn_flows.validate.jsonpath import _NAME_RE as _FIELD_NAME_RE
-from sfn_flows.validate.jsonpath import _match_close, _skip_quoted, path_error
+from sfn_flows.validate.jsonpath import NAME_RE as _FIELD_NAME_RE
+from sfn_flows.validate.jsonpath import match_close, path_error, skip_quoted
 
 __all__ = ["INTRINSICS", "intrinsic_error", "is_intrinsic"]
 
@@ -53,7 +53,7 @@ INTRINSICS: dict[str, tuple[int, int | None]] = {
 _MAX_DEPTH = 10
 
 _ESCAPABLE = frozenset("'{}\\")
-_NAME_RE = re.compile(r"[A-Za-z_]\w*(?:\.\w+)*")
+NAME_RE = re.compile(r"[A-Za-z_]\w*(?:\.\w+)*")
 _NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _LITERALS = frozenset({"true", "false", "null"})
 
@@ -105,7 +105,7 @@ class _Parser:
 
     def parse(self) -> None:
         self._skip_ws()
-        m = _NAME_RE.match(self.text, self.pos)
+        m = NAME_RE.match(self.text, self.pos)
         looks_like_call = m is not None and self.text[m.end() :].lstrip().startswith("(")
         # A call with a misspelt prefix ("states.Format(...)") goes on to get
         # a did-you-mean suggestion; anything else is not a call at all.
@@ -131,7 +131,7 @@ class _Parser:
                 f"(offset {self.pos})"
             )
         start = self.pos
-        m = _NAME_RE.match(self.text, start)
+        m = NAME_RE.match(self.text, start)
         if m is None:  # pragma: no cover - callers only enter on a name
             raise _ParseError(f"expected an intrinsic function name at offset {start}")
         name = m.group()
@@ -197,7 +197,7 @@ class _Parser:
             self.pos = m.end()
             self._expect_argument_end(start)
             return _Arg("number", 0)
-        m = _NAME_RE.match(self.text, start)
+        m = NAME_RE.match(self.text, start)
         if m is None:
             if c in ",)":
                 raise _ParseError(f"missing argument at offset {start}")
@@ -266,7 +266,7 @@ class _Parser:
         while i < self.n:
             c = self.text[i]
             if c in "'\"":
-                j = _skip_quoted(self.text, i)
+                j = skip_quoted(self.text, i)
                 if j < 0:
                     i = self.n
                     break
@@ -302,7 +302,7 @@ def _shorthand_error(path: str) -> str | None:
     while i < n:
         c = path[i]
         if c in "[(":
-            close, _ = _match_close(path, i)
+            close, _ = match_close(path, i)
             if close < 0:  # pragma: no cover - path_error already balanced it
                 return None
             i = close + 1

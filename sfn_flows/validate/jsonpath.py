@@ -39,7 +39,7 @@ _QUOTED = r"\['[^'\\]*'\]|\[\"[^\"\\]*\"\]"
 # The forms a reference path may take; also the overwhelmingly common shape
 # of ordinary paths, so both modes try it first.
 _SIMPLE = re.compile(rf"{_ROOT}(?:\.?(?:{_INDEX}|{_QUOTED})|\.{_NAME})*\Z")
-_NAME_RE = re.compile(_NAME)
+NAME_RE = re.compile(_NAME)
 _VARIABLE_RE = re.compile(r"[^\W\d]\w*")
 _INT_RE = re.compile(r"-?\d+\Z")
 _INT_UNION_RE = re.compile(r"-?\d+(?:\s*,\s*-?\d+)+\Z")
@@ -63,7 +63,7 @@ def path_error(expr: str, *, reference: bool = False) -> str | None:
     return _Scanner(expr, reference).run()
 
 
-def _skip_quoted(text: str, start: int) -> int:
+def skip_quoted(text: str, start: int) -> int:
     """Index just past the quoted string opening at *start*, or -1 if unclosed."""
     quote = text[start]
     i = start + 1
@@ -79,7 +79,7 @@ def _skip_quoted(text: str, start: int) -> int:
     return -1
 
 
-def _match_close(text: str, start: int) -> tuple[int, str | None]:
+def match_close(text: str, start: int) -> tuple[int, str | None]:
     """Find the bracket closing the ``[`` or ``(`` at *start*.
 
     Quotes are skipped so that ``[?(@.a == ')')]`` balances. Returns the
@@ -91,7 +91,7 @@ def _match_close(text: str, start: int) -> tuple[int, str | None]:
     while i < n:
         c = text[i]
         if c in "'\"":
-            j = _skip_quoted(text, i)
+            j = skip_quoted(text, i)
             if j < 0:
                 return -1, f"unclosed string starting at offset {i}"
             i = j
@@ -119,7 +119,7 @@ def _quoted_names_error(inner: str, offset: int) -> tuple[int, str | None]:
             i += 1
         if i >= n or inner[i] not in "'\"":
             return count, f"expected a quoted name at offset {offset + i}"
-        j = _skip_quoted(inner, i)
+        j = skip_quoted(inner, i)
         if j < 0:
             return count, f"unclosed string starting at offset {offset + i}"
         count += 1
@@ -204,21 +204,21 @@ class _Scanner:
             if self.reference:
                 return self._reference_error("'*'", i)
             return i + 1, False
-        m = _NAME_RE.match(expr, i)
+        m = NAME_RE.match(expr, i)
         if m is None:
             return f"expected a field name at offset {i}, got {c!r}"
         i = m.end()
         if i < self.n and expr[i] == "(":
             if self.reference:
                 return self._reference_error(f"function '{m.group()}()'", m.start())
-            close, err = _match_close(expr, i)
+            close, err = match_close(expr, i)
             if err is not None:
                 return err
             return close + 1, True
         return i, False
 
     def _bracket(self, i: int) -> tuple[int, bool] | str:
-        close, err = _match_close(self.expr, i)
+        close, err = match_close(self.expr, i)
         if err is not None:
             return err
         inner = self.expr[i + 1 : close]
@@ -253,7 +253,7 @@ class _Scanner:
         self, text: str, offset: int, bracket: int, close: int
     ) -> tuple[int, bool] | str:
         """Check ``(...)`` spans all of *text* and is not empty."""
-        end, err = _match_close(text, 0)
+        end, err = match_close(text, 0)
         if err is not None:
             return err
         if text[end + 1 :].strip():
