@@ -7,6 +7,7 @@ from typing import Any
 
 from sfn_flows.validate.jsonata_syntax import is_expression
 from sfn_flows.validate.payload import check_assign, check_template
+from sfn_flows.validate.problems import escape_pointer_token as _escape
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.values import (
     check_expression,
@@ -97,17 +98,22 @@ def _check_condition(report: Report, at: str, test: dict[str, Any]) -> None:
 def _check_rule(report: Report, at: str, rule: dict[str, Any], *, nested: bool = False) -> None:
     # Iterative over nesting depth is unnecessary in practice, but And/Or trees from fuzzers
     # can be deep: recurse with an explicit stack.
-    stack: list[tuple[str, dict[str, Any], bool]] = [(at, rule, nested)]
+    # Children are pushed in reverse so that problems come out in document order.
+    stack: list[tuple[str, Any, bool]] = [(at, rule, nested)]
     while stack:
         where, node, inner = stack.pop()
+        if not isinstance(node, dict):
+            report.error(where, f"a rule must be an object, not {describe(node)}.", "", "choice")
+            continue
         if inner and "Next" in node:
             report.error(f"{where}/Next", "a rule nested in And/Or/Not must not have a Next.", "move Next to the top-level rule.", "choice")
         fields = {k for k in node if k not in ("Next", "Comment")}
         combinators = [k for k in _COMBINATORS if k in fields]
-        operators = [k for k in fields if k in OPERATORS]
-        unknown = sorted(fields - set(OPERATORS) - set(_COMBINATORS) - {"Variable", "Condition"})
+        operators = [k for k in node if k in OPERATORS]  # document order, not set order
+        known = {*OPERATORS, *_COMBINATORS, "Variable", "Condition"}
+        unknown = [k for k in node if k in fields and k not in known]
         for key in unknown:
-            report.error(f"{where}/{key}", f"unknown field {key!r} in a Choice rule.", _did_you_mean(key), "choice")
+            report.error(f"{where}/{_escape(key)}", f"unknown field {key!r} in a Choice rule.", _did_you_mean(str(key)), "choice")
         if "Condition" in fields:
             report.error(f"{where}/Condition", "Condition is JSONata; this state uses JSONPath.", "use Variable with a comparison operator, or set QueryLanguage to JSONata.", "query-language")
             continue
@@ -132,11 +138,8 @@ def _check_rule(report: Report, at: str, rule: dict[str, Any], *, nested: bool =
                 else:
                     report.error(f"{where}/Not", "Not takes one rule object.", "", "choice")
             elif isinstance(children, list) and children:
-                for index, child in enumerate(children):
-                    if isinstance(child, dict):
-                        stack.append((f"{where}/{key}/{index}", child, True))
-                    else:
-                        report.error(f"{where}/{key}/{index}", f"a rule must be an object, not {describe(child)}.", "", "choice")
+                for index in reversed(range(len(children))):
+                    stack.append((f"{where}/{key}/{index}", children[index], True))
             else:
                 report.error(f"{where}/{key}", f"{key} takes a non-empty list of rules.", "", "choice")
             continue

@@ -32,15 +32,18 @@ class MachineWalker:
         if not top:
             for key in scope:
                 if key not in SCOPE_FIELDS:
-                    report.error(f"{where}/{key}", f"unknown field {key!r} in a branch or processor.", "allowed: StartAt, States, Comment (and ProcessorConfig in a Map).", "field")
+                    report.error(f"{where}/{escape_pointer_token(key)}", f"unknown field {key!r} in a branch or processor.", "allowed: StartAt, States, Comment (and ProcessorConfig in a Map).", "field")
         states = scope.get("States")
         if not isinstance(states, dict) or not states:
             report.error(f"{where}/States", "States must be a non-empty object of named states.", "add at least one state.", "scope")
             return
+        for name in [n for n in states if not isinstance(n, str)]:  # YAML reads `1:` as a number
+            report.error(f"{where}/States/{escape_pointer_token(name)}", f"state name {name!r} is not a string.", "quote the name.", "name")
+        states = {n: s for n, s in states.items() if isinstance(n, str)}
         names = set(states)
         start = scope.get("StartAt")
         if not isinstance(start, str):
-            report.error(where or "/", "StartAt is missing or not a string.", "add \"StartAt\": \"<first state>\".", "start")
+            report.error(where, "StartAt is missing or not a string.", "add \"StartAt\": \"<first state>\".", "start")
         elif start not in names:
             report.error(f"{where}/StartAt", f"StartAt names {start!r}, which is not a state here.", f"use one of: {', '.join(sorted(names)[:12])}.", "start")
         self._check_names(where, states)
@@ -103,7 +106,7 @@ class MachineWalker:
                 )
         # A transition to a missing state was reported already; where it leads is unknown.
         if not terminal and not dangling:
-            self.report.error(where or "/", "no reachable state ends the execution.", "add \"End\": true, a Succeed or a Fail state.", "no-terminal")
+            self.report.error(where, "no reachable state ends the execution.", "add \"End\": true, a Succeed or a Fail state.", "no-terminal")
 
 
 def _targets(state: dict[str, Any]) -> list[str]:

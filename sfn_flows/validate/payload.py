@@ -15,18 +15,19 @@ _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def check_template(report: Report, where: str, value: Any, *, jsonata: bool) -> None:
     """Iterative walk: payloads can be deep and large, recursion would cost and can overflow."""
-    stack: list[tuple[str, Any]] = [(where, value)]
+    # Children are pushed in reverse so that problems come out in document order.
+    stack: list[tuple[str, Any, bool]] = [(where, value, False)]
     while stack:
-        at, node = stack.pop()
-        if isinstance(node, dict):
-            for key, child in node.items():
-                child_at = f"{at}/{_escape(key)}"
-                if not jsonata and isinstance(key, str) and key.endswith(".$"):
-                    check_path_or_intrinsic(report, child_at, child)
-                    continue
-                stack.append((child_at, child))
+        at, node, dynamic = stack.pop()
+        if dynamic:
+            check_path_or_intrinsic(report, at, node)
+        elif isinstance(node, dict):
+            stack.extend(
+                (f"{at}/{_escape(key)}", child, not jsonata and isinstance(key, str) and key.endswith(".$"))
+                for key, child in reversed(node.items())
+            )
         elif isinstance(node, list):
-            stack.extend((f"{at}/{index}", child) for index, child in enumerate(node))
+            stack.extend((f"{at}/{index}", node[index], False) for index in reversed(range(len(node))))
         elif jsonata and isinstance(node, str) and node.startswith("{%"):
             if is_expression(node):
                 check_expression(report, at, node)

@@ -52,7 +52,7 @@ def check_state(ctx: StateContext, where: str, name: str, state: Any) -> None:
         report.error(where, f"state {name!r} must be an object, not {describe(state)}.", "", "state")
         return
     kind = state.get("Type")
-    if kind not in ALLOWED:
+    if not isinstance(kind, str) or kind not in ALLOWED:
         close = difflib.get_close_matches(str(kind), STATE_TYPES, n=1)
         report.error(
             f"{where}/Type",
