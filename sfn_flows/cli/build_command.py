@@ -55,7 +55,9 @@ def _render(result: BuildResult, out_dir: Path) -> None:
         for problem in failure.problems:
             out.print(problem_line(f"{item.workflow.name} ({item.source}): ", problem))
     if result.ok:
-        out.print(f"wrote {len(result.compiled)} workflow(s) and manifest.json to {out_dir}/")
+        out.print(
+            f"wrote {len(result.compiled)} workflow(s) and manifest.json to {escape(str(out_dir))}/"
+        )
     else:
         count = sum(len(f.problems) for _, f in result.failures)
         out.print(

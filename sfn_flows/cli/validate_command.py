@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from sfn_flows.cli.render import out, print_json, problem_line
 from sfn_flows.errors import InputFileError
@@ -34,7 +35,7 @@ def validate(
             failed = True
             results.append({"file": str(path), "ok": False, "error": str(exc), "problems": []})
             if not as_json:
-                out.print(f"[red]error[/red]: {exc}")
+                out.print(f"[red]error[/red]: {escape(str(exc))}")
             continue
         problems = [
             Problem(
@@ -56,7 +57,7 @@ def validate(
             errors = sum(p.severity == "error" for p in problems)
             status = "[green]valid[/green]" if ok else f"[red]{errors} error(s)[/red]"
             out.print(
-                f"{path}: {status}"
+                f"{escape(str(path))}: {status}"
                 + (f", {len(problems) - errors} warning(s)" if len(problems) > errors else "")
             )
     if as_json:

@@ -58,14 +58,34 @@ def _load_json(path: Path, text: str, duplicates: list[str]) -> Any:
         raise InputFileError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}.") from None
     except RecursionError:
         raise InputFileError(f"{path}: JSON nested too deeply to read.") from None
+    except ValueError as exc:  # e.g. an integer longer than Python converts (4,300 digits)
+        raise InputFileError(f"{path}: invalid JSON: {exc}.") from None
+
+
+class _JsonCompatibleLoader(yaml.SafeLoader):
+    """SafeLoader without YAML's implicit timestamps: an unquoted `2026-01-31T12:00:00Z` in
+    a Wait state must stay the string ASL expects, not become a Python datetime."""
+
+
+_JsonCompatibleLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _load_yaml(path: Path, text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_JsonCompatibleLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{mark.line + 1}:{mark.column + 1}:" if mark is not None else ""
         raise InputFileError(f"{path}:{where} invalid YAML: {exc.problem}.") from None
     except yaml.YAMLError as exc:
         raise InputFileError(f"{path}: invalid YAML: {exc}.") from None
+    except RecursionError:
+        raise InputFileError(f"{path}: YAML nested too deeply to read.") from None
+    except Exception as exc:
+        # PyYAML's constructors raise plain Python errors for scalars they cannot build: a
+        # timestamp such as 2001-13-45 (ValueError), `!!int ''` (IndexError), `!!bool ''`
+        # (KeyError), `!!timestamp ''` (AttributeError), an int past 4,300 digits...
+        raise InputFileError(f"{path}: invalid YAML value: {type(exc).__name__}: {exc}.") from None

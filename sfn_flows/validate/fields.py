@@ -83,7 +83,8 @@ JSONATA_REPLACEMENT = {
 }
 
 TOP_LEVEL_FIELDS = frozenset({"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"})
-SCOPE_FIELDS = frozenset({"Comment", "StartAt", "States", "ProcessorConfig", "QueryLanguage"})
+BRANCH_FIELDS = frozenset({"Comment", "StartAt", "States", "QueryLanguage"})
+PROCESSOR_FIELDS = BRANCH_FIELDS | {"ProcessorConfig"}
 RETRY_FIELDS = frozenset(
     {"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"}
 )

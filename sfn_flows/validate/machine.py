@@ -7,7 +7,7 @@ import json
 from collections import deque
 from typing import Any
 
-from sfn_flows.validate.fields import SCOPE_FIELDS, TOP_LEVEL_FIELDS
+from sfn_flows.validate.fields import BRANCH_FIELDS, TOP_LEVEL_FIELDS
 from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.states import StateContext, check_state
@@ -24,14 +24,16 @@ class MachineWalker:
         self.top_language = top_language
         self.seen_names: dict[str, str] = {}
 
-    def walk_scope(self, where: str, scope: Any, *, top: bool = False) -> None:
+    def walk_scope(
+        self, where: str, scope: Any, allowed: frozenset[str] = BRANCH_FIELDS, *, top: bool = False
+    ) -> None:
         report = self.report
         if not isinstance(scope, dict):
             report.error(where, f"expected a state machine object with StartAt and States, not {describe(scope)}.", "", "scope")
             return
         if not top:
             for key in scope:
-                if key not in SCOPE_FIELDS:
+                if key not in allowed:
                     report.error(f"{where}/{escape_pointer_token(key)}", f"unknown field {key!r} in a branch or processor.", "allowed: StartAt, States, Comment (and ProcessorConfig in a Map).", "field")
         states = scope.get("States")
         if not isinstance(states, dict) or not states:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from sfn_flows.validate.choice_rules import choose_from
@@ -9,6 +10,29 @@ from sfn_flows.validate.fields import CATCH_FIELDS, RETRY_FIELDS
 from sfn_flows.validate.payload import check_assign, check_template
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.values import MAX_SECONDS, check_path, describe, is_int, is_number
+
+
+# The errors Step Functions itself raises; 'States.' is reserved for them.
+PREDEFINED_ERRORS = frozenset(
+    {
+        "States.ALL",
+        "States.BranchFailed",
+        "States.DataLimitExceeded",
+        "States.ExceedToleratedFailureThreshold",
+        "States.HeartbeatTimeout",
+        "States.IntrinsicFailure",
+        "States.ItemReaderFailed",
+        "States.NoChoiceMatched",
+        "States.ParameterPathFailure",
+        "States.Permissions",
+        "States.QueryEvaluationError",
+        "States.ResultPathMatchFailure",
+        "States.ResultWriterFailed",
+        "States.Runtime",
+        "States.TaskFailed",
+        "States.Timeout",
+    }
+)
 
 
 def check_retry(report: Report, where: str, value: Any) -> None:
@@ -66,6 +90,16 @@ def _check_error_equals(report: Report, at: str, policy: dict[str, Any], *, last
     if not isinstance(errors, list) or not errors or not all(isinstance(e, str) and e for e in errors):
         report.error(f"{at}/ErrorEquals", "ErrorEquals must be a non-empty list of error names.", "e.g. [\"States.TaskFailed\"].", what)
         return
+    for index, name in enumerate(errors):
+        if name.startswith("States.") and name not in PREDEFINED_ERRORS:
+            close = difflib.get_close_matches(name, sorted(PREDEFINED_ERRORS), n=1)
+            report.warn(
+                f"{at}/ErrorEquals/{index}",
+                f"{name!r} is not a Step Functions error: names starting with 'States.' are "
+                "reserved for the predefined ones, so this never matches.",
+                f"did you mean {close[0]!r}?" if close else "use a predefined name or your own.",
+                "unknown-error-name",
+            )
     if "States.ALL" in errors:
         if len(errors) > 1:
             report.error(f"{at}/ErrorEquals", "States.ALL must be alone in its ErrorEquals.", "move the other error names to an earlier " + what + ".", what)

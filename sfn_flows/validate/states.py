@@ -8,7 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 from sfn_flows.validate.choice_rules import check_choices, choose_from
-from sfn_flows.validate.fields import ALLOWED, JSONATA_REPLACEMENT, STATE_TYPES
+from sfn_flows.validate.fields import (
+    ALLOWED,
+    BRANCH_FIELDS,
+    JSONATA_REPLACEMENT,
+    PROCESSOR_FIELDS,
+    STATE_TYPES,
+)
 from sfn_flows.validate.jsonata_syntax import is_expression
 from sfn_flows.validate.payload import check_assign, check_template
 from sfn_flows.validate.recovery import check_catch, check_retry
@@ -38,7 +44,7 @@ class StateContext:
         report: Report,
         names: set[str],
         jsonata: bool,
-        walk_scope: Callable[[str, Any], None],
+        walk_scope: Callable[[str, Any, frozenset[str]], None],
     ) -> None:
         self.report = report
         self.names = names
@@ -224,7 +230,7 @@ def _parallel(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
         ctx.report.error(f"{where}/Branches", "a Parallel state needs a non-empty Branches list.", "add at least one branch with StartAt and States.", "parallel")
         return
     for index, branch in enumerate(branches):
-        ctx.walk_scope(f"{where}/Branches/{index}", branch)
+        ctx.walk_scope(f"{where}/Branches/{index}", branch, BRANCH_FIELDS)
 
 
 def _map(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
@@ -235,7 +241,7 @@ def _map(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
     mode = "INLINE"
     for key in processors:
         processor = state[key]
-        ctx.walk_scope(f"{where}/{key}", processor)
+        ctx.walk_scope(f"{where}/{key}", processor, PROCESSOR_FIELDS)
         config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
         if config is not None:
             mode = _processor_config(report, f"{where}/{key}/ProcessorConfig", config)

@@ -360,14 +360,23 @@ def test_json_output_for_unreadable_files(tmp_path: Path) -> None:
     assert second["ok"] is False and "no such file" in second["error"]
 
 
-# ---- known bug -----------------------------------------------------------------------------------
+# ---- file names are printed as they are ----------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validate_command prints file names through rich markup unescaped: '[v2]' vanishes",
-)
 def test_file_name_with_brackets_is_printed_as_is(tmp_path: Path) -> None:
+    # Rich markup would eat "[v2]" if the name were not escaped.
     path = write(tmp_path / "flow[v2].json", VALID)
     done = run(path)
+    assert f"{path}: valid" in done.stdout
+
+
+def test_unquoted_yaml_timestamp_stays_a_string(tmp_path: Path) -> None:
+    # YAML would read 2026-01-31T12:00:00Z as a datetime; ASL wants the string.
+    path = tmp_path / "wait.yaml"
+    path.write_text(
+        "StartAt: W\nTimeoutSeconds: 10\nStates:\n"
+        "  W: {Type: Wait, Timestamp: 2026-01-31T12:00:00Z, End: true}\n"
+    )
+    done = run(path)
+    assert done.returncode == 0, done.stdout
     assert f"{path}: valid" in done.stdout

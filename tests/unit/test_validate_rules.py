@@ -1907,3 +1907,48 @@ def test_deeply_nested_choice_rule_does_not_crash() -> None:
     inner["Next"] = "Done"
     problems = validate_definition(choice(inner))
     assert [(p.code, p.pointer.count("/Not")) for p in problems] == [("path", 3000)]
+
+
+def test_misspelt_predefined_error_name_is_flagged() -> None:
+    definition = {
+        "StartAt": "A",
+        "TimeoutSeconds": 10,
+        "States": {
+            "A": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "TimeoutSeconds": 5,
+                "Retry": [{"ErrorEquals": ["States.Timout", "MyError"]}],
+                "End": True,
+            }
+        },
+    }
+    [problem] = validate_definition(definition)
+    assert (problem.pointer, problem.code, problem.severity) == (
+        "/States/A/Retry/0/ErrorEquals/0",
+        "unknown-error-name",
+        "warning",
+    )
+    assert "did you mean 'States.Timeout'?" in problem.fix
+
+
+def test_processor_config_is_only_for_map_processors() -> None:
+    definition = {
+        "StartAt": "P",
+        "TimeoutSeconds": 10,
+        "States": {
+            "P": {
+                "Type": "Parallel",
+                "Branches": [
+                    {
+                        "StartAt": "X",
+                        "ProcessorConfig": {"Mode": "INLINE"},
+                        "States": {"X": {"Type": "Pass", "End": True}},
+                    }
+                ],
+                "End": True,
+            }
+        },
+    }
+    [problem] = validate_definition(definition)
+    assert (problem.pointer, problem.code) == ("/States/P/Branches/0/ProcessorConfig", "field")
