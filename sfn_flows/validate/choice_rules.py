@@ -48,25 +48,46 @@ _RULE_EXTRAS = frozenset({"Next", "Assign", "Comment", "Output"})
 _COMBINATORS = ("And", "Or", "Not")
 
 
-def check_choices(report: Report, where: str, state: dict[str, Any], *, jsonata: bool, names: set[str]) -> None:
+def check_choices(
+    report: Report, where: str, state: dict[str, Any], *, jsonata: bool, names: set[str]
+) -> None:
     choices = state.get("Choices")
     if not isinstance(choices, list) or not choices:
-        report.error(f"{where}/Choices", "a Choice state needs a non-empty Choices list.", "add at least one rule with a Next.", "choice")
+        report.error(
+            f"{where}/Choices",
+            "a Choice state needs a non-empty Choices list.",
+            "add at least one rule with a Next.",
+            "choice",
+        )
         return
     for index, rule in enumerate(choices):
         at = f"{where}/Choices/{index}"
         if not isinstance(rule, dict):
-            report.error(at, f"a Choice rule must be an object, not {describe(rule)}.", "", "choice")
+            report.error(
+                at, f"a Choice rule must be an object, not {describe(rule)}.", "", "choice"
+            )
             continue
         if "Next" not in rule:
-            report.error(at, "this Choice rule has no Next.", "add \"Next\": \"<state name>\".", "choice")
+            report.error(
+                at, "this Choice rule has no Next.", 'add "Next": "<state name>".', "choice"
+            )
         elif not isinstance(rule["Next"], str) or rule["Next"] not in names:
-            report.error(f"{at}/Next", f"Next target {rule['Next']!r} does not exist.", _choose_from(names), "next")
+            report.error(
+                f"{at}/Next",
+                f"Next target {rule['Next']!r} does not exist.",
+                _choose_from(names),
+                "next",
+            )
         if "Assign" in rule:
             check_assign(report, f"{at}/Assign", rule["Assign"], jsonata=jsonata)
         if "Output" in rule:
             if not jsonata:
-                report.error(f"{at}/Output", "Output in a Choice rule needs JSONata.", "set QueryLanguage to JSONata or remove it.", "query-language")
+                report.error(
+                    f"{at}/Output",
+                    "Output in a Choice rule needs JSONata.",
+                    "set QueryLanguage to JSONata or remove it.",
+                    "query-language",
+                )
             else:
                 check_template(report, f"{at}/Output", rule["Output"], jsonata=True)
         test = {k: v for k, v in rule.items() if k not in _RULE_EXTRAS}
@@ -82,8 +103,9 @@ def _check_condition(report: Report, at: str, test: dict[str, Any]) -> None:
         report.error(
             at,
             "a JSONata Choice rule has exactly a Condition (plus Next, Assign, Output, Comment)"
-            + (f"; found {', '.join(extra)}" if extra else "; Condition is missing") + ".",
-            "write \"Condition\": \"{% <boolean expression> %}\".",
+            + (f"; found {', '.join(extra)}" if extra else "; Condition is missing")
+            + ".",
+            'write "Condition": "{% <boolean expression> %}".',
             "choice",
         )
     condition = test.get("Condition")
@@ -92,7 +114,12 @@ def _check_condition(report: Report, at: str, test: dict[str, Any]) -> None:
     if is_expression(condition):
         check_expression(report, f"{at}/Condition", condition)
     elif not isinstance(condition, bool):
-        report.error(f"{at}/Condition", f"Condition must be a '{{% ... %}}' expression, not {describe(condition)}.", "", "choice")
+        report.error(
+            f"{at}/Condition",
+            f"Condition must be a '{{% ... %}}' expression, not {describe(condition)}.",
+            "",
+            "choice",
+        )
 
 
 def _check_rule(report: Report, at: str, rule: dict[str, Any], *, nested: bool = False) -> None:
@@ -106,31 +133,52 @@ def _check_rule(report: Report, at: str, rule: dict[str, Any], *, nested: bool =
             report.error(where, f"a rule must be an object, not {describe(node)}.", "", "choice")
             continue
         if inner and "Next" in node:
-            report.error(f"{where}/Next", "a rule nested in And/Or/Not must not have a Next.", "move Next to the top-level rule.", "choice")
+            report.error(
+                f"{where}/Next",
+                "a rule nested in And/Or/Not must not have a Next.",
+                "move Next to the top-level rule.",
+                "choice",
+            )
         fields = {k for k in node if k not in ("Next", "Comment")}
         combinators = [k for k in _COMBINATORS if k in fields]
         operators = [k for k in node if k in OPERATORS]  # document order, not set order
         known = {*OPERATORS, *_COMBINATORS, "Variable", "Condition"}
         unknown = [k for k in node if k in fields and k not in known]
         for key in unknown:
-            report.error(f"{where}/{_escape(key)}", f"unknown field {key!r} in a Choice rule.", _did_you_mean(str(key)), "choice")
+            report.error(
+                f"{where}/{_escape(key)}",
+                f"unknown field {key!r} in a Choice rule.",
+                _did_you_mean(str(key)),
+                "choice",
+            )
         if "Condition" in fields:
-            report.error(f"{where}/Condition", "Condition is JSONata; this state uses JSONPath.", "use Variable with a comparison operator, or set QueryLanguage to JSONata.", "query-language")
+            report.error(
+                f"{where}/Condition",
+                "Condition is JSONata; this state uses JSONPath.",
+                "use Variable with a comparison operator, or set QueryLanguage to JSONata.",
+                "query-language",
+            )
             continue
         if len(combinators) + len(operators) != 1:
             found = combinators + operators
             report.error(
                 where,
                 "a Choice rule needs exactly one comparison operator or And/Or/Not"
-                + (f"; found {', '.join(found)}" if found else "") + ".",
-                "e.g. {\"Variable\": \"$.status\", \"StringEquals\": \"done\", \"Next\": \"Done\"}.",
+                + (f"; found {', '.join(found)}" if found else "")
+                + ".",
+                'e.g. {"Variable": "$.status", "StringEquals": "done", "Next": "Done"}.',
                 "choice",
             )
             continue
         if combinators:
             key = combinators[0]
             if "Variable" in node:
-                report.error(f"{where}/Variable", f"a rule with {key} has no Variable of its own.", "put Variable in each nested rule.", "choice")
+                report.error(
+                    f"{where}/Variable",
+                    f"a rule with {key} has no Variable of its own.",
+                    "put Variable in each nested rule.",
+                    "choice",
+                )
             children = node[key]
             if key == "Not":
                 if isinstance(children, dict):
@@ -141,11 +189,18 @@ def _check_rule(report: Report, at: str, rule: dict[str, Any], *, nested: bool =
                 for index in reversed(range(len(children))):
                     stack.append((f"{where}/{key}/{index}", children[index], True))
             else:
-                report.error(f"{where}/{key}", f"{key} takes a non-empty list of rules.", "", "choice")
+                report.error(
+                    f"{where}/{key}", f"{key} takes a non-empty list of rules.", "", "choice"
+                )
             continue
         operator = operators[0]
         if "Variable" not in node:
-            report.error(where, f"a {operator} rule needs a Variable.", "add \"Variable\": \"$.field\".", "choice")
+            report.error(
+                where,
+                f"a {operator} rule needs a Variable.",
+                'add "Variable": "$.field".',
+                "choice",
+            )
         else:
             check_path(report, f"{where}/Variable", node["Variable"], reference=True)
         value = node[operator]
@@ -153,14 +208,23 @@ def _check_rule(report: Report, at: str, rule: dict[str, Any], *, nested: bool =
         if expected is None:
             check_path(report, f"{where}/{operator}", value, reference=True)
         elif not expected[0](value):
-            report.error(f"{where}/{operator}", f"{operator} compares with {expected[1]}, not {describe(value)}.", "", "choice")
+            report.error(
+                f"{where}/{operator}",
+                f"{operator} compares with {expected[1]}, not {describe(value)}.",
+                "",
+                "choice",
+            )
 
 
 def _did_you_mean(key: str) -> str:
     import difflib
 
     close = difflib.get_close_matches(key, list(OPERATORS), n=1)
-    return f"did you mean {close[0]!r}?" if close else "see the comparison operators in the ASL reference."
+    return (
+        f"did you mean {close[0]!r}?"
+        if close
+        else "see the comparison operators in the ASL reference."
+    )
 
 
 def _choose_from(names: set[str]) -> str:

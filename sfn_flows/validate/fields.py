@@ -82,10 +82,20 @@ JSONATA_REPLACEMENT = {
     "ToleratedFailureCountPath": "use ToleratedFailureCount with a JSONata expression",
 }
 
-TOP_LEVEL_FIELDS = frozenset({"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"})
+TOP_LEVEL_FIELDS = frozenset(
+    {"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"}
+)
 BRANCH_FIELDS = frozenset({"Comment", "StartAt", "States", "QueryLanguage"})
 PROCESSOR_FIELDS = BRANCH_FIELDS | {"ProcessorConfig"}
 RETRY_FIELDS = frozenset(
-    {"ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment"}
+    {
+        "ErrorEquals",
+        "IntervalSeconds",
+        "MaxAttempts",
+        "BackoffRate",
+        "MaxDelaySeconds",
+        "JitterStrategy",
+        "Comment",
+    }
 )
 CATCH_FIELDS = frozenset({"ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"})

@@ -29,25 +29,55 @@ class MachineWalker:
     ) -> None:
         report = self.report
         if not isinstance(scope, dict):
-            report.error(where, f"expected a state machine object with StartAt and States, not {describe(scope)}.", "", "scope")
+            report.error(
+                where,
+                f"expected a state machine object with StartAt and States, not {describe(scope)}.",
+                "",
+                "scope",
+            )
             return
         if not top:
             for key in scope:
                 if key not in allowed:
-                    report.error(f"{where}/{escape_pointer_token(key)}", f"unknown field {key!r} in a branch or processor.", "allowed: StartAt, States, Comment (and ProcessorConfig in a Map).", "field")
+                    report.error(
+                        f"{where}/{escape_pointer_token(key)}",
+                        f"unknown field {key!r} in a branch or processor.",
+                        "allowed: StartAt, States, Comment (and ProcessorConfig in a Map).",
+                        "field",
+                    )
         states = scope.get("States")
         if not isinstance(states, dict) or not states:
-            report.error(f"{where}/States", "States must be a non-empty object of named states.", "add at least one state.", "scope")
+            report.error(
+                f"{where}/States",
+                "States must be a non-empty object of named states.",
+                "add at least one state.",
+                "scope",
+            )
             return
         for name in [n for n in states if not isinstance(n, str)]:  # YAML reads `1:` as a number
-            report.error(f"{where}/States/{escape_pointer_token(name)}", f"state name {name!r} is not a string.", "quote the name.", "name")
+            report.error(
+                f"{where}/States/{escape_pointer_token(name)}",
+                f"state name {name!r} is not a string.",
+                "quote the name.",
+                "name",
+            )
         states = {n: s for n, s in states.items() if isinstance(n, str)}
         names = set(states)
         start = scope.get("StartAt")
         if not isinstance(start, str):
-            report.error(where, "StartAt is missing or not a string.", "add \"StartAt\": \"<first state>\".", "start")
+            report.error(
+                where,
+                "StartAt is missing or not a string.",
+                'add "StartAt": "<first state>".',
+                "start",
+            )
         elif start not in names:
-            report.error(f"{where}/StartAt", f"StartAt names {start!r}, which is not a state here.", f"use one of: {', '.join(sorted(names)[:12])}.", "start")
+            report.error(
+                f"{where}/StartAt",
+                f"StartAt names {start!r}, which is not a state here.",
+                f"use one of: {', '.join(sorted(names)[:12])}.",
+                "start",
+            )
         self._check_names(where, states)
         for name, state in states.items():
             at = f"{where}/States/{escape_pointer_token(name)}"
@@ -61,7 +91,12 @@ class MachineWalker:
 
     def _state_language(self, at: str, value: Any) -> str:
         if value not in QUERY_LANGUAGES:
-            self.report.error(f"{at}/QueryLanguage", f"QueryLanguage is JSONPath or JSONata, not {describe(value)}.", "", "query-language")
+            self.report.error(
+                f"{at}/QueryLanguage",
+                f"QueryLanguage is JSONPath or JSONata, not {describe(value)}.",
+                "",
+                "query-language",
+            )
             return self.top_language
         if self.top_language == "JSONata" and value == "JSONPath":
             self.report.error(
@@ -76,9 +111,21 @@ class MachineWalker:
         for name in states:
             at = f"{where}/States/{escape_pointer_token(name)}"
             if len(name) > MAX_STATE_NAME or not name:
-                self.report.error(at, f"state names have 1 to {MAX_STATE_NAME} characters; {name[:20]!r}... has {len(name)}.", "shorten the name.", "name")
+                self.report.error(
+                    at,
+                    f"state names have 1 to {MAX_STATE_NAME} characters; "
+                    f"{name[:20]!r}... has {len(name)}.",
+                    "shorten the name.",
+                    "name",
+                )
             if name in self.seen_names:
-                self.report.error(at, f"state name {name!r} is also used at {self.seen_names[name]}; names must be unique in the whole state machine.", "rename one of them.", "duplicate-name")
+                self.report.error(
+                    at,
+                    f"state name {name!r} is also used at {self.seen_names[name]}; "
+                    "names must be unique in the whole state machine.",
+                    "rename one of them.",
+                    "duplicate-name",
+                )
             else:
                 self.seen_names[name] = at
 
@@ -108,7 +155,12 @@ class MachineWalker:
                 )
         # A transition to a missing state was reported already; where it leads is unknown.
         if not terminal and not dangling:
-            self.report.error(where, "no reachable state ends the execution.", "add \"End\": true, a Succeed or a Fail state.", "no-terminal")
+            self.report.error(
+                where,
+                "no reachable state ends the execution.",
+                'add "End": true, a Succeed or a Fail state.',
+                "no-terminal",
+            )
 
 
 def _targets(state: dict[str, Any]) -> list[str]:
@@ -120,33 +172,67 @@ def _targets(state: dict[str, Any]) -> list[str]:
     for key in ("Choices", "Catch"):
         rules = state.get(key)
         if isinstance(rules, list):
-            found.extend(r["Next"] for r in rules if isinstance(r, dict) and isinstance(r.get("Next"), str))
+            found.extend(
+                r["Next"] for r in rules if isinstance(r, dict) and isinstance(r.get("Next"), str)
+            )
     return found
 
 
 def check_machine(report: Report, definition: Any, *, size: int | None = None) -> None:
     if not isinstance(definition, dict):
-        report.error("", f"a state machine definition is a JSON object, not {describe(definition)}.", "start from {\"StartAt\": ..., \"States\": {...}}.", "machine")
+        report.error(
+            "",
+            f"a state machine definition is a JSON object, not {describe(definition)}.",
+            'start from {"StartAt": ..., "States": {...}}.',
+            "machine",
+        )
         return
     for key in definition:
         if key not in TOP_LEVEL_FIELDS:
-            report.error(f"/{escape_pointer_token(key)}", f"unknown top-level field {key!r}.", f"allowed: {', '.join(sorted(TOP_LEVEL_FIELDS))}.", "field")
+            report.error(
+                f"/{escape_pointer_token(key)}",
+                f"unknown top-level field {key!r}.",
+                f"allowed: {', '.join(sorted(TOP_LEVEL_FIELDS))}.",
+                "field",
+            )
     language = definition.get("QueryLanguage", "JSONPath")
     if language not in QUERY_LANGUAGES:
-        report.error("/QueryLanguage", f"QueryLanguage is JSONPath or JSONata, not {describe(language)}.", "", "query-language")
+        report.error(
+            "/QueryLanguage",
+            f"QueryLanguage is JSONPath or JSONata, not {describe(language)}.",
+            "",
+            "query-language",
+        )
         language = "JSONPath"
     if "Version" in definition and not isinstance(definition["Version"], str):
-        report.error("/Version", "Version must be a string such as \"1.0\".", "", "field")
+        report.error("/Version", 'Version must be a string such as "1.0".', "", "field")
     if "Comment" in definition and not isinstance(definition["Comment"], str):
         report.error("/Comment", "Comment must be a string.", "", "field")
     if "TimeoutSeconds" in definition:
         value = definition["TimeoutSeconds"]
         if not (is_int(value) and 1 <= value <= MAX_SECONDS):
-            report.error("/TimeoutSeconds", f"TimeoutSeconds must be an integer from 1 to {MAX_SECONDS}, not {describe(value)}.", "", "timeout")
+            report.error(
+                "/TimeoutSeconds",
+                f"TimeoutSeconds must be an integer from 1 to {MAX_SECONDS}, "
+                f"not {describe(value)}.",
+                "",
+                "timeout",
+            )
     else:
-        report.warn("", "the state machine has no TimeoutSeconds: a stuck execution runs for up to a year.", "add a top-level \"TimeoutSeconds\" that covers the longest path.", "missing-machine-timeout")
+        report.warn(
+            "",
+            "the state machine has no TimeoutSeconds: a stuck execution runs for up to a year.",
+            'add a top-level "TimeoutSeconds" that covers the longest path.',
+            "missing-machine-timeout",
+        )
     MachineWalker(report, str(language)).walk_scope("", definition, top=True)
     if size is None:
         size = len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode())
     if size > MAX_DEFINITION_BYTES:
-        report.error("", f"the definition is {size:,} bytes; Step Functions accepts at most {MAX_DEFINITION_BYTES:,}.", "split it (e.g. into nested state machines) or shrink payload templates.", "size")
+        report.error(
+            "",
+            f"the definition is {size:,} bytes; "
+            f"Step Functions accepts at most {MAX_DEFINITION_BYTES:,}.",
+            "split it (e.g. into nested state machines) or shrink payload templates.",
+            "size",
+        )

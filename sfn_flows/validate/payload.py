@@ -23,21 +23,38 @@ def check_template(report: Report, where: str, value: Any, *, jsonata: bool) -> 
             check_path_or_intrinsic(report, at, node)
         elif isinstance(node, dict):
             stack.extend(
-                (f"{at}/{_escape(key)}", child, not jsonata and isinstance(key, str) and key.endswith(".$"))
+                (
+                    f"{at}/{_escape(key)}",
+                    child,
+                    not jsonata and isinstance(key, str) and key.endswith(".$"),
+                )
                 for key, child in reversed(node.items())
             )
         elif isinstance(node, list):
-            stack.extend((f"{at}/{index}", node[index], False) for index in reversed(range(len(node))))
+            stack.extend(
+                (f"{at}/{index}", node[index], False) for index in reversed(range(len(node)))
+            )
         elif jsonata and isinstance(node, str) and node.startswith("{%"):
             if is_expression(node):
                 check_expression(report, at, node)
             else:
-                report.warn(at, "this string starts with '{%' but does not end with '%}', so it is a literal, not a JSONata expression.", "close it with '%}' if it is meant as an expression.", "jsonata-literal")
+                report.warn(
+                    at,
+                    "this string starts with '{%' but does not end with '%}', "
+                    "so it is a literal, not a JSONata expression.",
+                    "close it with '%}' if it is meant as an expression.",
+                    "jsonata-literal",
+                )
 
 
 def check_assign(report: Report, where: str, value: Any, *, jsonata: bool) -> None:
     if not isinstance(value, dict):
-        report.error(where, f"Assign must be an object of variable names, not {describe(value)}.", "", "assign")
+        report.error(
+            where,
+            f"Assign must be an object of variable names, not {describe(value)}.",
+            "",
+            "assign",
+        )
         return
     for key in value:
         name = key[:-2] if isinstance(key, str) and key.endswith(".$") else key

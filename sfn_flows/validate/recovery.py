@@ -8,9 +8,9 @@ from typing import Any
 from sfn_flows.validate.choice_rules import choose_from
 from sfn_flows.validate.fields import CATCH_FIELDS, RETRY_FIELDS
 from sfn_flows.validate.payload import check_assign, check_template
+from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.values import MAX_SECONDS, check_path, describe, is_int, is_number
-
 
 # The errors Step Functions itself raises; 'States.' is reserved for them.
 PREDEFINED_ERRORS = frozenset(
@@ -37,7 +37,9 @@ PREDEFINED_ERRORS = frozenset(
 
 def check_retry(report: Report, where: str, value: Any) -> None:
     if not isinstance(value, list):
-        report.error(where, f"Retry must be a list of retriers, not {describe(value)}.", "", "retry")
+        report.error(
+            where, f"Retry must be a list of retriers, not {describe(value)}.", "", "retry"
+        )
         return
     for index, retrier in enumerate(value):
         at = f"{where}/{index}"
@@ -49,15 +51,29 @@ def check_retry(report: Report, where: str, value: Any) -> None:
         _int_field(report, at, retrier, "IntervalSeconds", 1)
         _int_field(report, at, retrier, "MaxAttempts", 0)
         _int_field(report, at, retrier, "MaxDelaySeconds", 1)
-        if "BackoffRate" in retrier and not (is_number(retrier["BackoffRate"]) and retrier["BackoffRate"] >= 1.0):
-            report.error(f"{at}/BackoffRate", f"BackoffRate must be a number >= 1.0, not {describe(retrier['BackoffRate'])}.", "e.g. 2.0.", "retry")
+        if "BackoffRate" in retrier and not (
+            is_number(retrier["BackoffRate"]) and retrier["BackoffRate"] >= 1.0
+        ):
+            report.error(
+                f"{at}/BackoffRate",
+                f"BackoffRate must be a number >= 1.0, not {describe(retrier['BackoffRate'])}.",
+                "e.g. 2.0.",
+                "retry",
+            )
         if "JitterStrategy" in retrier and retrier["JitterStrategy"] not in ("FULL", "NONE"):
-            report.error(f"{at}/JitterStrategy", f"JitterStrategy is FULL or NONE, not {describe(retrier['JitterStrategy'])}.", "", "retry")
+            report.error(
+                f"{at}/JitterStrategy",
+                f"JitterStrategy is FULL or NONE, not {describe(retrier['JitterStrategy'])}.",
+                "",
+                "retry",
+            )
 
 
 def check_catch(report: Report, where: str, value: Any, *, jsonata: bool, names: set[str]) -> None:
     if not isinstance(value, list):
-        report.error(where, f"Catch must be a list of catchers, not {describe(value)}.", "", "catch")
+        report.error(
+            where, f"Catch must be a list of catchers, not {describe(value)}.", "", "catch"
+        )
         return
     for index, catcher in enumerate(value):
         at = f"{where}/{index}"
@@ -68,27 +84,52 @@ def check_catch(report: Report, where: str, value: Any, *, jsonata: bool, names:
         _check_error_equals(report, at, catcher, last=index == len(value) - 1, what="catcher")
         target = catcher.get("Next")
         if target is None:
-            report.error(at, "a catcher needs a Next.", "add \"Next\": \"<state name>\".", "catch")
+            report.error(at, "a catcher needs a Next.", 'add "Next": "<state name>".', "catch")
         elif not isinstance(target, str) or target not in names:
-            report.error(f"{at}/Next", f"Next target {target!r} does not exist.", choose_from(names), "next")
+            report.error(
+                f"{at}/Next", f"Next target {target!r} does not exist.", choose_from(names), "next"
+            )
         if "ResultPath" in catcher:
             if jsonata:
-                report.error(f"{at}/ResultPath", "ResultPath is JSONPath; this state uses JSONata.", "use Output with $states.errorOutput.", "query-language")
+                report.error(
+                    f"{at}/ResultPath",
+                    "ResultPath is JSONPath; this state uses JSONata.",
+                    "use Output with $states.errorOutput.",
+                    "query-language",
+                )
             else:
-                check_path(report, f"{at}/ResultPath", catcher["ResultPath"], reference=True, nullable=True)
+                check_path(
+                    report, f"{at}/ResultPath", catcher["ResultPath"], reference=True, nullable=True
+                )
         if "Output" in catcher:
             if not jsonata:
-                report.error(f"{at}/Output", "Output is JSONata; this state uses JSONPath.", "use ResultPath, or set QueryLanguage to JSONata.", "query-language")
+                report.error(
+                    f"{at}/Output",
+                    "Output is JSONata; this state uses JSONPath.",
+                    "use ResultPath, or set QueryLanguage to JSONata.",
+                    "query-language",
+                )
             else:
                 check_template(report, f"{at}/Output", catcher["Output"], jsonata=True)
         if "Assign" in catcher:
             check_assign(report, f"{at}/Assign", catcher["Assign"], jsonata=jsonata)
 
 
-def _check_error_equals(report: Report, at: str, policy: dict[str, Any], *, last: bool, what: str) -> None:
+def _check_error_equals(
+    report: Report, at: str, policy: dict[str, Any], *, last: bool, what: str
+) -> None:
     errors = policy.get("ErrorEquals")
-    if not isinstance(errors, list) or not errors or not all(isinstance(e, str) and e for e in errors):
-        report.error(f"{at}/ErrorEquals", "ErrorEquals must be a non-empty list of error names.", "e.g. [\"States.TaskFailed\"].", what)
+    if (
+        not isinstance(errors, list)
+        or not errors
+        or not all(isinstance(e, str) and e for e in errors)
+    ):
+        report.error(
+            f"{at}/ErrorEquals",
+            "ErrorEquals must be a non-empty list of error names.",
+            'e.g. ["States.TaskFailed"].',
+            what,
+        )
         return
     for index, name in enumerate(errors):
         if name.startswith("States.") and name not in PREDEFINED_ERRORS:
@@ -102,17 +143,40 @@ def _check_error_equals(report: Report, at: str, policy: dict[str, Any], *, last
             )
     if "States.ALL" in errors:
         if len(errors) > 1:
-            report.error(f"{at}/ErrorEquals", "States.ALL must be alone in its ErrorEquals.", "move the other error names to an earlier " + what + ".", what)
+            report.error(
+                f"{at}/ErrorEquals",
+                "States.ALL must be alone in its ErrorEquals.",
+                "move the other error names to an earlier " + what + ".",
+                what,
+            )
         if not last:
-            report.error(f"{at}/ErrorEquals", f"a {what} with States.ALL must be the last one.", "move it to the end of the list.", what)
+            report.error(
+                f"{at}/ErrorEquals",
+                f"a {what} with States.ALL must be the last one.",
+                "move it to the end of the list.",
+                what,
+            )
 
 
 def _int_field(report: Report, at: str, policy: dict[str, Any], key: str, minimum: int) -> None:
     if key in policy and not (is_int(policy[key]) and minimum <= policy[key] <= MAX_SECONDS):
-        report.error(f"{at}/{key}", f"{key} must be an integer from {minimum} to {MAX_SECONDS}, not {describe(policy[key])}.", "", "retry")
+        report.error(
+            f"{at}/{key}",
+            f"{key} must be an integer from {minimum} to {MAX_SECONDS}, "
+            f"not {describe(policy[key])}.",
+            "",
+            "retry",
+        )
 
 
-def _unknown(report: Report, at: str, policy: dict[str, Any], allowed: frozenset[str], what: str) -> None:
+def _unknown(
+    report: Report, at: str, policy: dict[str, Any], allowed: frozenset[str], what: str
+) -> None:
     for key in policy:
         if key not in allowed:
-            report.error(f"{at}/{key}", f"unknown field {key!r} in a {what}.", f"allowed: {', '.join(sorted(allowed))}.", what)
+            report.error(
+                f"{at}/{escape_pointer_token(key)}",
+                f"unknown field {key!r} in a {what}.",
+                f"allowed: {', '.join(sorted(allowed))}.",
+                what,
+            )

@@ -17,6 +17,7 @@ from sfn_flows.validate.fields import (
 )
 from sfn_flows.validate.jsonata_syntax import is_expression
 from sfn_flows.validate.payload import check_assign, check_template
+from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.recovery import check_catch, check_retry
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.values import (
@@ -55,7 +56,9 @@ class StateContext:
 def check_state(ctx: StateContext, where: str, name: str, state: Any) -> None:
     report = ctx.report
     if not isinstance(state, dict):
-        report.error(where, f"state {name!r} must be an object, not {describe(state)}.", "", "state")
+        report.error(
+            where, f"state {name!r} must be an object, not {describe(state)}.", "", "state"
+        )
         return
     kind = state.get("Type")
     if not isinstance(kind, str) or kind not in ALLOWED:
@@ -63,7 +66,8 @@ def check_state(ctx: StateContext, where: str, name: str, state: Any) -> None:
         report.error(
             f"{where}/Type",
             f"state {name!r} has Type {describe(kind)}.",
-            f"use one of {', '.join(STATE_TYPES)}" + (f" (did you mean {close[0]!r}?)." if close else "."),
+            f"use one of {', '.join(STATE_TYPES)}"
+            + (f" (did you mean {close[0]!r}?)." if close else "."),
             "type",
         )
         return
@@ -74,10 +78,14 @@ def check_state(ctx: StateContext, where: str, name: str, state: Any) -> None:
         if key in state and not jsonata:
             check_path(report, f"{where}/{key}", state[key], nullable=True)
     if "ResultPath" in state and not jsonata:
-        check_path(report, f"{where}/ResultPath", state["ResultPath"], reference=True, nullable=True)
+        check_path(
+            report, f"{where}/ResultPath", state["ResultPath"], reference=True, nullable=True
+        )
     for key in ("Parameters", "ResultSelector", "ItemSelector", "Arguments", "Output"):
         if key in state:
-            check_template(report, f"{where}/{key}", state[key], jsonata=jsonata and key != "Parameters")
+            check_template(
+                report, f"{where}/{key}", state[key], jsonata=jsonata and key != "Parameters"
+            )
     if "Assign" in state:
         check_assign(report, f"{where}/Assign", state["Assign"], jsonata=jsonata)
     if "Retry" in state:
@@ -97,14 +105,33 @@ def _check_fields(ctx: StateContext, where: str, kind: str, state: dict[str, Any
         if key in other:
             if ctx.jsonata:
                 fix = JSONATA_REPLACEMENT.get(key, "use the JSONata fields")
-                ctx.report.error(f"{where}/{key}", f"{key} is a JSONPath field; this state uses JSONata.", f"{fix}, or set \"QueryLanguage\": \"JSONPath\" on the state.", "query-language")
+                ctx.report.error(
+                    f"{where}/{key}",
+                    f"{key} is a JSONPath field; this state uses JSONata.",
+                    f'{fix}, or set "QueryLanguage": "JSONPath" on the state.',
+                    "query-language",
+                )
             else:
-                ctx.report.error(f"{where}/{key}", f"{key} is a JSONata field; this state uses JSONPath.", "set \"QueryLanguage\": \"JSONata\" on the state (or the machine).", "query-language")
+                ctx.report.error(
+                    f"{where}/{key}",
+                    f"{key} is a JSONata field; this state uses JSONPath.",
+                    'set "QueryLanguage": "JSONata" on the state (or the machine).',
+                    "query-language",
+                )
             continue
         every = sorted(allowed.both | own)
         close = difflib.get_close_matches(str(key), every, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"a {kind} state allows: {', '.join(every)}."
-        ctx.report.error(f"{where}/{key}", f"unknown field {key!r} in a {kind} state.", hint, "field")
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else f"a {kind} state allows: {', '.join(every)}."
+        )
+        ctx.report.error(
+            f"{where}/{escape_pointer_token(key)}",
+            f"unknown field {key!r} in a {kind} state.",
+            hint,
+            "field",
+        )
 
 
 def _check_transition(ctx: StateContext, where: str, kind: str, state: dict[str, Any]) -> None:
@@ -113,13 +140,33 @@ def _check_transition(ctx: StateContext, where: str, kind: str, state: dict[str,
     has_next = "Next" in state
     end = state.get("End")
     if "End" in state and end is not True:
-        ctx.report.error(f"{where}/End", f"End must be true when present, not {describe(end)}.", "remove it and give a Next, or set it to true.", "transition")
+        ctx.report.error(
+            f"{where}/End",
+            f"End must be true when present, not {describe(end)}.",
+            "remove it and give a Next, or set it to true.",
+            "transition",
+        )
     if has_next and end is True:
-        ctx.report.error(where, "a state has either Next or \"End\": true, not both.", "remove one of them.", "transition")
+        ctx.report.error(
+            where,
+            'a state has either Next or "End": true, not both.',
+            "remove one of them.",
+            "transition",
+        )
     elif not has_next and end is not True:
-        ctx.report.error(where, "this state has neither Next nor \"End\": true.", "add \"Next\": \"<state>\" or \"End\": true.", "transition")
+        ctx.report.error(
+            where,
+            'this state has neither Next nor "End": true.',
+            'add "Next": "<state>" or "End": true.',
+            "transition",
+        )
     elif has_next and (not isinstance(state["Next"], str) or state["Next"] not in ctx.names):
-        ctx.report.error(f"{where}/Next", f"Next target {state['Next']!r} does not exist.", choose_from(ctx.names), "next")
+        ctx.report.error(
+            f"{where}/Next",
+            f"Next target {state['Next']!r} does not exist.",
+            choose_from(ctx.names),
+            "next",
+        )
 
 
 def _task(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
@@ -132,7 +179,7 @@ def _task(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
             where,
             "this Task has no TimeoutSeconds: if the work hangs, the execution waits until the "
             "whole state machine times out (a year for STANDARD).",
-            "add \"TimeoutSeconds\" (or TimeoutSecondsPath).",
+            'add "TimeoutSeconds" (or TimeoutSecondsPath).',
             "missing-timeout",
         )
     resource = state.get("Resource")
@@ -141,7 +188,7 @@ def _task(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
             where,
             "this Task waits for a callback or a job but has no HeartbeatSeconds: a lost "
             "worker is only noticed when the whole timeout expires.",
-            "add \"HeartbeatSeconds\" smaller than TimeoutSeconds.",
+            'add "HeartbeatSeconds" smaller than TimeoutSeconds.',
             "missing-heartbeat",
         )
     if is_int(timeout) and is_int(heartbeat) and heartbeat >= timeout:
@@ -152,14 +199,18 @@ def _task(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
             "heartbeat",
         )
     if "Credentials" in state and not isinstance(state["Credentials"], dict):
-        report.error(f"{where}/Credentials", "Credentials must be an object with RoleArn.", "", "field")
+        report.error(
+            f"{where}/Credentials", "Credentials must be an object with RoleArn.", "", "field"
+        )
 
 
 def _timeout_field(ctx: StateContext, where: str, state: dict[str, Any], key: str) -> Any:
     """Checks KEY and KEY+'Path'; returns the static value, a marker for dynamic ones, or None."""
     path_key = f"{key}Path"
     if key in state and path_key in state:
-        ctx.report.error(where, f"{key} and {path_key} are mutually exclusive.", "keep one.", "timeout")
+        ctx.report.error(
+            where, f"{key} and {path_key} are mutually exclusive.", "keep one.", "timeout"
+        )
     if key in state:
         what = "seconds"
         check_seconds(ctx.report, f"{where}/{key}", state[key], jsonata=ctx.jsonata, what=what)
@@ -176,8 +227,15 @@ def _pass(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
 
 def _choice(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
     check_choices(ctx.report, where, state, jsonata=ctx.jsonata, names=ctx.names)
-    if "Default" in state and (not isinstance(state["Default"], str) or state["Default"] not in ctx.names):
-        ctx.report.error(f"{where}/Default", f"Default target {state['Default']!r} does not exist.", choose_from(ctx.names), "next")
+    if "Default" in state and (
+        not isinstance(state["Default"], str) or state["Default"] not in ctx.names
+    ):
+        ctx.report.error(
+            f"{where}/Default",
+            f"Default target {state['Default']!r} does not exist.",
+            choose_from(ctx.names),
+            "next",
+        )
 
 
 def _wait(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
@@ -187,8 +245,9 @@ def _wait(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
         report.error(
             where,
             "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath"
-            + (f"; found {', '.join(given)}" if given else "") + ".",
-            "e.g. \"Seconds\": 10.",
+            + (f"; found {', '.join(given)}" if given else "")
+            + ".",
+            'e.g. "Seconds": 10.',
             "wait",
         )
     if "Seconds" in state:
@@ -198,7 +257,12 @@ def _wait(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
         if ctx.jsonata and is_expression(value):
             check_expression(report, f"{where}/Timestamp", value)
         elif not is_timestamp(value):
-            report.error(f"{where}/Timestamp", f"{describe(value)} is not an RFC 3339 timestamp.", "e.g. \"2026-01-31T12:00:00Z\".", "wait")
+            report.error(
+                f"{where}/Timestamp",
+                f"{describe(value)} is not an RFC 3339 timestamp.",
+                'e.g. "2026-01-31T12:00:00Z".',
+                "wait",
+            )
     for key in ("SecondsPath", "TimestampPath"):
         if key in state:
             check_path(report, f"{where}/{key}", state[key], reference=True)
@@ -213,11 +277,15 @@ def _fail(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
     for key in ("Error", "Cause"):
         path_key = f"{key}Path"
         if key in state and path_key in state:
-            report.error(where, f"{key} and {path_key} are mutually exclusive.", "keep one.", "fail")
+            report.error(
+                where, f"{key} and {path_key} are mutually exclusive.", "keep one.", "fail"
+            )
         if key in state:
             value = state[key]
             if not isinstance(value, str):
-                report.error(f"{where}/{key}", f"{key} must be a string, not {describe(value)}.", "", "fail")
+                report.error(
+                    f"{where}/{key}", f"{key} must be a string, not {describe(value)}.", "", "fail"
+                )
             elif ctx.jsonata and is_expression(value):
                 check_expression(report, f"{where}/{key}", value)
         if path_key in state:
@@ -227,7 +295,12 @@ def _fail(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
 def _parallel(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
     branches = state.get("Branches")
     if not isinstance(branches, list) or not branches:
-        ctx.report.error(f"{where}/Branches", "a Parallel state needs a non-empty Branches list.", "add at least one branch with StartAt and States.", "parallel")
+        ctx.report.error(
+            f"{where}/Branches",
+            "a Parallel state needs a non-empty Branches list.",
+            "add at least one branch with StartAt and States.",
+            "parallel",
+        )
         return
     for index, branch in enumerate(branches):
         ctx.walk_scope(f"{where}/Branches/{index}", branch, BRANCH_FIELDS)
@@ -237,7 +310,12 @@ def _map(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
     report = ctx.report
     processors: list[str] = [k for k in ("ItemProcessor", "Iterator") if k in state]
     if len(processors) != 1:
-        report.error(where, "a Map state needs exactly one of ItemProcessor or Iterator (legacy).", "add \"ItemProcessor\": {\"StartAt\": ..., \"States\": {...}}.", "map")
+        report.error(
+            where,
+            "a Map state needs exactly one of ItemProcessor or Iterator (legacy).",
+            'add "ItemProcessor": {"StartAt": ..., "States": {...}}.',
+            "map",
+        )
     mode = "INLINE"
     for key in processors:
         processor = state[key]
@@ -246,12 +324,23 @@ def _map(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
         if config is not None:
             mode = _processor_config(report, f"{where}/{key}/ProcessorConfig", config)
     if "ItemSelector" in state and "Parameters" in state:
-        report.error(where, "ItemSelector and Parameters (legacy) are mutually exclusive.", "keep ItemSelector.", "map")
+        report.error(
+            where,
+            "ItemSelector and Parameters (legacy) are mutually exclusive.",
+            "keep ItemSelector.",
+            "map",
+        )
     if mode != "DISTRIBUTED":
         # AWS accepts ToleratedFailure* on inline Maps (seen in the conformance corpus).
         for key in ("ItemReader", "ItemBatcher", "ResultWriter", "Label"):
             if key in state:
-                report.error(f"{where}/{key}", f"{key} needs a distributed Map.", "set ItemProcessor.ProcessorConfig to {\"Mode\": \"DISTRIBUTED\", \"ExecutionType\": \"STANDARD\"}.", "map")
+                report.error(
+                    f"{where}/{key}",
+                    f"{key} needs a distributed Map.",
+                    "set ItemProcessor.ProcessorConfig to "
+                    '{"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}.',
+                    "map",
+                )
     if "ItemsPath" in state:
         check_path(report, f"{where}/ItemsPath", state["ItemsPath"])
     if "Items" in state:
@@ -272,18 +361,44 @@ def _processor_config(report: Report, where: str, config: Any) -> str:
         return "INLINE"
     mode = config.get("Mode", "INLINE")
     if mode not in ("INLINE", "DISTRIBUTED"):
-        report.error(f"{where}/Mode", f"Mode is INLINE or DISTRIBUTED, not {describe(mode)}.", "", "map")
+        report.error(
+            f"{where}/Mode", f"Mode is INLINE or DISTRIBUTED, not {describe(mode)}.", "", "map"
+        )
     if "ExecutionType" in config and config["ExecutionType"] not in ("STANDARD", "EXPRESS"):
-        report.error(f"{where}/ExecutionType", f"ExecutionType is STANDARD or EXPRESS, not {describe(config['ExecutionType'])}.", "", "map")
+        report.error(
+            f"{where}/ExecutionType",
+            f"ExecutionType is STANDARD or EXPRESS, not {describe(config['ExecutionType'])}.",
+            "",
+            "map",
+        )
     if mode == "DISTRIBUTED" and "ExecutionType" not in config:
-        report.error(where, "a distributed Map needs an ExecutionType.", "add \"ExecutionType\": \"STANDARD\" (or \"EXPRESS\").", "map")
+        report.error(
+            where,
+            "a distributed Map needs an ExecutionType.",
+            'add "ExecutionType": "STANDARD" (or "EXPRESS").',
+            "map",
+        )
     for key in config:
         if key not in ("Mode", "ExecutionType"):
-            report.error(f"{where}/{key}", f"unknown field {key!r} in ProcessorConfig.", "allowed: Mode, ExecutionType.", "map")
+            report.error(
+                f"{where}/{escape_pointer_token(key)}",
+                f"unknown field {key!r} in ProcessorConfig.",
+                "allowed: Mode, ExecutionType.",
+                "map",
+            )
     return str(mode)
 
 
-def _number_field(ctx: StateContext, where: str, state: dict[str, Any], key: str, low: float, high: float | None, *, integer: bool) -> None:
+def _number_field(
+    ctx: StateContext,
+    where: str,
+    state: dict[str, Any],
+    key: str,
+    low: float,
+    high: float | None,
+    *,
+    integer: bool,
+) -> None:
     path_key = f"{key}Path"
     if key in state and path_key in state:
         ctx.report.error(where, f"{key} and {path_key} are mutually exclusive.", "keep one.", "map")
@@ -295,10 +410,20 @@ def _number_field(ctx: StateContext, where: str, state: dict[str, Any], key: str
     if ctx.jsonata and is_expression(value):
         check_expression(ctx.report, f"{where}/{key}", value)
         return
-    ok = (is_int(value) if integer else is_number(value)) and value >= low and (high is None or value <= high)
+    ok = (
+        (is_int(value) if integer else is_number(value))
+        and value >= low
+        and (high is None or value <= high)
+    )
     if not ok:
         bound = f"from {low} to {high}" if high is not None else f">= {low}"
-        ctx.report.error(f"{where}/{key}", f"{key} must be {'an integer' if integer else 'a number'} {bound}, not {describe(value)}.", "", "map")
+        ctx.report.error(
+            f"{where}/{key}",
+            f"{key} must be {'an integer' if integer else 'a number'} {bound}, "
+            f"not {describe(value)}.",
+            "",
+            "map",
+        )
 
 
 def _map_part(ctx: StateContext, where: str, key: str, value: Any) -> None:
@@ -311,7 +436,12 @@ def _map_part(ctx: StateContext, where: str, key: str, value: Any) -> None:
         check_resource(ctx.report, f"{where}/Resource", value["Resource"])
     for template in ("Parameters", "Arguments", "BatchInput"):
         if template in value:
-            check_template(ctx.report, f"{where}/{template}", value[template], jsonata=ctx.jsonata and template != "Parameters")
+            check_template(
+                ctx.report,
+                f"{where}/{template}",
+                value[template],
+                jsonata=ctx.jsonata and template != "Parameters",
+            )
 
 
 _RULES: dict[str, Callable[[StateContext, str, dict[str, Any]], None]] = {

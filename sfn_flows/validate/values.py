@@ -12,11 +12,14 @@ from sfn_flows.validate.report import Report
 
 MAX_SECONDS = 99_999_999
 # RFC 3339 as Step Functions accepts it in Wait.Timestamp and Timestamp* comparisons.
-_TIMESTAMP = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
-)
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _ARN = re.compile(r"^arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
 _PLACEHOLDER = re.compile(r"\$\{[^}]+\}")
+
+
+def sentence(text: str) -> str:
+    """End `text` with a period unless it already ends like a sentence ("did you mean ...?")."""
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def is_int(value: Any) -> bool:
@@ -36,12 +39,19 @@ def has_placeholder(value: str) -> bool:
     return "${" in value and bool(_PLACEHOLDER.search(value))
 
 
-def check_path(report: Report, where: str, value: Any, *, reference: bool = False, nullable: bool = False) -> None:
+def check_path(
+    report: Report, where: str, value: Any, *, reference: bool = False, nullable: bool = False
+) -> None:
     if value is None and nullable:
         return
     if not isinstance(value, str):
         kind = "a reference path" if reference else "a JSONPath"
-        report.error(where, f"must be {kind} string, not {_describe(value)}.", "write a path such as '$.field'.", "path")
+        report.error(
+            where,
+            f"must be {kind} string, not {_describe(value)}.",
+            "write a path such as '$.field'.",
+            "path",
+        )
         return
     problem = path_error(value, reference=reference)
     if problem:
@@ -50,7 +60,13 @@ def check_path(report: Report, where: str, value: Any, *, reference: bool = Fals
             if reference
             else "write a JSONPath such as '$.items[0].id'"
         )
-        report.error(where, f"{value!r} is not a valid {'reference path' if reference else 'path'}: {problem}.", fix + ".", "path")
+        report.error(
+            where,
+            f"{value!r} is not a valid {'reference path' if reference else 'path'}: "
+            + sentence(problem),
+            fix + ".",
+            "path",
+        )
 
 
 def check_path_or_intrinsic(report: Report, where: str, value: Any) -> None:
@@ -58,7 +74,12 @@ def check_path_or_intrinsic(report: Report, where: str, value: Any) -> None:
     if isinstance(value, str) and is_intrinsic(value):
         problem = intrinsic_error(value)
         if problem:
-            report.error(where, f"{value!r}: {problem}.", "see the intrinsic functions in the ASL reference.", "intrinsic")
+            report.error(
+                where,
+                f"{value!r}: {sentence(problem)}",
+                "see the intrinsic functions in the ASL reference.",
+                "intrinsic",
+            )
         return
     if isinstance(value, str) and not value.startswith("$"):
         report.error(
@@ -75,11 +96,19 @@ def check_path_or_intrinsic(report: Report, where: str, value: Any) -> None:
 def check_expression(report: Report, where: str, value: str) -> None:
     problem = expression_error(value)
     if problem:
-        report.error(where, f"{problem}.", "fix the expression between '{%' and '%}'.", "jsonata")
+        report.error(
+            where, f"{sentence(problem)}", "fix the expression between '{%' and '%}'.", "jsonata"
+        )
 
 
 def check_seconds(
-    report: Report, where: str, value: Any, *, jsonata: bool, minimum: int = 1, what: str = "seconds"
+    report: Report,
+    where: str,
+    value: Any,
+    *,
+    jsonata: bool,
+    minimum: int = 1,
+    what: str = "seconds",
 ) -> bool:
     """A positive whole number of seconds (or a JSONata expression in a JSONata state)."""
     if jsonata and is_expression(value):
@@ -88,7 +117,8 @@ def check_seconds(
     if not is_int(value) or not minimum <= value <= MAX_SECONDS:
         report.error(
             where,
-            f"must be a whole number of {what} from {minimum} to {MAX_SECONDS}, not {_describe(value)}.",
+            f"must be a whole number of {what} from {minimum} to {MAX_SECONDS}, "
+            f"not {_describe(value)}.",
             f"write an integer such as {max(minimum, 60)}.",
             "number",
         )
@@ -98,7 +128,12 @@ def check_seconds(
 
 def check_resource(report: Report, where: str, value: Any) -> None:
     if not isinstance(value, str) or not value:
-        report.error(where, "Resource must be a non-empty ARN string.", "e.g. 'arn:aws:states:::lambda:invoke'.", "resource")
+        report.error(
+            where,
+            "Resource must be a non-empty ARN string.",
+            "e.g. 'arn:aws:states:::lambda:invoke'.",
+            "resource",
+        )
         return
     if has_placeholder(value) or _ARN.match(value):
         return
