@@ -82,6 +82,11 @@ class State(AslModel):
             data["name"] = name
         if self.type_name != "Task":
             _refuse_timeouts(self.type_name, data)
+        if not self.can_continue and self.type_name != "Choice" and "assign" in data:
+            raise DeclarationError(
+                f"{self.type_name} state {data.get('name')!r} cannot take assign: ASL has no "
+                "variables on states that end the execution. Assign them in an earlier state."
+            )
         super().__init__(**data)
         self._order = next(_declaration_counter)
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from sfn_flows.errors import DeclarationError
+
 
 class Condition(BaseModel):
     """A Choice rule's test. Subclasses write their own ASL."""
@@ -24,12 +26,20 @@ class Condition(BaseModel):
         raise NotImplementedError
 
     def __and__(self, other: Condition) -> Condition:
+        pair = _jsonata_pair(self, other)
+        if pair:
+            return Jsonata(expression=f"({_body(pair[0])}) and ({_body(pair[1])})")
         return And(conditions=(*_flatten(self, And), *_flatten(other, And)))
 
     def __or__(self, other: Condition) -> Condition:
+        pair = _jsonata_pair(self, other)
+        if pair:
+            return Jsonata(expression=f"({_body(pair[0])}) or ({_body(pair[1])})")
         return Or(conditions=(*_flatten(self, Or), *_flatten(other, Or)))
 
     def __invert__(self) -> Condition:
+        if isinstance(self, Jsonata):
+            return Jsonata(expression=f"$not({_body(self)})")
         return Not(condition=self)
 
 
@@ -70,6 +80,23 @@ class Jsonata(Condition):
 
     def to_asl(self) -> dict[str, Any]:
         return {"Condition": jsonata_expression(self.expression)}
+
+
+def _jsonata_pair(left: Condition, right: Condition) -> tuple[Jsonata, Jsonata] | None:
+    """JSONata conditions combine inside one expression; ASL has no And/Or around them."""
+    if isinstance(left, Jsonata) and isinstance(right, Jsonata):
+        return left, right
+    if isinstance(left, Jsonata) or isinstance(right, Jsonata):
+        raise DeclarationError(
+            "cannot combine a JSONata condition with a JSONPath comparison: a Choice state "
+            "uses one query language. Write both in JSONata, e.g. "
+            "jsonata('$states.input.a = 1') & jsonata('$states.input.b > 2')"
+        )
+    return None
+
+
+def _body(condition: Jsonata) -> str:
+    return jsonata_expression(condition.expression)[2:-2].strip()
 
 
 def _flatten(condition: Condition, kind: type[And] | type[Or]) -> tuple[Condition, ...]:

@@ -43,6 +43,11 @@ def load_definition(path: Path) -> LoadedDefinition:
     return LoadedDefinition(path, definition, len(raw), tuple(duplicates))
 
 
+def _not_json(constant: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON (and AWS) do not.
+    raise ValueError(f"{constant} is not a JSON value; write a number or a string")
+
+
 def _load_json(path: Path, text: str, duplicates: list[str]) -> Any:
     def keep_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: dict[str, Any] = {}
@@ -53,7 +58,7 @@ def _load_json(path: Path, text: str, duplicates: list[str]) -> Any:
         return seen
 
     try:
-        return json.loads(text, object_pairs_hook=keep_pairs)
+        return json.loads(text, object_pairs_hook=keep_pairs, parse_constant=_not_json)
     except json.JSONDecodeError as exc:
         raise InputFileError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}.") from None
     except RecursionError:

@@ -7,6 +7,7 @@ heartbeats, a missing machine timeout) into errors, as compiled workflows requir
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from sfn_flows.validate.machine import check_machine
@@ -28,7 +29,10 @@ def validate_definition(
         # Measured first: a definition JSON cannot hold (a set, a datetime, a tuple key, an int
         # too long to print...) is reported where it is, and nothing else is checked.
         try:
-            text = json.dumps(definition, separators=(",", ":"), ensure_ascii=False)
+            # allow_nan=False: NaN and Infinity are not JSON, and AWS rejects them.
+            text = json.dumps(
+                definition, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+            )
             size = len(text.encode("utf-8", "surrogatepass"))
         except RecursionError:
             too_deep, size = True, 0
@@ -75,6 +79,8 @@ def _first_non_json(definition: Any) -> tuple[str, str]:
                 str(node)
             except ValueError:  # str() refuses ints beyond 4,300 digits
                 return where, f"an integer of {node.bit_length()} bits"
+        elif isinstance(node, float) and not math.isfinite(node):
+            return where, f"the number {node}"
         elif not (node is None or isinstance(node, str | float | bool)):
             return where, f"{type(node).__name__} {_short(node)}"
     return "", "the definition"

@@ -275,3 +275,19 @@ def test_timeouts_are_refused_where_aws_rejects_them(state_type: type) -> None:
         options["branches"] = [Pass("Inner")]
     with pytest.raises(DeclarationError, match="allows timeouts only on Task states"):
         state_type("S", **options)
+
+
+def test_mixing_jsonata_and_jsonpath_conditions_is_refused() -> None:
+    with pytest.raises(DeclarationError, match="cannot combine a JSONata condition"):
+        c.jsonata("$states.input.a = 1") & c.is_null("$.b")
+
+
+@pytest.mark.parametrize("state_type", [Succeed, Fail])
+def test_assign_is_refused_on_terminal_states(state_type: type) -> None:
+    with pytest.raises(DeclarationError, match="cannot take assign"):
+        state_type("End", assign={"x": 1})
+
+
+def test_non_finite_numbers_are_not_json() -> None:
+    problems = problems_of(Pass("P", result={"ratio": float("nan")}))
+    assert problems[0][:2] == ("/States/P/Result/ratio", "json")

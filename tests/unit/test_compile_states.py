@@ -397,3 +397,13 @@ def test_loop_by_name_and_state_order_as_declared() -> None:
     assert compiled.definition["States"]["Done?"]["Default"] == "Wait"
     assert compiled.budget.loops  # the loop is reported...
     assert any(p.code == "budget-unbounded" and p.severity == "warning" for p in compiled.warnings)
+
+
+def test_jsonata_conditions_combine_into_one_expression() -> None:
+    test = c.jsonata("$states.input.a = 1") & ~c.jsonata("{% $states.input.b %}")
+    choice = Choice("Route").when(test | c.jsonata("$x"), Succeed("Yes")).otherwise(Fail("No"))
+    rule = compile_states(choice, query_language="JSONata")["States"]["Route"]["Choices"][0]
+    assert rule == {
+        "Condition": "{% (($states.input.a = 1) and ($not($states.input.b))) or ($x) %}",
+        "Next": "Yes",
+    }
