@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable
 from typing import Any
 
+from sfn_flows.model.task import is_callback_resource
 from sfn_flows.validate.choice_rules import check_choices, choose_from
 from sfn_flows.validate.fields import (
     ALLOWED,
@@ -31,8 +31,6 @@ from sfn_flows.validate.values import (
     is_number,
     is_timestamp,
 )
-
-_CALLBACK = re.compile(r"(\.waitForTaskToken|\.sync(:\d+)?)$|:activity:")
 
 
 class StateContext:
@@ -183,7 +181,7 @@ def _task(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
             "missing-timeout",
         )
     resource = state.get("Resource")
-    if heartbeat is None and isinstance(resource, str) and _CALLBACK.search(resource):
+    if heartbeat is None and isinstance(resource, str) and is_callback_resource(resource):
         report.warn(
             where,
             "this Task waits for a callback or a job but has no HeartbeatSeconds: a lost "
