@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from sfn_flows.aws import Target
+from sfn_flows.local import LocalStack, start_local_stack, stop_local_stack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "conformance" / "localstack_cases.jsonl"
@@ -29,3 +33,19 @@ def corpus_cases() -> list[dict[str, Any]]:
         )
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """A real MiniStack on a free port for the whole session, stopped at the end."""
+    home = tmp_path_factory.mktemp("local-stack")
+    stack = start_local_stack(home)
+    try:
+        yield stack
+    finally:
+        stop_local_stack(home)
+
+
+@pytest.fixture(scope="session")
+def local_target(local_stack: LocalStack) -> Target:
+    return Target(endpoint_url=local_stack.endpoint_url)

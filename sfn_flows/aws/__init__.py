@@ -1,0 +1,8 @@
+"""Where AWS calls go: a real account (profile/region) or a local stack (endpoint URL).
+
+Standard library and boto3 only, so the Lambda runtime may import it.
+"""
+
+from sfn_flows.aws.target import Target
+
+__all__ = ["Target"]

@@ -1,0 +1,46 @@
+"""One code path for AWS and for the local stack: only the endpoint differs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+LOCAL_REGION = "us-east-1"
+# The local stack accepts any credentials; fixed ones keep a user's real keys out of it.
+LOCAL_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint_url: str | None = None
+    region: str | None = None
+    profile: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.endpoint_url is not None
+
+    def describe(self) -> str:
+        if self.endpoint_url:
+            return f"local stack at {self.endpoint_url}"
+        return f"AWS ({self.profile or 'default profile'}, {self.region or 'default region'})"
+
+    def session(self) -> boto3.Session:
+        if self.is_local:
+            return boto3.Session(region_name=self.region or LOCAL_REGION, **LOCAL_CREDENTIALS)
+        return boto3.Session(profile_name=self.profile, region_name=self.region)
+
+    def client(self, service: str, **config: Any) -> Any:
+        """A boto3 client with deadlines: nothing waits forever on an unreachable endpoint."""
+        options: dict[str, Any] = {
+            "connect_timeout": 5,
+            "read_timeout": 60,
+            "retries": {"max_attempts": 4, "mode": "standard"},
+        }
+        options.update(config)
+        return self.session().client(
+            service, endpoint_url=self.endpoint_url, config=Config(**options)
+        )
