@@ -6,6 +6,7 @@ and `status` find it without options.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -159,7 +160,5 @@ def _signal_group(pid: int, sig: int) -> None:
     try:
         os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
