@@ -2,37 +2,51 @@
 
     from sfn_flows import Workflow, LambdaFunction, LambdaInvoke, Fail
 
-The names below are the public API; everything else is reachable through the subpackages
-(`sfn_flows.model`, `sfn_flows.compile`, `sfn_flows.validate`, `sfn_flows.budget`).
+The names below are the public API. They load on first use (PEP 562), so code that needs
+only a slice of the package (the Lambda runtime: `sfn_flows.runtime`) does not pay for
+pydantic and the compiler at cold start.
 """
 
-from sfn_flows.budget import Budget, compute_budget
-from sfn_flows.compile import CompiledWorkflow, compile_workflow
-from sfn_flows.errors import SfnFlowsError, WorkflowError
-from sfn_flows.model import (
-    AwsSdkCall,
-    Catch,
-    Chain,
-    Choice,
-    Fail,
-    ItemBatcher,
-    ItemReader,
-    LambdaFunction,
-    LambdaInvoke,
-    Map,
-    Parallel,
-    Pass,
-    ResultWriter,
-    Retry,
-    ServiceTask,
-    State,
-    Succeed,
-    Task,
-    Wait,
-    Workflow,
-    conditions,
-)
-from sfn_flows.validate import validate_definition
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Budget": "sfn_flows.budget",
+    "compute_budget": "sfn_flows.budget",
+    "CompiledWorkflow": "sfn_flows.compile",
+    "compile_workflow": "sfn_flows.compile",
+    "SfnFlowsError": "sfn_flows.errors",
+    "WorkflowError": "sfn_flows.errors",
+    "validate_definition": "sfn_flows.validate",
+    **{
+        name: "sfn_flows.model"
+        for name in (
+            "AwsSdkCall",
+            "Catch",
+            "Chain",
+            "Choice",
+            "Fail",
+            "ItemBatcher",
+            "ItemReader",
+            "LambdaFunction",
+            "LambdaInvoke",
+            "Map",
+            "Parallel",
+            "Pass",
+            "ResultWriter",
+            "Retry",
+            "ServiceTask",
+            "State",
+            "Succeed",
+            "Task",
+            "Wait",
+            "Workflow",
+            "conditions",
+        )
+    },
+}
 
 __all__ = [
     "AwsSdkCall",
@@ -64,3 +78,42 @@ __all__ = [
     "conditions",
     "validate_definition",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sfn_flows' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from sfn_flows.budget import Budget, compute_budget
+    from sfn_flows.compile import CompiledWorkflow, compile_workflow
+    from sfn_flows.errors import SfnFlowsError, WorkflowError
+    from sfn_flows.model import (
+        AwsSdkCall,
+        Catch,
+        Chain,
+        Choice,
+        Fail,
+        ItemBatcher,
+        ItemReader,
+        LambdaFunction,
+        LambdaInvoke,
+        Map,
+        Parallel,
+        Pass,
+        ResultWriter,
+        Retry,
+        ServiceTask,
+        State,
+        Succeed,
+        Task,
+        Wait,
+        Workflow,
+        conditions,
+    )
+    from sfn_flows.validate import validate_definition

@@ -1,0 +1,1 @@
+"""Ship workflows and Lambdas to AWS or the local stack through CloudFormation."""

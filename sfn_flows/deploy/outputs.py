@@ -1,0 +1,50 @@
+"""Find what a deployed stack holds: its outputs, a workflow's state machine ARN."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sfn_flows.aws import Target
+from sfn_flows.deploy.naming import state_machine_output
+from sfn_flows.errors import SfnFlowsError
+
+
+class DeploymentNotFound(SfnFlowsError):
+    """The stack (or a workflow in it) is not deployed on this target."""
+
+
+def stack_outputs(target: Target, stack: str) -> dict[str, str]:
+    client: Any = target.client("cloudformation")
+    try:
+        stacks = client.describe_stacks(StackName=stack)["Stacks"]
+    except ClientError as exc:
+        if "does not exist" in str(exc):
+            raise DeploymentNotFound(
+                f"stack {stack!r} is not deployed on the {target.describe()}; "
+                "run `sfn-flows deploy` first (or pass --stack)."
+            ) from None
+        raise SfnFlowsError(f"cannot read stack {stack!r}: {exc}") from None
+    except BotoCoreError as exc:
+        raise SfnFlowsError(f"cannot reach the {target.describe()}: {exc}") from None
+    outputs = stacks[0].get("Outputs", [])
+    return {o["OutputKey"]: o["OutputValue"] for o in outputs}
+
+
+def state_machine_arn(target: Target, stack: str, workflow: str) -> str:
+    """The ARN of `workflow` (a name, or already an ARN) in `stack`."""
+    if workflow.startswith("arn:"):
+        return workflow
+    outputs = stack_outputs(target, stack)
+    key = state_machine_output(workflow)
+    if key not in outputs:
+        known = sorted(
+            k[: -len("StateMachineArn")] for k in outputs if k.endswith("StateMachineArn")
+        )
+        raise DeploymentNotFound(
+            f"workflow {workflow!r} is not in stack {stack!r} "
+            f"(its state machines: {', '.join(known) or 'none'}); "
+            "check the name, or build and deploy again."
+        )
+    return outputs[key]
