@@ -6,6 +6,7 @@ import typer
 from rich.markup import escape
 
 from sfn_flows.cli.build_command import build
+from sfn_flows.cli.local_command import local
 from sfn_flows.cli.render import err
 from sfn_flows.cli.validate_command import validate
 from sfn_flows.errors import SfnFlowsError
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 app.command()(build)
 app.command()(validate)
+app.add_typer(local)
 
 
 def main() -> None:

@@ -1,0 +1,64 @@
+"""`sfn-flows local up|down|status`: the embedded local stack (MiniStack, no Docker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sfn_flows.cli.render import out, print_json
+from sfn_flows.local import find_local_stack, start_local_stack, stop_local_stack
+
+local = typer.Typer(
+    name="local",
+    help="Run the local AWS stack (MiniStack) in the background: no Docker, no AWS account.",
+    no_args_is_help=True,
+)
+
+
+@local.command()
+def up(
+    port: Annotated[
+        int | None, typer.Option(help="Port to listen on (default: a free one).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Start the local stack (or show the one already running) and wait until it answers."""
+    stack = start_local_stack(Path.cwd(), port=port)
+    if as_json:
+        print_json({"endpoint_url": stack.endpoint_url, "pid": stack.pid, "log": stack.log_path})
+        return
+    out.print(
+        f"local stack running at {stack.endpoint_url} (pid {stack.pid}, log {stack.log_path})"
+    )
+    out.print("deploy, run and status use it from this folder; stop it with `sfn-flows local down`")
+
+
+@local.command()
+def down() -> None:
+    """Stop the local stack started from this folder."""
+    stack = stop_local_stack(Path.cwd())
+    out.print(
+        f"stopped the local stack at {stack.endpoint_url}"
+        if stack
+        else "no local stack was running"
+    )
+
+
+@local.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Say whether the local stack of this folder runs, and where."""
+    stack = find_local_stack(Path.cwd())
+    if as_json:
+        print_json(
+            {"running": stack is not None, "endpoint_url": stack.endpoint_url if stack else None}
+        )
+    elif stack:
+        out.print(f"running at {stack.endpoint_url} (pid {stack.pid})")
+    else:
+        out.print("not running; start it with `sfn-flows local up`")
+    if stack is None:
+        raise typer.Exit(3)
