@@ -1,0 +1,261 @@
+"""The starter: `POST /{workflow}/executions` -> StartExecution -> 202 with the status URL.
+
+Checks, in order, each with its own answer: the event is an API Gateway proxy event (400),
+the method is POST (405), the route names a workflow (404), the deployment is configured
+(500), the workflow is one this API starts (404), the Idempotency-Key is usable (400), the
+body is JSON of an accepted size (415, 413, 400, see request_body), the body matches the
+workflow's input schema (400 with one error per field).
+
+Idempotency: an `Idempotency-Key` header (any case) becomes the execution name, so a retried
+request cannot start a second execution. Step Functions answers a reused name with
+ExecutionAlreadyExists when the input differs or the first execution has finished (and
+MiniStack always does); the starter then reads that execution: the same input means the
+request is a retry (202, that execution, `Idempotent-Replayed: true`), another input means
+the key was reused for something else (409).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from sfn_flows.runtime.clients import ClientFactory, stepfunctions_client
+from sfn_flows.runtime.config import ConfigError, ConfigLoader, WorkflowTarget, load_api_config
+from sfn_flows.runtime.events import HttpRequest, NotAnHttpEvent, parse_event, request_id_of
+from sfn_flows.runtime.logs import RequestLog, log_unexpected
+from sfn_flows.runtime.names import (
+    IDEMPOTENCY_KEY_MAX,
+    execution_id,
+    fresh_execution_name,
+    idempotent_execution_name,
+)
+from sfn_flows.runtime.request_body import BodyError, JsonBody, read_json_body
+from sfn_flows.runtime.responses import (
+    Handler,
+    Response,
+    configuration_error,
+    error_response,
+    internal_error,
+    json_response,
+)
+from sfn_flows.runtime.schema import SchemaError, json_equal, validate
+from sfn_flows.runtime.service_errors import AwsError, aws_error, failure_response
+from sfn_flows.runtime.urls import status_url
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_ROUTE = re.compile(r"/([^/]+)/executions/?\Z")
+
+
+def make_starter_handler(
+    *,
+    client: ClientFactory = stepfunctions_client,
+    config: ConfigLoader = load_api_config,
+) -> Handler:
+    """The Lambda handler. `client` and `config` are how tests and benchmarks swap them."""
+
+    def handler(event: Any, context: Any = None) -> Response:
+        log = RequestLog("start", request_id_of(event, context))
+        try:
+            response = _Start(client, config, log).handle(event)
+        except Exception as exc:  # the last line of defence: a JSON 500, never a traceback
+            log_unexpected("start-crashed", exc, requestId=log.request_id, workflow=log.workflow)
+            response = internal_error(log.request_id)
+        log.answered(response)
+        return response
+
+    return handler
+
+
+class _Start:
+    def __init__(self, client: ClientFactory, config: ConfigLoader, log: RequestLog) -> None:
+        self.client = client
+        self.config = config
+        self.log = log
+        self.request_id = log.request_id
+
+    def handle(self, event: Any) -> Response:
+        try:
+            request = parse_event(event)
+        except NotAnHttpEvent as exc:
+            return error_response(
+                400,
+                "BadEvent",
+                f"the starter answers API Gateway proxy events (REST or HTTP API): {exc}.",
+            )
+        if request.method != "POST":
+            return error_response(
+                405,
+                "MethodNotAllowed",
+                f"{request.method} is not allowed here; start an execution with "
+                "POST /<workflow>/executions.",
+                headers={"Allow": "POST"},
+            )
+        route = _ROUTE.search(request.path)
+        workflow = request.path_parameter("workflow") or (
+            request_path_workflow(route) if route else None
+        )
+        if workflow is None:
+            return error_response(
+                404,
+                "RouteNotFound",
+                "no workflow in the path; start an execution with POST /<workflow>/executions.",
+            )
+        try:
+            config = self.config()
+        except ConfigError as exc:
+            return configuration_error(exc, self.request_id)
+        target = config.workflows.get(workflow)
+        if target is None:
+            return error_response(
+                404,
+                "WorkflowNotFound",
+                f"there is no workflow {workflow[:100]!r}; this API starts: "
+                f"{', '.join(sorted(config.workflows))}.",
+            )
+        self.log.workflow = target.name
+        key = request.header(IDEMPOTENCY_HEADER)
+        problem = idempotency_key_problem(key)
+        if problem:
+            return error_response(400, "InvalidIdempotencyKey", problem)
+        try:
+            body = read_json_body(request)
+        except BodyError as exc:
+            return exc.response()
+        try:
+            errors = validate(body.value, target.input_schema)
+        except SchemaError as exc:
+            return configuration_error(exc, self.request_id)
+        except RecursionError:
+            return error_response(
+                400, "InvalidJson", "the body nests arrays or objects too deeply to be checked."
+            )
+        if errors:
+            return error_response(
+                400,
+                "ValidationFailed",
+                f"the body does not match the input of workflow {workflow!r}: "
+                f"{len(errors)} problem(s), see errors (field: where in the body).",
+                errors=[error.as_dict() for error in errors],
+            )
+        name = idempotent_execution_name(key) if key is not None else fresh_execution_name()
+        self.log.execution = name
+        prefix = request.path[: route.start()] if route else ""
+        return self.start(request, prefix, target, name, body, idempotent=key is not None)
+
+    def start(
+        self,
+        request: HttpRequest,
+        prefix: str,
+        target: WorkflowTarget,
+        name: str,
+        body: JsonBody,
+        *,
+        idempotent: bool,
+    ) -> Response:
+        sfn = self.client()
+        try:
+            started = sfn.start_execution(
+                stateMachineArn=target.state_machine.arn, name=name, input=body.text
+            )
+        except Exception as exc:
+            error = aws_error(exc)
+            if error is None:
+                raise
+            if idempotent and error.code == "ExecutionAlreadyExists":
+                return self.replay(request, prefix, target, name, body)
+            return self.failed(error, "StartExecution", target)
+        return self.accepted(request, prefix, target, name, started["executionArn"], "RUNNING")
+
+    def replay(
+        self, request: HttpRequest, prefix: str, target: WorkflowTarget, name: str, body: JsonBody
+    ) -> Response:
+        """The key's execution exists: a retry of the same request, or a reuse of the key."""
+        arn = target.state_machine.execution_arn(name)
+        try:
+            existing = self.client().describe_execution(executionArn=arn)
+        except Exception as exc:
+            error = aws_error(exc)
+            if error is None:
+                raise
+            if error.code == "ExecutionDoesNotExist":
+                # Named as existing a moment ago, not readable yet: a race that resolves itself.
+                return error_response(
+                    503,
+                    "ServiceUnavailable",
+                    "the execution of this Idempotency-Key is not readable yet; retry in 1 s.",
+                    headers={"Retry-After": "1"},
+                )
+            return self.failed(error, "DescribeExecution", target)
+        if not same_input(existing, body):
+            return error_response(
+                409,
+                "IdempotencyKeyReused",
+                f"this {IDEMPOTENCY_HEADER} was already used with a different body (execution "
+                f"{execution_id(target.name, name)}); use a new key for a new request.",
+                executionId=execution_id(target.name, name),
+            )
+        return self.accepted(
+            request, prefix, target, name, arn, str(existing["status"]), replayed=True
+        )
+
+    def accepted(
+        self,
+        request: HttpRequest,
+        prefix: str,
+        target: WorkflowTarget,
+        name: str,
+        arn: str,
+        status: str,
+        *,
+        replayed: bool = False,
+    ) -> Response:
+        identifier = execution_id(target.name, name)
+        url = status_url(request, prefix, identifier)
+        headers = {"Location": url}
+        if replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return json_response(
+            202,
+            {"executionArn": arn, "executionId": identifier, "status": status, "statusUrl": url},
+            headers,
+        )
+
+    def failed(self, error: AwsError, action: str, target: WorkflowTarget) -> Response:
+        return failure_response(error, action, f"workflow {target.name!r}")
+
+
+def request_path_workflow(route: re.Match[str]) -> str | None:
+    return unquote(route.group(1)) or None
+
+
+def idempotency_key_problem(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not key.strip():
+        return (
+            f"{IDEMPOTENCY_HEADER} is empty; send a value unique to the operation (a UUID), "
+            "or leave the header out."
+        )
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        return (
+            f"{IDEMPOTENCY_HEADER} is {len(key)} characters long; "
+            f"at most {IDEMPOTENCY_KEY_MAX} are accepted (a UUID is 36)."
+        )
+    return None
+
+
+def same_input(existing: dict[str, Any], body: JsonBody) -> bool:
+    """Whether an execution's recorded input is the body (as JSON values, key order aside)."""
+    if existing.get("inputDetails", {}).get("included") is False:
+        return False  # the input is not shown: it cannot be proven to be the same
+    recorded = existing.get("input")
+    if not isinstance(recorded, str):
+        return False
+    if recorded == body.text:
+        return True
+    try:
+        return json_equal(json.loads(recorded), body.value)
+    except ValueError:
+        return False

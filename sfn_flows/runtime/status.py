@@ -1,0 +1,168 @@
+"""The status reader: `GET /executions/{id}` -> DescribeExecution -> 200, or 202 while running.
+
+The id is "<workflow>~<execution name>" or the execution's ARN (URL-encoded or not). Only
+executions of the state machines in SFN_FLOWS_STATE_MACHINES are described: an id that is
+malformed, names another workflow, or an ARN of another state machine, account, region or
+partition gets the same 404 as an execution that does not exist, so the API never tells
+anything about executions that are not its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote
+
+from sfn_flows.runtime.clients import ClientFactory, stepfunctions_client
+from sfn_flows.runtime.config import (
+    ApiConfig,
+    ConfigError,
+    ConfigLoader,
+    WorkflowTarget,
+    load_api_config,
+)
+from sfn_flows.runtime.events import NotAnHttpEvent, parse_event, request_id_of
+from sfn_flows.runtime.logs import RequestLog, log_unexpected
+from sfn_flows.runtime.names import execution_id, parse_execution_arn, split_execution_id
+from sfn_flows.runtime.responses import (
+    Handler,
+    Response,
+    configuration_error,
+    error_response,
+    internal_error,
+    json_response,
+)
+from sfn_flows.runtime.service_errors import aws_error, failure_response
+
+OPEN_STATUSES = frozenset({"RUNNING", "PENDING_REDRIVE"})
+_ROUTE = re.compile(r"/executions/([^/]+)/?\Z")
+_NOT_FOUND_CODES = frozenset({"ExecutionDoesNotExist", "InvalidArn", "ResourceNotFound"})
+
+
+def make_status_handler(
+    *,
+    client: ClientFactory = stepfunctions_client,
+    config: ConfigLoader = load_api_config,
+) -> Handler:
+    def handler(event: Any, context: Any = None) -> Response:
+        log = RequestLog("status", request_id_of(event, context))
+        try:
+            response = _describe(event, client, config, log)
+        except Exception as exc:  # the last line of defence: a JSON 500, never a traceback
+            log_unexpected("status-crashed", exc, requestId=log.request_id, workflow=log.workflow)
+            response = internal_error(log.request_id)
+        log.answered(response)
+        return response
+
+    return handler
+
+
+def not_found() -> Response:
+    """One body for every id that is not an execution of this API, whatever the reason."""
+    return error_response(
+        404,
+        "ExecutionNotFound",
+        "no such execution in this API; use the executionId the starter answered with "
+        '("<workflow>~<execution name>") or the execution ARN.',
+    )
+
+
+def retry_after_seconds(start: object, now: datetime | None = None) -> int:
+    """Poll often while an execution is young, less once it has run a while."""
+    if not isinstance(start, datetime):
+        return 2
+    age = ((now or datetime.now(UTC)) - start).total_seconds()
+    return 1 if age < 10 else 2 if age < 60 else 5
+
+
+def iso_date(value: object) -> str | None:
+    if isinstance(value, datetime):
+        stamp = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return value if isinstance(value, str) else None
+
+
+def _describe(event: Any, client: ClientFactory, config: ConfigLoader, log: RequestLog) -> Response:
+    try:
+        request = parse_event(event)
+    except NotAnHttpEvent as exc:
+        return error_response(
+            400,
+            "BadEvent",
+            f"the status reader answers API Gateway proxy events (REST or HTTP API): {exc}.",
+        )
+    if request.method != "GET":
+        return error_response(
+            405,
+            "MethodNotAllowed",
+            f"{request.method} is not allowed here; read an execution with GET /executions/<id>.",
+            headers={"Allow": "GET"},
+        )
+    raw_id = request.path_parameter("id")
+    if raw_id is None:
+        route = _ROUTE.search(request.path)
+        raw_id = unquote(route.group(1)) if route else None
+    try:
+        api = config()
+    except ConfigError as exc:
+        return configuration_error(exc, log.request_id)
+    found = _resolve(raw_id or "", api)
+    if found is None:
+        return not_found()
+    target, name = found
+    log.workflow, log.execution = target.name, name
+    arn = target.state_machine.execution_arn(name)
+    try:
+        described = client().describe_execution(executionArn=arn)
+    except Exception as exc:
+        error = aws_error(exc)
+        if error is None:
+            raise
+        if error.code in _NOT_FOUND_CODES:
+            return not_found()
+        return failure_response(error, "DescribeExecution", f"workflow {target.name!r}")
+    if described.get("stateMachineArn") != target.state_machine.base:
+        return not_found()  # an ARN this API built, answered for another machine: not ours
+    status = str(described.get("status"))
+    body = {
+        "executionId": execution_id(target.name, name),
+        "executionArn": arn,
+        "status": status,
+        "output": _output(described),
+        "error": described.get("error"),
+        "cause": described.get("cause"),
+        "startDate": iso_date(described.get("startDate")),
+        "stopDate": iso_date(described.get("stopDate")),
+    }
+    code = 202 if status in OPEN_STATUSES else 200
+    headers = {}
+    if code == 202:
+        headers["Retry-After"] = str(retry_after_seconds(described.get("startDate")))
+    return json_response(code, body, headers)
+
+
+def _resolve(raw_id: str, api: ApiConfig) -> tuple[WorkflowTarget, str] | None:
+    if raw_id.startswith("arn:"):
+        arn = parse_execution_arn(raw_id)
+        if arn is None:
+            return None
+        workflow = api.by_state_machine(arn.partition, arn.region, arn.account, arn.state_machine)
+        return (api.workflows[workflow], arn.name) if workflow is not None else None
+    parts = split_execution_id(raw_id)
+    if parts is None or parts[0] not in api.workflows:
+        return None
+    return api.workflows[parts[0]], parts[1]
+
+
+def _output(described: dict[str, Any]) -> Any:
+    if described.get("outputDetails", {}).get("included") is False:
+        return None
+    output = described.get("output")
+    if not isinstance(output, str):
+        return None
+    try:
+        return json.loads(output)
+    except ValueError:
+        return output  # Step Functions records JSON; anything else is shown as it is
