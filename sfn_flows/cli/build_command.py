@@ -11,6 +11,7 @@ from rich.table import Table
 
 from sfn_flows.cli.render import out, print_json, problem_line, seconds
 from sfn_flows.compile import CompiledWorkflow
+from sfn_flows.deploy.build_files import TEMPLATE
 from sfn_flows.project.build import BuildResult, compile_project, write_build
 
 
@@ -23,7 +24,8 @@ def build(
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Compile and validate every workflow; write build/<name>.asl.json and manifest.json."""
+    """Compile and validate every workflow; write build/<name>.asl.json, manifest.json and
+    the CloudFormation template.json that `sfn-flows deploy` deploys."""
     result = compile_project(workflows)
     if result.ok:
         write_build(result, out_dir, Path.cwd())
@@ -56,7 +58,8 @@ def _render(result: BuildResult, out_dir: Path) -> None:
             out.print(problem_line(f"{item.workflow.name} ({item.source}): ", problem))
     if result.ok:
         out.print(
-            f"wrote {len(result.compiled)} workflow(s) and manifest.json to {escape(str(out_dir))}/"
+            f"wrote {len(result.compiled)} workflow(s), manifest.json and template.json "
+            f"(CloudFormation) to {escape(str(out_dir))}/"
         )
     else:
         count = sum(len(f.problems) for _, f in result.failures)
@@ -110,4 +113,7 @@ def _document(result: BuildResult, out_dir: Path) -> dict[str, Any]:
                 "problems": [p.as_dict() for p in failure.problems],
             }
         )
-    return {"ok": result.ok, "workflows": workflows}
+    document: dict[str, Any] = {"ok": result.ok, "workflows": workflows}
+    if result.ok:
+        document["template"] = str(out_dir / TEMPLATE)
+    return document

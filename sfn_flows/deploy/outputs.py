@@ -7,8 +7,13 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sfn_flows.aws import Target
-from sfn_flows.deploy.naming import state_machine_output
+from sfn_flows.deploy.naming import API_URL_OUTPUT, state_machine_output
 from sfn_flows.errors import SfnFlowsError
+
+# Id of the stack's HTTP API (besides naming.API_URL_OUTPUT, its URL).
+API_ID_OUTPUT = "ApiId"
+# The stage the template deploys; a local stack serves it under a path of its own endpoint.
+API_STAGE = "$default"
 
 
 class DeploymentNotFound(SfnFlowsError):
@@ -48,3 +53,15 @@ def state_machine_arn(target: Target, stack: str, workflow: str) -> str:
             "check the name, or build and deploy again."
         )
     return outputs[key]
+
+
+def reachable_api_url(target: Target, outputs: dict[str, str]) -> str | None:
+    """The base URL to call the stack's API at, without a trailing slash.
+
+    On AWS that is the ApiUrl output. A local stack reports `<id>.execute-api.localhost`
+    hosts, which many resolvers do not know; its own endpoint serves the same API under
+    `/_aws/execute-api/<id>/<stage>`.
+    """
+    if target.endpoint_url and API_ID_OUTPUT in outputs:
+        return f"{target.endpoint_url}/_aws/execute-api/{outputs[API_ID_OUTPUT]}/{API_STAGE}"
+    return outputs.get(API_URL_OUTPUT)

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from sfn_flows.compile import CompiledWorkflow, compile_workflow
+from sfn_flows.deploy.build_files import MANIFEST, TEMPLATE
+from sfn_flows.deploy.template import render_template
 from sfn_flows.errors import WorkflowError
 from sfn_flows.project.discover import Discovered, discover_workflows
 
-MANIFEST = "manifest.json"
 ASL_SUFFIX = ".asl.json"
 
 
@@ -38,19 +39,23 @@ def compile_project(workflows_dir: Path) -> BuildResult:
 
 
 def write_build(result: BuildResult, out_dir: Path, project_root: Path) -> list[Path]:
-    """Write `<name>.asl.json` per workflow and `manifest.json`; remove stale outputs."""
+    """Write `<name>.asl.json` per workflow, `manifest.json` and the CloudFormation
+    `template.json` deploy uses; remove stale outputs."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    definitions: dict[str, str] = {}
     for _, compiled in result.compiled:
         path = out_dir / f"{compiled.name}{ASL_SUFFIX}"
-        _write_if_changed(path, compiled.definition_json())
+        definitions[compiled.name] = compiled.definition_json()
+        _write_if_changed(path, definitions[compiled.name])
         written.append(path)
+    document = manifest_document(result, project_root)
     manifest = out_dir / MANIFEST
-    _write_if_changed(
-        manifest,
-        json.dumps(manifest_document(result, project_root), indent=2, ensure_ascii=False) + "\n",
-    )
+    _write_if_changed(manifest, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     written.append(manifest)
+    template = out_dir / TEMPLATE
+    _write_if_changed(template, render_template(document, definitions))
+    written.append(template)
     for stale in out_dir.glob(f"*{ASL_SUFFIX}"):
         if stale not in written:
             stale.unlink()

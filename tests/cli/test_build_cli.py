@@ -78,7 +78,8 @@ def test_build_is_byte_identical_twice(project: Path, tmp_path: Path) -> None:
     assert run(project, "build", "--out", "two").returncode == 0
     one = {p.name: p.read_bytes() for p in (project / "one").iterdir()}
     two = {p.name: p.read_bytes() for p in (project / "two").iterdir()}
-    assert one == two and len(one) == 3
+    # two ASL files, manifest.json and the CloudFormation template.json
+    assert one == two and len(one) == 4
 
 
 def test_build_json(project: Path) -> None:

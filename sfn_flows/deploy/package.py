@@ -1,0 +1,140 @@
+"""The Lambda deployment package: one deterministic zip for every function of the project.
+
+The zip holds `lambdas/` at its root, the slice of sfn_flows the runtime imports, and the API
+configuration (input schemas) the starter validates requests with. The same sources give the
+same bytes, so its SHA-256 names it in the artifact bucket: an unchanged package is neither
+uploaded again nor seen as a change by CloudFormation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import sfn_flows
+from sfn_flows.deploy.naming import API_CONFIG_FILE
+from sfn_flows.errors import SfnFlowsError
+
+ARTIFACT_PREFIX = "artifacts/"
+# The zip format cannot store an earlier date; a fixed one keeps the bytes independent of
+# when the files were checked out or touched.
+FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o644
+# The parts of the framework the Lambda runtime imports (contract: stdlib + boto3 only).
+# errors.py is beyond the contract's list: the runtime's configuration errors subclass
+# SfnFlowsError, and the module needs the standard library only.
+RUNTIME_PARTS = (
+    "__init__.py",
+    "errors.py",
+    "runtime",
+    "aws",
+    "deploy/__init__.py",
+    "deploy/naming.py",
+)
+SKIPPED_DIRS = frozenset({"__pycache__"})
+SKIPPED_SUFFIXES = (".pyc", ".pyo")
+# The handlers of the API, besides the workers of the manifest.
+STARTER_HANDLER = "starter.handler"
+STATUS_HANDLER = "status.handler"
+
+
+class PackageError(SfnFlowsError):
+    """The Lambda package cannot be built from the project."""
+
+
+@dataclass(frozen=True)
+class Package:
+    data: bytes
+    sha256: str
+    files: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """Where the package lives in the artifact bucket: named by its content."""
+        return f"{ARTIFACT_PREFIX}{self.sha256}.zip"
+
+
+def build_package(lambdas_dir: Path, manifest: Mapping[str, Any]) -> Package:
+    """Zip `lambdas_dir`, the runtime slice of sfn_flows and the API configuration."""
+    if not lambdas_dir.is_dir():
+        raise PackageError(
+            f"{lambdas_dir}: no such folder; the Lambda handlers live in lambdas/ of the "
+            "project (run in the project root or pass --lambdas DIR)."
+        )
+    entries = {arcname: path.read_bytes() for arcname, path in _files_under(lambdas_dir)}
+    shadowing = sorted(
+        name for name in entries if name == API_CONFIG_FILE or name.startswith("sfn_flows/")
+    )
+    if shadowing:
+        raise PackageError(
+            f"{lambdas_dir}: {', '.join(shadowing)} would shadow what sfn-flows puts into the "
+            "package; rename or remove it."
+        )
+    _check_handlers(lambdas_dir, entries, manifest)
+    framework = Path(sfn_flows.__file__).resolve().parent
+    for part in RUNTIME_PARTS:
+        source = framework / part
+        if source.is_dir():
+            for relative, path in _files_under(source):
+                entries[f"sfn_flows/{part}/{relative}"] = path.read_bytes()
+        elif source.is_file():
+            entries[f"sfn_flows/{part}"] = source.read_bytes()
+    entries[API_CONFIG_FILE] = api_config(manifest).encode()
+    data = _zip(entries)
+    return Package(data, hashlib.sha256(data).hexdigest(), tuple(sorted(entries)))
+
+
+def api_config(manifest: Mapping[str, Any]) -> str:
+    """`{"workflows": {name: {"input_schema": ...}}}`: what the starter validates against."""
+    workflows = {
+        entry["name"]: {"input_schema": entry.get("input_schema")}
+        for entry in manifest.get("workflows", [])
+    }
+    return json.dumps({"workflows": workflows}, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def _files_under(folder: Path) -> Iterator[tuple[str, Path]]:
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part in SKIPPED_DIRS or part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_file() and not path.name.endswith(SKIPPED_SUFFIXES):
+            yield relative.as_posix(), path
+
+
+def _check_handlers(
+    lambdas_dir: Path, entries: Mapping[str, bytes], manifest: Mapping[str, Any]
+) -> None:
+    """Every handler the template names must be a module in the package: Lambda would only
+    say so at the first invocation, long after the deploy reported success."""
+    handlers = {name: spec["handler"] for name, spec in manifest.get("functions", {}).items()}
+    handlers["the API starter"] = STARTER_HANDLER
+    handlers["the API status reader"] = STATUS_HANDLER
+    missing = []
+    for owner, handler in sorted(handlers.items()):
+        module = PurePosixPath(*handler.split(".")[:-1])
+        candidates = (f"{module}.py", f"{module}/__init__.py")
+        if not any(candidate in entries for candidate in candidates):
+            missing.append(f"{owner} needs {handler!r}: add {lambdas_dir / candidates[0]}")
+    if missing:
+        raise PackageError(
+            f"{lambdas_dir}: handler module(s) missing:\n" + "\n".join(f"  {m}" for m in missing)
+        )
+
+
+def _zip(entries: Mapping[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=FIXED_DATE_TIME)
+            info.create_system = 3  # Unix, so the permission bits below are honoured
+            info.external_attr = (0o100000 | FILE_MODE) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, entries[name], compresslevel=9)
+    return buffer.getvalue()
