@@ -1,0 +1,231 @@
+"""`sfn-flows run <workflow> --input JSON|@file`: start an execution, follow it, show the result."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from types import TracebackType
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.status import Status
+
+from sfn_flows.cli.render import err, out, print_json, seconds
+from sfn_flows.client import (
+    ExecutionClient,
+    ExecutionInputError,
+    ExecutionStatus,
+    HistoryEvent,
+    WaitTimeout,
+    encode_input,
+)
+from sfn_flows.client.execution import iso
+from sfn_flows.client.ids import execution_id, is_arn
+from sfn_flows.deploy.naming import DEFAULT_STACK
+from sfn_flows.deploy.outputs import state_machine_arn
+from sfn_flows.deploy.targeting import resolve_target
+from sfn_flows.errors import InputFileError
+
+DEFAULT_TIMEOUT = 300.0
+# States shown on the progress line: the latest ones, so the line fits a terminal.
+PROGRESS_STATES = 6
+
+StackOption = Annotated[
+    str, typer.Option("--stack", help="CloudFormation stack the workflow was deployed in.")
+]
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint-url",
+        help="Step Functions endpoint (a local stack). Default: the local stack started "
+        "from this folder, else AWS.",
+    ),
+]
+ProfileOption = Annotated[str | None, typer.Option("--profile", help="AWS profile.")]
+RegionOption = Annotated[str | None, typer.Option("--region", help="AWS region.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def run(
+    workflow: Annotated[
+        str,
+        typer.Argument(help="Workflow name (deployed in --stack) or state machine ARN."),
+    ],
+    input_text: Annotated[
+        str,
+        typer.Option(
+            "--input", "-i", help="Execution input: JSON text, or @path to a file of JSON."
+        ),
+    ] = "{}",
+    name: Annotated[
+        str | None, typer.Option("--name", help="Execution name (default: a UUID).")
+    ] = None,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="Start the execution and return at once.")
+    ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            min=0,
+            help="Seconds to wait for the result; the execution keeps running after that.",
+        ),
+    ] = DEFAULT_TIMEOUT,
+    as_json: JsonOption = False,
+    stack: StackOption = DEFAULT_STACK,
+    endpoint_url: EndpointOption = None,
+    profile: ProfileOption = None,
+    region: RegionOption = None,
+) -> None:
+    """Start an execution and wait for it: live progress on a terminal, then its output JSON.
+
+    Exit codes: 0 succeeded, 1 failed/timed out/aborted, 2 still running at --timeout.
+    """
+    value = read_input(input_text)
+    encode_input(value)  # the size limit, checked before any call to AWS
+    target = resolve_target(endpoint_url, profile, region)
+    machine = state_machine_arn(target, stack, workflow)
+    client = ExecutionClient(target)
+    execution = client.start(machine, value, name)
+    ref = execution.arn if is_arn(workflow) else execution_id(workflow, execution.name)
+    later = status_hint(ref, stack, endpoint_url, profile, region)
+    if no_wait:
+        if as_json:
+            print_json(
+                {
+                    "executionArn": execution.arn,
+                    "executionId": None if is_arn(workflow) else ref,
+                    "status": "RUNNING",
+                    "startDate": iso(execution.start_date),
+                }
+            )
+        else:
+            out.print(f"started {escape(execution.arn)}")
+            out.print(f"follow it with: {escape(later)}")
+        return
+    if not as_json:
+        # stderr, so that stdout carries only the output JSON (pipe it into jq).
+        err.print(f"started {escape(ref)}")
+    live = not as_json and err.is_terminal
+    try:
+        with StateProgress(err, enabled=live) as progress:
+            status = client.wait(
+                execution.arn, timeout=timeout, on_event=progress.on_event if live else None
+            )
+    except WaitTimeout as exc:
+        if as_json:
+            print_json({"executionArn": exc.arn, "status": exc.status, "waitTimedOut": True})
+        err.print(f"[red]error[/red]: {escape(str(exc))}")
+        err.print(f"follow it with: {escape(later)} (or run again with a larger --timeout)")
+        raise typer.Exit(2) from None
+    report(status, ref if not is_arn(workflow) else None, as_json=as_json)
+    if not status.succeeded:
+        raise typer.Exit(1)
+
+
+def read_input(text: str) -> Any:
+    """The JSON value of --input: inline JSON text, or @path of a file holding it."""
+    where = "--input"
+    if text.startswith("@"):
+        path = Path(text[1:])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputFileError(
+                f"input file {path} does not exist; pass --input @<path of a JSON file>, "
+                "or the JSON itself."
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputFileError(f"cannot read input file {path}: {exc}") from None
+        where = f"input file {path}"
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        near = exc.doc[max(exc.pos - 15, 0) : exc.pos + 15]
+        raise ExecutionInputError(
+            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno} "
+            f"(character {exc.pos}), near {near!r}. Quote the JSON for the shell, e.g. "
+            """--input '{"key": "value"}'."""
+        ) from None
+    except ValueError as exc:
+        raise ExecutionInputError(f"{where} is not valid JSON: {exc}.") from None
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity; JSON (and Step Functions) has no such values.
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def status_hint(
+    ref: str, stack: str, endpoint_url: str | None, profile: str | None, region: str | None
+) -> str:
+    """The `sfn-flows status` command line that finds this execution again."""
+    words = ["sfn-flows", "status", ref]
+    if stack != DEFAULT_STACK and not is_arn(ref):
+        words += ["--stack", stack]
+    for option, value in (
+        ("--endpoint-url", endpoint_url),
+        ("--profile", profile),
+        ("--region", region),
+    ):
+        if value:
+            words += [option, value]
+    return shlex.join(words)
+
+
+def report(status: ExecutionStatus, execution_ref: str | None, *, as_json: bool) -> None:
+    """The result: output JSON on stdout, or the error and cause on stderr."""
+    if as_json:
+        print_json({"executionId": execution_ref, **status.as_dict()})
+        return
+    took = f" in {seconds(round(status.duration, 2))}" if status.duration is not None else ""
+    if status.succeeded:
+        err.print(f"[green]{status.status}[/green]{took}")
+        print_json(status.output)
+        return
+    err.print(f"[red]{status.status}[/red]{took}")
+    err.print(f"error: {escape(status.error or '(none)')}")
+    err.print(f"cause: {escape(status.cause or '(none)')}")
+
+
+class StateProgress:
+    """A status line listing the states entered so far (terminal only)."""
+
+    def __init__(self, console: Console, *, enabled: bool) -> None:
+        self.console = console
+        self.enabled = enabled
+        self.entered: list[str] = []
+        self._status: Status | None = None
+
+    def __enter__(self) -> StateProgress:
+        if self.enabled:
+            self._status = self.console.status(self._text())
+            self._status.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._status is not None:
+            self._status.stop()
+            if self.entered:
+                self.console.print(f"states: {escape(' > '.join(self.entered))}")
+
+    def on_event(self, event: HistoryEvent) -> None:
+        if event.is_state_entered and event.state_name is not None:
+            self.entered.append(event.state_name)
+            if self._status is not None:
+                self._status.update(self._text())
+
+    def _text(self) -> str:
+        shown = self.entered[-PROGRESS_STATES:]
+        prefix = "… > " if len(self.entered) > len(shown) else ""
+        states = prefix + " > ".join(shown) if shown else "waiting for the first state"
+        # The "started <ref>" line above names the execution; this line keeps to the states.
+        return f"running: {escape(states)}"

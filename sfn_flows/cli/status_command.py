@@ -1,0 +1,77 @@
+"""`sfn-flows status <arn|id>`: one execution's status, dates, and output or error."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from sfn_flows.cli.render import out, print_json, seconds
+from sfn_flows.cli.run_command import (
+    EndpointOption,
+    JsonOption,
+    ProfileOption,
+    RegionOption,
+    StackOption,
+)
+from sfn_flows.client import ExecutionClient, ExecutionStatus
+from sfn_flows.client.execution import iso
+from sfn_flows.client.ids import (
+    execution_arn,
+    is_arn,
+    require_execution_arn,
+    split_execution_id,
+)
+from sfn_flows.deploy.naming import DEFAULT_STACK
+from sfn_flows.deploy.outputs import state_machine_arn
+from sfn_flows.deploy.targeting import resolve_target
+
+_STATUS_STYLE = {"SUCCEEDED": "green", "RUNNING": "yellow", "PENDING_REDRIVE": "yellow"}
+
+
+def status(
+    execution: Annotated[
+        str,
+        typer.Argument(
+            help="Execution ARN, or id <workflow>~<execution name> (as `sfn-flows run` prints)."
+        ),
+    ],
+    as_json: JsonOption = False,
+    stack: StackOption = DEFAULT_STACK,
+    endpoint_url: EndpointOption = None,
+    profile: ProfileOption = None,
+    region: RegionOption = None,
+) -> None:
+    """Show one execution: status, start and stop dates, output or error and cause."""
+    target = resolve_target(endpoint_url, profile, region)
+    if is_arn(execution):
+        arn, execution_ref = require_execution_arn(execution), None
+    else:
+        workflow, name = split_execution_id(execution)
+        arn = execution_arn(state_machine_arn(target, stack, workflow), name)
+        execution_ref = execution
+    current = ExecutionClient(target).describe(arn)
+    if as_json:
+        print_json({"executionId": execution_ref, **current.as_dict()})
+    else:
+        render(current, execution_ref)
+
+
+def render(current: ExecutionStatus, execution_ref: str | None) -> None:
+    style = _STATUS_STYLE.get(current.status, "red")
+    if execution_ref:
+        out.print(f"execution  {escape(execution_ref)}")
+    out.print(f"arn        {escape(current.arn)}")
+    out.print(f"status     [{style}]{current.status}[/{style}]")
+    out.print(f"started    {iso(current.start_date)}")
+    if current.stop_date is not None and current.duration is not None:
+        took = seconds(round(current.duration, 2))
+        out.print(f"stopped    {iso(current.stop_date)} (after {took})")
+    if current.succeeded:
+        out.print("output")
+        out.print(escape(json.dumps(current.output, indent=2, ensure_ascii=False)))
+    elif current.finished:
+        out.print(f"error      {escape(current.error or '(none)')}")
+        out.print(f"cause      {escape(current.cause or '(none)')}")

@@ -1,0 +1,34 @@
+"""A polling client for Step Functions executions: start, describe, wait, history.
+
+Standard library and boto3 only at import, like the Lambda runtime.
+"""
+
+from sfn_flows.client.client import ExecutionClient
+from sfn_flows.client.errors import (
+    ExecutionInputError,
+    ExecutionNotFound,
+    StateMachineNotFound,
+    StepFunctionsError,
+    WaitTimeout,
+)
+from sfn_flows.client.execution import Execution, ExecutionStatus
+from sfn_flows.client.history import HistoryEvent, states_entered
+from sfn_flows.client.inputs import MAX_INPUT_BYTES, encode_input
+from sfn_flows.client.schedule import DEFAULT_SCHEDULE, PollSchedule
+
+__all__ = [
+    "DEFAULT_SCHEDULE",
+    "MAX_INPUT_BYTES",
+    "Execution",
+    "ExecutionClient",
+    "ExecutionInputError",
+    "ExecutionNotFound",
+    "ExecutionStatus",
+    "HistoryEvent",
+    "PollSchedule",
+    "StateMachineNotFound",
+    "StepFunctionsError",
+    "WaitTimeout",
+    "encode_input",
+    "states_entered",
+]

@@ -1,0 +1,50 @@
+"""Execution ARNs and the short ids `<workflow>~<execution name>` the API and the CLI use."""
+
+from __future__ import annotations
+
+from sfn_flows.deploy.naming import EXECUTION_ID_SEPARATOR
+from sfn_flows.errors import SfnFlowsError
+
+
+class ExecutionIdError(SfnFlowsError):
+    """A string that is neither an execution ARN nor `<workflow>~<name>`."""
+
+
+def is_arn(text: str) -> bool:
+    return text.startswith("arn:")
+
+
+def split_execution_id(execution_id: str) -> tuple[str, str]:
+    """`<workflow>~<name>` -> (workflow, name)."""
+    workflow, separator, name = execution_id.partition(EXECUTION_ID_SEPARATOR)
+    if not separator or not workflow or not name:
+        raise ExecutionIdError(
+            f"{execution_id!r} is neither an execution ARN nor an id "
+            f"'<workflow>{EXECUTION_ID_SEPARATOR}<execution name>'; pass one of those "
+            "(`sfn-flows run` prints both)."
+        )
+    return workflow, name
+
+
+def execution_id(workflow: str, name: str) -> str:
+    return f"{workflow}{EXECUTION_ID_SEPARATOR}{name}"
+
+
+def execution_arn(state_machine_arn: str, name: str) -> str:
+    """The ARN Step Functions gives execution `name` of a state machine."""
+    marker = ":stateMachine:"
+    if marker not in state_machine_arn:
+        raise ExecutionIdError(
+            f"{state_machine_arn!r} is not a state machine ARN (no {marker!r} in it)."
+        )
+    return f"{state_machine_arn.replace(marker, ':execution:', 1)}:{name}"
+
+
+def require_execution_arn(arn: str) -> str:
+    """`arn` itself, unless it is plainly another kind of ARN (a common mix-up)."""
+    if ":stateMachine:" in arn:
+        raise ExecutionIdError(
+            f"{arn} is a state machine ARN; pass an execution ARN (with ':execution:') or an "
+            "id '<workflow>~<execution name>'."
+        )
+    return arn
