@@ -6,8 +6,12 @@ import typer
 from rich.markup import escape
 
 from sfn_flows.cli.build_command import build
+from sfn_flows.cli.demo_command import demo
+from sfn_flows.cli.deploy_command import deploy
 from sfn_flows.cli.local_command import local
 from sfn_flows.cli.render import err
+from sfn_flows.cli.run_command import run
+from sfn_flows.cli.status_command import status
 from sfn_flows.cli.validate_command import validate
 from sfn_flows.errors import SfnFlowsError
 
@@ -20,6 +24,10 @@ app = typer.Typer(
 )
 app.command()(build)
 app.command()(validate)
+app.command()(deploy)
+app.command()(run)
+app.command()(status)
+app.command()(demo)
 app.add_typer(local)
 
 
