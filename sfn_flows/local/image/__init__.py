@@ -1,0 +1,1 @@
+"""Build inputs of the local-stack container image (Dockerfile, pinned requirements)."""

@@ -1,0 +1,61 @@
+"""The project's own workflows, run in the local stack inside a Docker container started by
+testcontainers (the sfn_flows pytest plugin's fixtures), with their real Lambda handlers."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+from sfn_flows.testing import FlowResult
+from sfn_flows.testing.engines import LABEL
+
+JOB = {"job_id": "c-1", "items": ["a", "b", "c"]}
+ORDER = {
+    "order_id": "o-1",
+    "kind": "physical",
+    "lines": [{"sku": f"sku-{n}", "quantity": n + 1} for n in range(25)],
+    "total_cents": 1999,
+}
+
+
+def test_the_engine_runs_in_a_container(sfn_engine: Any) -> None:
+    import docker
+
+    containers = docker.from_env().containers.list(filters={"label": LABEL})
+    assert [c.image.tags[0] for c in containers] == [sfn_engine.image]
+    assert sfn_engine.endpoint_url.startswith("http://")
+
+
+def test_long_running_job_succeeds(run_flow: Any) -> None:
+    result: FlowResult = run_flow("long-running-job", JOB)
+    assert result.succeeded, (result.error, result.cause)
+    assert result.output == {"job_id": "c-1", "processed": 3, "notified": True}
+    result.assert_path("ProcessData", "NotifyCompletion")
+
+
+def test_worker_error_takes_the_catch_path(run_flow: Any) -> None:
+    result = run_flow("long-running-job", {**JOB, "fail": True})
+    assert (result.status, result.error) == ("FAILED", "JobFailed")
+    result.assert_path("ProcessData", "NotifyFailure", "JobFailed")
+
+
+def test_choice_routes_a_digital_order(run_flow: Any) -> None:
+    digital = run_flow("order-fulfilment", {**ORDER, "kind": "digital"})
+    assert digital.succeeded
+    digital.assert_path("RouteByKind", "DeliverDigital", "Delivered")
+    assert digital.output == {"order_id": "o-1", "delivered": True}
+
+
+def test_through_the_api_route(sfn_deployed: Any) -> None:
+    assert sfn_deployed.api_url
+    request = urllib.request.Request(
+        f"{sfn_deployed.api_url}/long-running-job/executions",
+        data=json.dumps(JOB).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        assert answer.status == 202
+        accepted = json.loads(answer.read())
+    assert accepted["executionArn"].startswith("arn:aws:states:")
