@@ -42,6 +42,17 @@ SKIPPED_SUFFIXES = (".pyc", ".pyo")
 # The handlers of the API, besides the workers of the manifest.
 STARTER_HANDLER = "starter.handler"
 STATUS_HANDLER = "status.handler"
+# A project need not write them: these go into the package unless lambdas/ has its own.
+DEFAULT_API_MODULES = {
+    "starter.py": (
+        "from sfn_flows.runtime.starter import make_starter_handler\n\n"
+        "handler = make_starter_handler()\n"
+    ),
+    "status.py": (
+        "from sfn_flows.runtime.status import make_status_handler\n\n"
+        "handler = make_status_handler()\n"
+    ),
+}
 
 
 class PackageError(SfnFlowsError):
@@ -76,6 +87,8 @@ def build_package(lambdas_dir: Path, manifest: Mapping[str, Any]) -> Package:
             f"{lambdas_dir}: {', '.join(shadowing)} would shadow what sfn-flows puts into the "
             "package; rename or remove it."
         )
+    for module, text in DEFAULT_API_MODULES.items():
+        entries.setdefault(module, text.encode())
     _check_handlers(lambdas_dir, entries, manifest)
     framework = Path(sfn_flows.__file__).resolve().parent
     for part in RUNTIME_PARTS:

@@ -16,6 +16,9 @@ LOCAL_STACK = "local-stack"
 ENGINES = (LOCAL_STACK,)
 CONTAINER_PORT = 4566
 LABEL = "sfn-flows.engine"
+# The pid of the test session that started the container: another session (a nested pytest,
+# a parallel run) must not remove it while that process lives.
+OWNER_LABEL = "sfn-flows.owner-pid"
 
 # Verified on these machines (../shared/notes/containers.md): Ryuk cannot be pulled, a stray
 # /.dockerenv misleads testcontainers about where mapped ports live, and its default wait
@@ -51,7 +54,7 @@ def start_engine(
     container = (
         DockerContainer(image)
         .with_exposed_ports(CONTAINER_PORT)
-        .with_kwargs(init=True, labels={LABEL: name})
+        .with_kwargs(init=True, labels={LABEL: name, OWNER_LABEL: str(os.getpid())})
     )
     for key, value in (env or {}).items():
         container = container.with_env(key, value)
@@ -89,12 +92,26 @@ def _wait_until_ready(endpoint: str, container: Any, limit: float) -> None:
 
 
 def remove_leftover_containers() -> int:
-    """Remove engine containers a crashed run left behind (Ryuk is not available here)."""
+    """Remove engine containers whose session is gone (a crashed or killed run: Ryuk, which
+    would do this, cannot be pulled here). Containers of living sessions stay."""
     import docker
 
     client = docker.from_env()
     gone = 0
     for container in client.containers.list(all=True, filters={"label": LABEL}):
+        owner = container.labels.get(OWNER_LABEL, "")
+        if owner.isdigit() and _alive(int(owner)):
+            continue
         container.remove(force=True)
         gone += 1
     return gone
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -136,10 +136,17 @@ def test_missing_handler_module_is_named(project: Path, manifest: dict[str, Any]
     assert str(project / "lambdas" / "orders.py") in message
 
 
-def test_missing_api_handlers_are_named(project: Path, manifest: dict[str, Any]) -> None:
+def test_api_handlers_come_with_sfn_flows_unless_the_project_has_its_own(
+    project: Path, manifest: dict[str, Any]
+) -> None:
     (project / "lambdas" / "starter.py").unlink()
-    with pytest.raises(PackageError, match=r"the API starter needs 'starter\.handler'"):
-        build_package(project / "lambdas", manifest)
+    (project / "lambdas" / "status.py").write_text("handler = 'custom'\n")
+    package = build_package(project / "lambdas", manifest)
+    with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
+        starter = archive.read("starter.py").decode()
+        status = archive.read("status.py").decode()
+    assert "handler = make_starter_handler()" in starter
+    assert status == "handler = 'custom'\n"
 
 
 def test_missing_lambdas_folder(tmp_path: Path, manifest: dict[str, Any]) -> None:
