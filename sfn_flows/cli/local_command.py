@@ -9,6 +9,8 @@ import typer
 
 from sfn_flows.cli.render import out, print_json
 from sfn_flows.local import find_local_stack, start_local_stack, stop_local_stack
+from sfn_flows.local.docker_engine import ensure_docker_engine
+from sfn_flows.local.images import build_local_stack_image
 
 local = typer.Typer(
     name="local",
@@ -62,3 +64,28 @@ def status(
         out.print("not running; start it with `sfn-flows local up`")
     if stack is None:
         raise typer.Exit(3)
+
+
+@local.command()
+def image(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Build the local-stack container image (cached by the hash of its inputs).
+
+    Needs a running Docker engine (installed and started when missing, as root) and
+    mmdebstrap; no image registry is used.
+    """
+    ensure_docker_engine()
+    built = build_local_stack_image()
+    if as_json:
+        print_json(
+            {
+                "image": built.tag,
+                "base": built.base,
+                "cached": built.cached,
+                "seconds": built.seconds,
+            }
+        )
+        return
+    how = "already built" if built.cached else f"built in {built.seconds:.1f} s"
+    out.print(f"{built.tag} ({how}; base {built.base})")

@@ -1,0 +1,36 @@
+"""The local-stack image: built locally, named by the hash of its inputs, reused when built."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from sfn_flows.local import images
+
+
+def test_tags_name_the_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    base, stack = images.image_tags()
+    assert images.image_tags() == (base, stack)
+    dockerfile, requirements = images._inputs()
+    monkeypatch.setattr(images, "_inputs", lambda: (dockerfile, requirements + "extra==1\n"))
+    changed_base, changed_stack = images.image_tags()
+    assert changed_base == base  # the Debian base does not depend on the wheels
+    assert changed_stack != stack
+
+
+def test_cli_reuses_the_built_image(sfn_engine: Any) -> None:
+    # sfn_engine built (or found) the image; the command must find it and not rebuild.
+    result = subprocess.run(
+        [sys.executable, "-m", "sfn_flows", "local", "image", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    built = json.loads(result.stdout)
+    assert built["cached"] is True
+    assert built["image"] == sfn_engine.image == images.image_tags()[1]
