@@ -14,7 +14,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -33,7 +33,7 @@ from sfn_flows.aws import Target
 from sfn_flows.deploy.build_files import read_build
 from sfn_flows.deploy.outputs import stack_outputs
 from sfn_flows.deploy.package import build_package
-from sfn_flows.deploy.template import render_template
+from sfn_flows.deploy.template import STATE_MACHINE_NAME_LIMIT, render_template, state_machine_name
 from sfn_flows.errors import SfnFlowsError
 
 ARTIFACT_BUCKET_PREFIX = "sfn-flows-artifacts"
@@ -146,6 +146,7 @@ def deploy_project(
     """Deploy `build_dir` (with the handlers of `lambdas_dir`) as `stack` on `target`."""
     started = time.monotonic()
     build = read_build(build_dir)
+    check_state_machine_names(stack, [entry["name"] for entry in build.manifest["workflows"]])
     template = render_template(build.manifest, build.definitions)
     package = build_package(lambdas_dir, build.manifest)
     with _aws_errors(target):
@@ -181,6 +182,20 @@ def deploy_project(
             result.outputs = stack_outputs(target, stack)
     result.seconds = time.monotonic() - started
     return result
+
+
+def check_state_machine_names(stack: str, workflows: Iterable[str]) -> None:
+    """Refuse a stack whose "<stack>-<workflow>" names would exceed Step Functions' limit."""
+    for workflow in workflows:
+        name = state_machine_name(stack, workflow)
+        if len(name) > STATE_MACHINE_NAME_LIMIT:
+            raise DeployError(
+                f"the state machine of workflow {workflow!r} in stack {stack!r} would be named "
+                f"{name!r} ({len(name)} characters; Step Functions allows "
+                f"{STATE_MACHINE_NAME_LIMIT}); choose a shorter --stack (at most "
+                f"{STATE_MACHINE_NAME_LIMIT - 1 - len(workflow)} characters) or a shorter "
+                "workflow name."
+            )
 
 
 def artifact_bucket(account: str, region: str) -> str:

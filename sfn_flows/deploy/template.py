@@ -77,6 +77,16 @@ class TemplateError(SfnFlowsError):
     """The build cannot be turned into a CloudFormation template."""
 
 
+# Step Functions names a state machine with at most 80 characters; the template names each
+# one "<stack>-<workflow>" so tests (mock configs) and people can know it before a deploy.
+STATE_MACHINE_NAME_LIMIT = 80
+
+
+def state_machine_name(stack: str, workflow: str) -> str:
+    """The name the template gives the state machine of `workflow` in `stack`."""
+    return f"{stack}-{workflow}"
+
+
 def render_template(manifest: Mapping[str, Any], definitions: Mapping[str, str]) -> str:
     """The template as indented JSON text, ending with a newline."""
     text = (

@@ -45,8 +45,14 @@ class ContainerEngine:
 
 
 def start_engine(
-    name: str, image: str, *, deadline: float = 60.0, env: dict[str, str] | None = None
+    name: str,
+    image: str,
+    *,
+    deadline: float = 60.0,
+    env: dict[str, str] | None = None,
+    volumes: dict[str, str] | None = None,
 ) -> ContainerEngine:
+    """Start engine `name`; `volumes` maps host paths to read-only container paths."""
     if name not in ENGINES:
         raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
     from testcontainers.core.container import DockerContainer
@@ -58,6 +64,8 @@ def start_engine(
     )
     for key, value in (env or {}).items():
         container = container.with_env(key, value)
+    for host_path, container_path in (volumes or {}).items():
+        container = container.with_volume_mapping(host_path, container_path, "ro")
     started = time.monotonic()
     try:
         container.start()
