@@ -21,6 +21,8 @@ import pytest
 
 ENGINE_ENV = "SFN_FLOWS_ENGINE"
 STACK = "sfn-flows-tests"
+# Where a mocked engine finds its SFN_MOCK_CONFIG (mounted read-only).
+MOCK_CONFIG_PATH = "/mock/config.json"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,6 +36,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--sfn-project",
         default=None,
         help="project folder with workflows/ and lambdas/ (default: rootdir)",
+    )
+    group.addoption(
+        "--sfn-time-scale",
+        default=None,
+        help="multiply Wait seconds and retry intervals of deployed flows by FACTOR "
+        "(env SFN_FLOWS_TIME_SCALE); default 1 = real time",
     )
 
 
@@ -75,35 +83,176 @@ def sfn_engine(pytestconfig: pytest.Config) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
+def sfn_time_scale(pytestconfig: pytest.Config) -> float:
+    """Factor for Wait seconds and retry intervals of the deployed flows (1 = real time).
+
+    Override it in a conftest.py (session scope) to shorten waits for a whole test folder.
+    """
+    from sfn_flows.errors import SfnFlowsError
+    from sfn_flows.testing.timescale import ENV, parse_time_scale
+
+    value, source = pytestconfig.getoption("--sfn-time-scale"), "--sfn-time-scale"
+    if value is None:
+        value, source = os.environ.get(ENV, "1"), ENV
+    try:
+        return parse_time_scale(value, source)
+    except SfnFlowsError as exc:
+        _fail(exc)
+        raise  # unreachable: pytest.fail raises
+
+
+@pytest.fixture(scope="session")
 def sfn_deployed(
-    pytestconfig: pytest.Config, sfn_engine: Any, tmp_path_factory: pytest.TempPathFactory
+    pytestconfig: pytest.Config,
+    sfn_time_scale: float,  # before sfn_engine: a bad scale fails before a container starts
+    sfn_engine: Any,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> DeployedProject:
     """The project's workflows and Lambdas built and deployed into the engine."""
     from sfn_flows.aws import Target
-    from sfn_flows.deploy.outputs import reachable_api_url
-    from sfn_flows.deploy.stack import deploy_project
     from sfn_flows.errors import SfnFlowsError
-    from sfn_flows.project.build import compile_project, write_build
 
     root = Path(pytestconfig.getoption("--sfn-project") or pytestconfig.rootpath)
     build_dir = tmp_path_factory.mktemp("sfn-build")
     target = Target(endpoint_url=sfn_engine.endpoint_url)
     try:
-        result = compile_project(root / "workflows")
-        if not result.ok:
-            problems = [
-                f"{i.workflow.name}: {p.render()}" for i, f in result.failures for p in f.problems
-            ]
-            pytest.fail("the project does not build:\n" + "\n".join(problems), pytrace=False)
-        write_build(result, build_dir, root)
-        deployed = deploy_project(
-            target, stack=STACK, build_dir=build_dir, lambdas_dir=root / "lambdas"
-        )
+        _build_project(root, build_dir, sfn_time_scale)
+        return _deploy_build(root, build_dir, target, STACK)
     except SfnFlowsError as exc:
         _fail(exc)
-    return DeployedProject(
-        root, STACK, deployed.outputs, reachable_api_url(target, deployed.outputs), target
+        raise  # unreachable: pytest.fail raises
+
+
+def _build_project(root: Path, build_dir: Path, time_scale: float) -> None:
+    """Build root/workflows into build_dir (Wait seconds and retry intervals scaled)."""
+    from sfn_flows.project.build import compile_project, write_build
+    from sfn_flows.testing.timescale import scale_build
+
+    result = compile_project(root / "workflows")
+    if not result.ok:
+        problems = [
+            f"{i.workflow.name}: {p.render()}" for i, f in result.failures for p in f.problems
+        ]
+        pytest.fail("the project does not build:\n" + "\n".join(problems), pytrace=False)
+    write_build(result, build_dir, root)
+    if time_scale != 1:
+        scale_build(build_dir, time_scale)
+
+
+def _deploy_build(root: Path, build_dir: Path, target: Any, stack: str) -> DeployedProject:
+    from sfn_flows.deploy.outputs import reachable_api_url
+    from sfn_flows.deploy.stack import deploy_project
+
+    deployed = deploy_project(
+        target, stack=stack, build_dir=build_dir, lambdas_dir=root / "lambdas"
     )
+    return DeployedProject(
+        root, stack, deployed.outputs, reachable_api_url(target, deployed.outputs), target
+    )
+
+
+@dataclass
+class MockedProject:
+    """The project deployed into its own engine started with a mock config."""
+
+    deployed: DeployedProject
+    test_cases: dict[str, list[str]]
+    engine: Any
+    stopped: bool = False
+
+    def stop(self) -> None:
+        """Stop the engine now (else at the end of the session)."""
+        if not self.stopped:
+            self.stopped = True
+            self.engine.stop()
+
+    def run(
+        self,
+        workflow: str,
+        payload: Any = None,
+        *,
+        test_case: str,
+        timeout: float = 60.0,
+        execution_name: str | None = None,
+    ) -> Any:
+        """Run `workflow` with the mocks of `test_case` -> FlowResult."""
+        from sfn_flows.client import ExecutionClient
+        from sfn_flows.deploy.naming import state_machine_output
+        from sfn_flows.testing.flows import run_and_describe
+
+        key = state_machine_output(workflow)
+        if key not in self.deployed.outputs:
+            pytest.fail(f"workflow {workflow!r} is not deployed", pytrace=False)
+        if test_case not in self.test_cases.get(workflow, []):
+            pytest.fail(
+                f"workflow {workflow!r} has no mock test case {test_case!r} (it has: "
+                f"{', '.join(self.test_cases.get(workflow, [])) or 'none'}); add it with "
+                "MockConfig.test_case(...)",
+                pytrace=False,
+            )
+        return run_and_describe(
+            ExecutionClient(self.deployed.target),
+            f"{self.deployed.outputs[key]}#{test_case}",
+            {} if payload is None else payload,
+            timeout=timeout,
+            name=execution_name,
+        )
+
+
+@pytest.fixture(scope="session")
+def sfn_mocked(
+    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory, sfn_time_scale: float
+) -> Iterator[Callable[..., MockedProject]]:
+    """`sfn_mocked(mocks, *, time_scale=None) -> MockedProject`: a separate engine started
+    with `mocks` (a sfn_flows.testing.mocks.MockConfig) as its SFN_MOCK_CONFIG, the project
+    deployed into it; `.run(workflow, input, test_case=...)`. Call it once per config (in a
+    module-scoped fixture): each call starts a container, all stopped at session end."""
+    from sfn_flows.aws import Target
+    from sfn_flows.errors import SfnFlowsError
+    from sfn_flows.local.docker_engine import ensure_docker_engine
+    from sfn_flows.local.images import build_local_stack_image
+    from sfn_flows.testing.engines import LOCAL_STACK, start_engine
+    from sfn_flows.testing.mocks import MockConfig
+
+    root = Path(pytestconfig.getoption("--sfn-project") or pytestconfig.rootpath)
+    started: list[MockedProject] = []
+
+    def start(mocks: MockConfig, *, time_scale: float | None = None) -> MockedProject:
+        folder = tmp_path_factory.mktemp("sfn-mocked")
+        build_dir = folder / "build"
+        config = folder / "mock-config.json"
+        try:
+            _build_project(root, build_dir, sfn_time_scale if time_scale is None else time_scale)
+            mocks.validate(build_dir)
+            config.write_text(mocks.to_json(STACK), encoding="utf-8")
+            ensure_docker_engine()
+            image = build_local_stack_image()
+            engine = start_engine(
+                LOCAL_STACK,
+                image.tag,
+                env={"SFN_MOCK_CONFIG": MOCK_CONFIG_PATH},
+                volumes={str(config): MOCK_CONFIG_PATH},
+            )
+            try:
+                deployed = _deploy_build(
+                    root, build_dir, Target(endpoint_url=engine.endpoint_url), STACK
+                )
+            except BaseException:
+                engine.stop()
+                raise
+        except SfnFlowsError as exc:
+            _fail(exc)
+            raise  # unreachable: pytest.fail raises
+        cases = {workflow: mocks.test_cases(workflow) for workflow in mocks.workflows()}
+        project = MockedProject(deployed, cases, engine)
+        started.append(project)
+        return project
+
+    try:
+        yield start
+    finally:
+        for project in started:
+            project.stop()
 
 
 @pytest.fixture
