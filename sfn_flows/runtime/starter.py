@@ -23,8 +23,9 @@ from urllib.parse import unquote
 
 from sfn_flows.runtime.clients import ClientFactory, stepfunctions_client
 from sfn_flows.runtime.config import ConfigError, ConfigLoader, WorkflowTarget, load_api_config
-from sfn_flows.runtime.events import HttpRequest, NotAnHttpEvent, parse_event, request_id_of
-from sfn_flows.runtime.logs import RequestLog, log_unexpected
+from sfn_flows.runtime.events import HttpRequest, NotAnHttpEvent, parse_event
+from sfn_flows.runtime.guard import guarded
+from sfn_flows.runtime.logs import RequestLog
 from sfn_flows.runtime.names import (
     IDEMPOTENCY_KEY_MAX,
     execution_id,
@@ -37,7 +38,6 @@ from sfn_flows.runtime.responses import (
     Response,
     configuration_error,
     error_response,
-    internal_error,
     json_response,
 )
 from sfn_flows.runtime.schema import SchemaError, json_equal, validate
@@ -55,17 +55,7 @@ def make_starter_handler(
 ) -> Handler:
     """The Lambda handler. `client` and `config` are how tests and benchmarks swap them."""
 
-    def handler(event: Any, context: Any = None) -> Response:
-        log = RequestLog("start", request_id_of(event, context))
-        try:
-            response = _Start(client, config, log).handle(event)
-        except Exception as exc:  # the last line of defence: a JSON 500, never a traceback
-            log_unexpected("start-crashed", exc, requestId=log.request_id, workflow=log.workflow)
-            response = internal_error(log.request_id)
-        log.answered(response)
-        return response
-
-    return handler
+    return guarded("start", lambda event, log: _Start(client, config, log).handle(event))
 
 
 class _Start:

@@ -23,15 +23,15 @@ from sfn_flows.runtime.config import (
     WorkflowTarget,
     load_api_config,
 )
-from sfn_flows.runtime.events import NotAnHttpEvent, parse_event, request_id_of
-from sfn_flows.runtime.logs import RequestLog, log_unexpected
+from sfn_flows.runtime.events import NotAnHttpEvent, parse_event
+from sfn_flows.runtime.guard import guarded
+from sfn_flows.runtime.logs import RequestLog
 from sfn_flows.runtime.names import execution_id, parse_execution_arn, split_execution_id
 from sfn_flows.runtime.responses import (
     Handler,
     Response,
     configuration_error,
     error_response,
-    internal_error,
     json_response,
 )
 from sfn_flows.runtime.service_errors import aws_error, failure_response
@@ -46,17 +46,7 @@ def make_status_handler(
     client: ClientFactory = stepfunctions_client,
     config: ConfigLoader = load_api_config,
 ) -> Handler:
-    def handler(event: Any, context: Any = None) -> Response:
-        log = RequestLog("status", request_id_of(event, context))
-        try:
-            response = _describe(event, client, config, log)
-        except Exception as exc:  # the last line of defence: a JSON 500, never a traceback
-            log_unexpected("status-crashed", exc, requestId=log.request_id, workflow=log.workflow)
-            response = internal_error(log.request_id)
-        log.answered(response)
-        return response
-
-    return handler
+    return guarded("status", lambda event, log: _describe(event, client, config, log))
 
 
 def not_found() -> Response:
