@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from sfn_flows.errors import SfnFlowsError
+from sfn_flows.local.processes import process_alive
 
 DOCKERD = "/usr/sbin/dockerd"
 STALE_PIDFILES = ("/var/run/docker.pid", "/var/run/docker/containerd/containerd.pid")
@@ -111,18 +112,5 @@ def _remove_stale_pidfiles() -> None:
             pid = int(path.read_text().strip())
         except (OSError, ValueError):
             continue
-        if not _alive(pid):
+        if not process_alive(pid):
             path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return False

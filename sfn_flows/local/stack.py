@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sfn_flows.errors import SfnFlowsError
+from sfn_flows.local.processes import process_alive
 
 STATE_DIR = ".sfn-flows"
 STATE_FILE = "local.json"
@@ -38,7 +39,7 @@ class LocalStack:
     log_path: str
 
     def is_alive(self) -> bool:
-        return _process_alive(self.pid) and answers(self.endpoint_url, timeout=1.0)
+        return process_alive(self.pid) and answers(self.endpoint_url, timeout=1.0)
 
 
 def state_path(project: Path) -> Path:
@@ -116,12 +117,12 @@ def stop_local_stack(project: Path, *, deadline: float = 10.0) -> LocalStack | N
         stack = LocalStack(**json.loads(path.read_text()))
     except (OSError, ValueError, TypeError):
         return None
-    if _process_alive(stack.pid):
+    if process_alive(stack.pid):
         _signal_group(stack.pid, signal.SIGTERM)
         limit = time.monotonic() + deadline
-        while _process_alive(stack.pid) and time.monotonic() < limit:
+        while process_alive(stack.pid) and time.monotonic() < limit:
             time.sleep(0.05)
-        if _process_alive(stack.pid):
+        if process_alive(stack.pid):
             _signal_group(stack.pid, signal.SIGKILL)
     path.unlink(missing_ok=True)
     return stack
@@ -139,21 +140,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (exited, not yet reaped by its parent) counts as gone.
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(")")[-1].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 def _signal_group(pid: int, sig: int) -> None:

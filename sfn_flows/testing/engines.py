@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfn_flows.errors import SfnFlowsError
+from sfn_flows.local.processes import process_alive
 
 LOCAL_STACK = "local-stack"
 ENGINES = (LOCAL_STACK,)
@@ -108,18 +109,8 @@ def remove_leftover_containers() -> int:
     gone = 0
     for container in client.containers.list(all=True, filters={"label": LABEL}):
         owner = container.labels.get(OWNER_LABEL, "")
-        if owner.isdigit() and _alive(int(owner)):
+        if owner.isdigit() and process_alive(int(owner)):
             continue
         container.remove(force=True)
         gone += 1
     return gone
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
