@@ -62,7 +62,7 @@ def _rmi(tag: str) -> None:
 
 def _build_with_tags(base: str, stack: str) -> images.BuiltImage:
     original = images.image_tags
-    images.image_tags = lambda: (base, stack)
+    images.image_tags = lambda recipe=None: (base, stack)
     try:
         return images.build_local_stack_image()
     finally:

@@ -18,6 +18,9 @@ class Target:
     endpoint_url: str | None = None
     region: str | None = None
     profile: str | None = None
+    # Step Functions elsewhere than the other services: AWS's Step Functions Local runs the
+    # state machines while the local stack keeps the Lambdas and CloudFormation.
+    stepfunctions_endpoint_url: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -41,6 +44,7 @@ class Target:
             "retries": {"max_attempts": 4, "mode": "standard"},
         }
         options.update(config)
-        return self.session().client(
-            service, endpoint_url=self.endpoint_url, config=Config(**options)
-        )
+        endpoint = self.endpoint_url
+        if service == "stepfunctions" and self.stepfunctions_endpoint_url:
+            endpoint = self.stepfunctions_endpoint_url
+        return self.session().client(service, endpoint_url=endpoint, config=Config(**options))

@@ -34,6 +34,20 @@ class ImageBuildError(SfnFlowsError):
 
 
 @dataclass(frozen=True)
+class ImageRecipe:
+    """What goes into the stack layer on top of the Debian base."""
+
+    dockerfile: str
+    requirements: str
+
+    @classmethod
+    def default(cls) -> ImageRecipe:
+        """The recipe shipped in the package (sfn_flows/local/image/)."""
+        folder = resources.files("sfn_flows.local.image")
+        return cls((folder / "Dockerfile").read_text(), (folder / "requirements.txt").read_text())
+
+
+@dataclass(frozen=True)
 class BuiltImage:
     tag: str
     base: str
@@ -41,17 +55,14 @@ class BuiltImage:
     seconds: float
 
 
-def _inputs() -> tuple[str, str]:
-    folder = resources.files("sfn_flows.local.image")
-    return (folder / "Dockerfile").read_text(), (folder / "requirements.txt").read_text()
-
-
-def image_tags() -> tuple[str, str]:
+def image_tags(recipe: ImageRecipe | None = None) -> tuple[str, str]:
     """(base tag, stack tag): each names the hash of everything that goes into it."""
-    dockerfile, requirements = _inputs()
+    recipe = recipe or ImageRecipe.default()
     base_recipe = f"{SUITE} {MIRROR} {BASE_PACKAGES} extract"
     base = f"{BASE_REPOSITORY}:{_digest(base_recipe)}"
-    stack = f"{STACK_REPOSITORY}:{_digest(base, dockerfile, requirements, ' '.join(PLATFORMS))}"
+    stack = f"{STACK_REPOSITORY}:" + _digest(
+        base, recipe.dockerfile, recipe.requirements, " ".join(PLATFORMS)
+    )
     return base, stack
 
 
@@ -60,18 +71,23 @@ def image_exists(tag: str) -> bool:
     return done.returncode == 0
 
 
-def build_local_stack_image(*, deadline: float = 900.0) -> BuiltImage:
+def build_local_stack_image(
+    *, deadline: float = 900.0, recipe: ImageRecipe | None = None
+) -> BuiltImage:
+    """The local-stack image, built unless its tag (the hash of its inputs) exists. Raises
+    ImageBuildError naming the step that failed, its last output lines and the fix."""
     started = time.monotonic()
-    base, stack = image_tags()
+    recipe = recipe or ImageRecipe.default()
+    base, stack = image_tags(recipe)
     if image_exists(stack):
         return BuiltImage(stack, base, True, time.monotonic() - started)
+    limit = started + deadline  # one deadline for all the steps
     if not image_exists(base):
-        _build_base(base, deadline)
-    dockerfile, requirements = _inputs()
+        _build_base(base, limit)
     with tempfile.TemporaryDirectory(prefix="sfn-flows-image-") as folder:
         context = Path(folder)
-        (context / "Dockerfile").write_text(dockerfile)
-        (context / "requirements.txt").write_text(requirements)
+        (context / "Dockerfile").write_text(recipe.dockerfile)
+        (context / "requirements.txt").write_text(recipe.requirements)
         _run(
             [
                 sys.executable,
@@ -91,13 +107,16 @@ def build_local_stack_image(*, deadline: float = 900.0) -> BuiltImage:
                 str(context / "wheels"),
             ],
             "download the wheels",
-            deadline,
+            limit,
+            "check the pins in the image's requirements.txt and that the package index "
+            "(PyPI or PIP_INDEX_URL) is reachable from this machine",
         )
         _run(
             [
                 "docker",
                 "build",
                 "--quiet",
+                "--force-rm",  # a failed step leaves no intermediate container behind
                 "--build-arg",
                 f"BASE={base}",
                 "-t",
@@ -105,35 +124,49 @@ def build_local_stack_image(*, deadline: float = 900.0) -> BuiltImage:
                 str(context),
             ],
             "build the image",
-            deadline,
+            limit,
+            "a step of the image's Dockerfile failed; fix it, then rebuild with "
+            "`sfn-flows local image`",
             env_extra={"DOCKER_BUILDKIT": "0"},  # BuildKit would try to reach a registry
         )
     return BuiltImage(stack, base, False, time.monotonic() - started)
 
 
-def _build_base(tag: str, deadline: float) -> None:
+def _build_base(tag: str, limit: float) -> None:
     if shutil.which("mmdebstrap") is None:
         from sfn_flows.local.docker_engine import apt_install
 
-        apt_install(["mmdebstrap"], deadline)
+        apt_install(["mmdebstrap"], max(1.0, limit - time.monotonic()))
     command = (
         f"mmdebstrap --quiet --variant=extract --include={BASE_PACKAGES} {SUITE} - {MIRROR}"
         f" | docker import - {tag}"
     )
-    _run(["bash", "-o", "pipefail", "-c", command], "build the Debian base image", deadline)
+    _run(
+        ["bash", "-o", "pipefail", "-c", command],
+        "build the Debian base image",
+        limit,
+        f"check that the Debian mirror {MIRROR} is reachable and Docker is running",
+    )
 
 
 def _run(
-    command: list[str], what: str, deadline: float, env_extra: dict[str, str] | None = None
+    command: list[str],
+    what: str,
+    limit: float,
+    fix: str,
+    env_extra: dict[str, str] | None = None,
 ) -> None:
     env = {**os.environ, **(env_extra or {})}
+    remaining = max(1.0, limit - time.monotonic())
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=deadline, env=env)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=remaining, env=env)
     except subprocess.TimeoutExpired:
-        raise ImageBuildError(f"could not {what} within {deadline:.0f} s") from None
+        raise ImageBuildError(
+            f"could not {what}: not done within the image build's deadline; {fix}"
+        ) from None
     if done.returncode != 0:
         tail = " / ".join((done.stderr or done.stdout).strip().splitlines()[-4:])
-        raise ImageBuildError(f"could not {what}: {tail}")
+        raise ImageBuildError(f"could not {what}: {tail}. Fix: {fix}")
 
 
 def _digest(*parts: str) -> str:

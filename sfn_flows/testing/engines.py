@@ -1,25 +1,39 @@
-"""The engine a flow runs on in tests: the local stack (MiniStack) in a Docker container,
-started with testcontainers from the locally built image."""
+"""The engines a flow runs on in tests, behind one interface (`Engine`):
+
+- `local-stack` (default): the local stack (MiniStack) in a Docker container, started with
+  testcontainers from the locally built image; it runs the state machines, the Lambdas and
+  the API.
+- `stepfunctions-local`: AWS's Step Functions Local runs the state machines; the Lambdas and
+  the API stay in a local-stack container on the same Docker network
+  (`sfn_flows.testing.stepfunctions_local`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
+from sfn_flows.aws import Target
 from sfn_flows.errors import SfnFlowsError
 from sfn_flows.local.processes import process_alive
 
 LOCAL_STACK = "local-stack"
-ENGINES = (LOCAL_STACK,)
+STEPFUNCTIONS_LOCAL = "stepfunctions-local"
+ENGINES = (LOCAL_STACK, STEPFUNCTIONS_LOCAL)
 CONTAINER_PORT = 4566
 LABEL = "sfn-flows.engine"
 # The pid of the test session that started the container: another session (a nested pytest,
 # a parallel run) must not remove it while that process lives.
 OWNER_LABEL = "sfn-flows.owner-pid"
+# Where an engine started with a mock config finds it (mounted read-only before start: both
+# engines read SFN_MOCK_CONFIG once, at boot).
+MOCK_CONFIG_PATH = "/mock/config.json"
 
 # Verified on these machines (../shared/notes/containers.md): Ryuk cannot be pulled, a stray
 # /.dockerenv misleads testcontainers about where mapped ports live, and its default wait
@@ -33,13 +47,45 @@ class EngineError(SfnFlowsError):
     """The engine container could not be started or never became ready."""
 
 
+class Engine(Protocol):
+    """What the plugin needs of an engine, whichever runs the state machines."""
+
+    name: str
+    image: str
+    ready_seconds: float
+
+    @property
+    def endpoint_url(self) -> str:
+        """The local stack: CloudFormation, Lambda, API Gateway (where the project deploys)."""
+        ...
+
+    def target(self) -> Target:
+        """Clients for the deployed project; `stepfunctions` reaches the state machines."""
+        ...
+
+    def publish(self, build_dir: Path, stack: str, outputs: dict[str, str]) -> dict[str, str]:
+        """After `deploy_project`: make the workflows runnable; the stack's outputs with
+        each `<Workflow>StateMachineArn` naming the state machine to start."""
+        ...
+
+    def stop(self) -> None: ...
+
+
 @dataclass
 class ContainerEngine:
+    """The local stack in one container: it runs everything."""
+
     name: str
     image: str
     endpoint_url: str
     container: Any
     ready_seconds: float
+
+    def target(self) -> Target:
+        return Target(endpoint_url=self.endpoint_url)
+
+    def publish(self, build_dir: Path, stack: str, outputs: dict[str, str]) -> dict[str, str]:
+        return outputs  # CloudFormation created the state machines in this container
 
     def stop(self) -> None:
         self.container.stop()
@@ -47,43 +93,114 @@ class ContainerEngine:
 
 def start_engine(
     name: str,
+    stack_image: str,
+    *,
+    mock_config: Path | None = None,
+    host_port: int | None = None,
+    deadline: float = 60.0,
+) -> Engine:
+    """Start engine `name` (`stack_image`: the local-stack image) -> a ready engine.
+
+    `mock_config`: a SFN_MOCK_CONFIG file for the engine that runs the state machines.
+    `host_port`: publish the local stack on this host port instead of a free one.
+    """
+    if name == LOCAL_STACK:
+        env, volumes = {}, {}
+        if mock_config is not None:
+            env["SFN_MOCK_CONFIG"] = MOCK_CONFIG_PATH
+            volumes[str(mock_config)] = MOCK_CONFIG_PATH
+        return start_local_stack(
+            stack_image, env=env, volumes=volumes, host_port=host_port, deadline=deadline
+        )
+    if name == STEPFUNCTIONS_LOCAL:
+        from sfn_flows.testing import stepfunctions_local
+
+        return stepfunctions_local.start_engine(
+            stack_image, mock_config=mock_config, host_port=host_port, deadline=deadline
+        )
+    raise EngineError(
+        f"unknown engine {name!r}; choose one of {', '.join(ENGINES)} "
+        "(option --sfn-engine or environment variable SFN_FLOWS_ENGINE)"
+    )
+
+
+def start_local_stack(
     image: str,
     *,
-    deadline: float = 60.0,
     env: dict[str, str] | None = None,
     volumes: dict[str, str] | None = None,
+    host_port: int | None = None,
+    network: Any = None,
+    alias: str | None = None,
+    command: str | None = None,
+    deadline: float = 60.0,
 ) -> ContainerEngine:
-    """Start engine `name`; `volumes` maps host paths to read-only container paths."""
-    if name not in ENGINES:
-        raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+    """Start the local stack from `image`; `volumes` maps host paths to read-only container
+    paths. The container is removed again when it does not become ready by `deadline`."""
     from testcontainers.core.container import DockerContainer
 
-    container = (
-        DockerContainer(image)
-        .with_exposed_ports(CONTAINER_PORT)
-        .with_kwargs(init=True, labels={LABEL: name, OWNER_LABEL: str(os.getpid())})
+    container = DockerContainer(image).with_kwargs(
+        init=True, labels={LABEL: LOCAL_STACK, OWNER_LABEL: str(os.getpid())}
     )
+    if host_port is None:
+        container = container.with_exposed_ports(CONTAINER_PORT)
+    else:
+        container = container.with_bind_ports(CONTAINER_PORT, host_port)
     for key, value in (env or {}).items():
         container = container.with_env(key, value)
     for host_path, container_path in (volumes or {}).items():
         container = container.with_volume_mapping(host_path, container_path, "ro")
+    if network is not None:
+        container = container.with_network(network)
+        if alias:
+            container = container.with_network_aliases(alias)
+    if command is not None:
+        container = container.with_command(command)
     started = time.monotonic()
-    try:
-        container.start()
-    except Exception as exc:  # docker's own errors: port clash, missing image, daemon gone
-        raise EngineError(f"could not start the {name} container from {image}: {exc}") from None
+    start_container(container, f"the {LOCAL_STACK} container from {image}", host_port)
     try:
         host = container.get_container_host_ip()
         port = container.get_exposed_port(CONTAINER_PORT)
         endpoint = f"http://{host}:{port}"
-        _wait_until_ready(endpoint, container, started + deadline)
+        wait_until_ready(endpoint, container, started + deadline, deadline)
     except BaseException:
-        container.stop()
+        remove_container(container)
         raise
-    return ContainerEngine(name, image, endpoint, container, time.monotonic() - started)
+    return ContainerEngine(LOCAL_STACK, image, endpoint, container, time.monotonic() - started)
 
 
-def _wait_until_ready(endpoint: str, container: Any, limit: float) -> None:
+def start_container(container: Any, what: str, host_port: int | None) -> None:
+    """`container.start()` with docker's errors turned into an EngineError with the fix; a
+    container that was created but could not start is removed."""
+    try:
+        container.start()
+    except Exception as exc:  # docker's own errors: port clash, missing image, daemon gone
+        remove_container(container)
+        text = str(exc)
+        if host_port is not None and (
+            "port is already allocated" in text or "address already in use" in text
+        ):
+            raise EngineError(
+                f"could not start {what}: host port {host_port} is already in use; "
+                "choose a free port (--sfn-engine-port / SFN_FLOWS_ENGINE_PORT) or leave it "
+                "unset to get a free one"
+            ) from None
+        raise EngineError(f"could not start {what}: {text}") from None
+
+
+def remove_container(container: Any) -> None:
+    """Remove a testcontainers container whatever state it reached; never raises."""
+    inner = getattr(container, "_container", None)
+    if inner is None:
+        return
+    # already gone, or the daemon went away: nothing left to clean
+    with contextlib.suppress(Exception):
+        inner.remove(force=True, v=True)
+
+
+def wait_until_ready(endpoint: str, container: Any, limit: float, deadline: float) -> None:
+    """Poll the local stack's health route every 50 ms until it answers 200, or give up at
+    `limit` (monotonic) with the container's last log lines."""
     while True:
         try:
             with urllib.request.urlopen(endpoint + "/_ministack/health", timeout=1) as answer:
@@ -92,25 +209,57 @@ def _wait_until_ready(endpoint: str, container: Any, limit: float) -> None:
         except (urllib.error.URLError, OSError):
             pass
         if time.monotonic() > limit:
-            logs = container.get_logs()[0].decode(errors="replace").strip().splitlines()[-5:]
             raise EngineError(
-                f"the engine at {endpoint} did not become ready in time; last log lines: "
-                + " / ".join(logs)
+                f"the {LOCAL_STACK} engine at {endpoint} did not become ready within "
+                f"{deadline:g} s ({_container_state(container)}); last log lines: "
+                f"{last_log_lines(container)}. The container was removed; check that the "
+                "image runs (`sfn-flows local image` rebuilds it) and that Docker has free "
+                "memory and CPU"
             )
         time.sleep(0.05)
 
 
+def _container_state(container: Any) -> str:
+    try:
+        inner = container.get_wrapped_container()
+        inner.reload()
+        state = inner.attrs.get("State", {})
+    except Exception:
+        return "state unknown"
+    if state.get("Running"):
+        return "still running"
+    return f"exited with code {state.get('ExitCode')}"
+
+
+def last_log_lines(container: Any, count: int = 5) -> str:
+    try:
+        stdout, stderr = container.get_logs()
+    except Exception:
+        return "(logs unavailable)"
+    lines = (stdout + stderr).decode(errors="replace").strip().splitlines()[-count:]
+    return " / ".join(lines) or "(none)"
+
+
 def remove_leftover_containers() -> int:
-    """Remove engine containers whose session is gone (a crashed or killed run: Ryuk, which
-    would do this, cannot be pulled here). Containers of living sessions stay."""
+    """Remove engine containers (and the networks of paired engines) whose session is gone:
+    a crashed or killed run. Ryuk, which would do this, cannot be pulled here. Those of
+    living sessions stay. Returns how many containers were removed."""
     import docker
 
     client = docker.from_env()
     gone = 0
     for container in client.containers.list(all=True, filters={"label": LABEL}):
-        owner = container.labels.get(OWNER_LABEL, "")
-        if owner.isdigit() and process_alive(int(owner)):
-            continue
-        container.remove(force=True)
-        gone += 1
+        if not _owner_alive(container.labels):
+            container.remove(force=True)
+            gone += 1
+    for network in client.networks.list(filters={"label": LABEL}):
+        if not _owner_alive(network.attrs.get("Labels") or {}):
+            # still in use by a container of another engine: keep it
+            with contextlib.suppress(Exception):
+                network.remove()
     return gone
+
+
+def _owner_alive(labels: dict[str, str]) -> bool:
+    owner = labels.get(OWNER_LABEL, "")
+    return owner.isdigit() and process_alive(int(owner))

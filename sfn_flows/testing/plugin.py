@@ -15,14 +15,13 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
 ENGINE_ENV = "SFN_FLOWS_ENGINE"
+PORT_ENV = "SFN_FLOWS_ENGINE_PORT"
 STACK = "sfn-flows-tests"
-# Where a mocked engine finds its SFN_MOCK_CONFIG (mounted read-only).
-MOCK_CONFIG_PATH = "/mock/config.json"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,7 +29,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--sfn-engine",
         default=None,
-        help=f"engine for flow tests (env {ENGINE_ENV}); default local-stack",
+        help=f"engine for flow tests: local-stack (default) or stepfunctions-local "
+        f"(env {ENGINE_ENV})",
+    )
+    group.addoption(
+        "--sfn-engine-port",
+        default=None,
+        help=f"publish the engine's local stack on this host port (env {PORT_ENV}); "
+        "default a free port",
     )
     group.addoption(
         "--sfn-project",
@@ -46,6 +52,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @dataclass(frozen=True)
+class EngineChoice:
+    name: str
+    host_port: int | None
+
+
+def engine_choice(config: pytest.Config) -> EngineChoice:
+    """The engine and host port asked for by option or environment, checked before anything
+    starts."""
+    from sfn_flows.testing.engines import ENGINES, EngineError
+
+    name = config.getoption("--sfn-engine") or os.environ.get(ENGINE_ENV) or ENGINES[0]
+    if name not in ENGINES:
+        raise EngineError(
+            f"unknown engine {name!r} (from --sfn-engine or {ENGINE_ENV}); choose one of "
+            f"{', '.join(ENGINES)}"
+        )
+    port_text = config.getoption("--sfn-engine-port") or os.environ.get(PORT_ENV)
+    if port_text is None or port_text == "":
+        return EngineChoice(name, None)
+    if not str(port_text).isdigit() or not 1 <= int(port_text) <= 65535:
+        raise EngineError(
+            f"engine port {port_text!r} (from --sfn-engine-port or {PORT_ENV}) is not a port "
+            "number; give 1-65535, or leave it unset to get a free port"
+        )
+    return EngineChoice(name, int(port_text))
+
+
+@dataclass(frozen=True)
 class DeployedProject:
     root: Path
     stack: str
@@ -54,9 +88,10 @@ class DeployedProject:
     target: Any
 
 
-def _fail(exc: Exception) -> None:
-    # A clear one-line error in the test report, not a traceback into the plugin.
-    pytest.fail(f"{type(exc).__name__}: {exc}", pytrace=False)
+def _fail(exc: Exception) -> NoReturn:
+    # A clear one-line error in the test report, not a traceback into the plugin; `from None`
+    # keeps pytest from printing the SfnFlowsError a second time as the failure's context.
+    raise pytest.fail.Exception(f"{type(exc).__name__}: {exc}", pytrace=False) from None
 
 
 @pytest.fixture(scope="session")
@@ -67,12 +102,12 @@ def sfn_engine(pytestconfig: pytest.Config) -> Iterator[Any]:
     from sfn_flows.local.images import build_local_stack_image
     from sfn_flows.testing.engines import remove_leftover_containers, start_engine
 
-    name = pytestconfig.getoption("--sfn-engine") or os.environ.get(ENGINE_ENV, "local-stack")
     try:
+        choice = engine_choice(pytestconfig)
         ensure_docker_engine()
         image = build_local_stack_image()
         remove_leftover_containers()
-        engine = start_engine(name, image.tag)
+        engine = start_engine(choice.name, image.tag, host_port=choice.host_port)
     except SfnFlowsError as exc:
         _fail(exc)
     try:
@@ -98,7 +133,6 @@ def sfn_time_scale(pytestconfig: pytest.Config) -> float:
         return parse_time_scale(value, source)
     except SfnFlowsError as exc:
         _fail(exc)
-        raise  # unreachable: pytest.fail raises
 
 
 @pytest.fixture(scope="session")
@@ -109,18 +143,15 @@ def sfn_deployed(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> DeployedProject:
     """The project's workflows and Lambdas built and deployed into the engine."""
-    from sfn_flows.aws import Target
     from sfn_flows.errors import SfnFlowsError
 
     root = Path(pytestconfig.getoption("--sfn-project") or pytestconfig.rootpath)
     build_dir = tmp_path_factory.mktemp("sfn-build")
-    target = Target(endpoint_url=sfn_engine.endpoint_url)
     try:
         _build_project(root, build_dir, sfn_time_scale)
-        return _deploy_build(root, build_dir, target, STACK)
+        return _deploy_build(root, build_dir, sfn_engine, STACK)
     except SfnFlowsError as exc:
         _fail(exc)
-        raise  # unreachable: pytest.fail raises
 
 
 def _build_project(root: Path, build_dir: Path, time_scale: float) -> None:
@@ -139,15 +170,20 @@ def _build_project(root: Path, build_dir: Path, time_scale: float) -> None:
         scale_build(build_dir, time_scale)
 
 
-def _deploy_build(root: Path, build_dir: Path, target: Any, stack: str) -> DeployedProject:
+def _deploy_build(root: Path, build_dir: Path, engine: Any, stack: str) -> DeployedProject:
+    """Deploy into the engine's local stack (deploy's own code), then let the engine make the
+    workflows runnable where it runs state machines."""
+    from sfn_flows.aws import Target
     from sfn_flows.deploy.outputs import reachable_api_url
     from sfn_flows.deploy.stack import deploy_project
 
+    local_stack = Target(endpoint_url=engine.endpoint_url)
     deployed = deploy_project(
-        target, stack=stack, build_dir=build_dir, lambdas_dir=root / "lambdas"
+        local_stack, stack=stack, build_dir=build_dir, lambdas_dir=root / "lambdas"
     )
+    outputs = engine.publish(build_dir, stack, deployed.outputs)
     return DeployedProject(
-        root, stack, deployed.outputs, reachable_api_url(target, deployed.outputs), target
+        root, stack, outputs, reachable_api_url(local_stack, outputs), engine.target()
     )
 
 
@@ -207,11 +243,10 @@ def sfn_mocked(
     with `mocks` (a sfn_flows.testing.mocks.MockConfig) as its SFN_MOCK_CONFIG, the project
     deployed into it; `.run(workflow, input, test_case=...)`. Call it once per config (in a
     module-scoped fixture): each call starts a container, all stopped at session end."""
-    from sfn_flows.aws import Target
     from sfn_flows.errors import SfnFlowsError
     from sfn_flows.local.docker_engine import ensure_docker_engine
     from sfn_flows.local.images import build_local_stack_image
-    from sfn_flows.testing.engines import LOCAL_STACK, start_engine
+    from sfn_flows.testing.engines import start_engine
     from sfn_flows.testing.mocks import MockConfig
 
     root = Path(pytestconfig.getoption("--sfn-project") or pytestconfig.rootpath)
@@ -222,27 +257,20 @@ def sfn_mocked(
         build_dir = folder / "build"
         config = folder / "mock-config.json"
         try:
+            choice = engine_choice(pytestconfig)
             _build_project(root, build_dir, sfn_time_scale if time_scale is None else time_scale)
             mocks.validate(build_dir)
             config.write_text(mocks.to_json(STACK), encoding="utf-8")
             ensure_docker_engine()
             image = build_local_stack_image()
-            engine = start_engine(
-                LOCAL_STACK,
-                image.tag,
-                env={"SFN_MOCK_CONFIG": MOCK_CONFIG_PATH},
-                volumes={str(config): MOCK_CONFIG_PATH},
-            )
+            engine = start_engine(choice.name, image.tag, mock_config=config)
             try:
-                deployed = _deploy_build(
-                    root, build_dir, Target(endpoint_url=engine.endpoint_url), STACK
-                )
+                deployed = _deploy_build(root, build_dir, engine, STACK)
             except BaseException:
                 engine.stop()
                 raise
         except SfnFlowsError as exc:
             _fail(exc)
-            raise  # unreachable: pytest.fail raises
         cases = {workflow: mocks.test_cases(workflow) for workflow in mocks.workflows()}
         project = MockedProject(deployed, cases, engine)
         started.append(project)

@@ -1,16 +1,22 @@
-"""AWS's own emulator, Step Functions Local, as an engine for flow tests.
+"""AWS's own emulator, Step Functions Local, as the `stepfunctions-local` engine.
 
-It runs the state machines; the Lambdas (and the API) stay in the local stack, which it
-reaches over a Docker network (`LAMBDA_ENDPOINT`). It cannot be pulled on machines without
-a registry: `available()` says so, and the tests skip with that reason.
+It runs the state machines; the Lambdas (and the API) stay in a local-stack container, which
+it reaches over a Docker network (`LAMBDA_ENDPOINT`). The project is deployed into the local
+stack as usual, then each workflow is created in Step Functions Local under the same name
+(`<stack>-<workflow>`, so mock configs work on both engines) with the local stack's Lambda
+ARNs substituted, as CloudFormation's DefinitionSubstitutions would.
 
-Where a registry is reachable: `docker pull amazon/aws-stepfunctions-local:2.0.0`, then run
-tests/containers/test_stepfunctions_local.py. (Not yet an `--sfn-engine` choice of the plugin.)
+The image cannot be pulled on machines without a registry: `available()` says so, and the
+engine refuses to start with that reason and the fix. Where a registry is reachable:
+`docker pull amazon/aws-stepfunctions-local:2.0.0`, then `pytest --sfn-engine
+stepfunctions-local`. Step Functions Local has no JSONata and no Variables.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import subprocess
 import time
@@ -20,12 +26,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sfn_flows.testing.engines import EngineError
+from sfn_flows.aws import Target
+from sfn_flows.testing.engines import (
+    LABEL,
+    OWNER_LABEL,
+    STEPFUNCTIONS_LOCAL,
+    ContainerEngine,
+    EngineError,
+    last_log_lines,
+    remove_container,
+    start_container,
+    start_local_stack,
+)
 
 IMAGE = "amazon/aws-stepfunctions-local:2.0.0"
 PORT = 8083
 READY_LINE = "Starting server on port 8083"
 LOCAL_STACK_ALIAS = "local-stack"
+MOCK_CONFIG_PATH = "/home/mock.json"
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
 
@@ -39,59 +57,129 @@ def available(image: str = IMAGE) -> str | None:
         return f"docker is not usable here ({exc})"
     if done.returncode != 0:
         return (
-            f"the image {image} is not on this machine and no registry is reachable here; "
-            f"where one is: `docker pull {image}`, then run the tests again"
+            f"the image {image} is not on this machine (no registry is reachable on machines "
+            f"like this one); where one is: `docker pull {image}`, then run the tests again"
         )
     return None
 
 
 @dataclass
-class StepFunctionsLocal:
-    endpoint_url: str
+class StepFunctionsLocalEngine:
+    local_stack: ContainerEngine
+    stepfunctions_url: str
     container: Any
+    network: Any
+    ready_seconds: float
+    name: str = STEPFUNCTIONS_LOCAL
+    image: str = IMAGE
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.local_stack.endpoint_url
+
+    def target(self) -> Target:
+        return Target(
+            endpoint_url=self.local_stack.endpoint_url,
+            stepfunctions_endpoint_url=self.stepfunctions_url,
+        )
+
+    def publish(self, build_dir: Path, stack: str, outputs: dict[str, str]) -> dict[str, str]:
+        from sfn_flows.deploy.naming import state_machine_output
+        from sfn_flows.deploy.template import state_machine_name
+
+        manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+        definitions = {
+            entry["name"]: (build_dir / entry["definition"]).read_text(encoding="utf-8")
+            for entry in manifest.get("workflows", [])
+        }
+        arns = deployed_function_arns(self.local_stack.target(), stack)
+        client = self.target().client("stepfunctions")
+        published = dict(outputs)
+        for workflow, text in definitions.items():
+            published[state_machine_output(workflow)] = create_state_machine(
+                client, state_machine_name(stack, workflow), substitute(workflow, text, arns)
+            )
+        return published
 
     def stop(self) -> None:
-        self.container.stop()
+        remove_container(self.container)
+        self.local_stack.stop()
+        # already gone: nothing left to clean
+        with contextlib.suppress(Exception):
+            self.network.remove()
 
 
-def start(
-    network: Any,
+def start_engine(
+    stack_image: str,
     *,
     mock_config: Path | None = None,
-    wait_time_scale: float | None = None,
+    host_port: int | None = None,
     deadline: float = 90.0,
-) -> StepFunctionsLocal:
+) -> StepFunctionsLocalEngine:
+    reason = available()
+    if reason:
+        raise EngineError(f"the {STEPFUNCTIONS_LOCAL} engine cannot start: {reason}")
+    from testcontainers.core.network import Network
+
+    started = time.monotonic()
+    labels = {LABEL: STEPFUNCTIONS_LOCAL, OWNER_LABEL: str(os.getpid())}
+    network = Network(docker_network_kw={"labels": labels}).create()
+    try:
+        stack = start_local_stack(
+            stack_image,
+            host_port=host_port,
+            network=network,
+            alias=LOCAL_STACK_ALIAS,
+            deadline=deadline,
+        )
+        try:
+            container, url = _start_stepfunctions_local(network, labels, mock_config, deadline)
+        except BaseException:
+            stack.stop()
+            raise
+    except BaseException:
+        network.remove()
+        raise
+    return StepFunctionsLocalEngine(stack, url, container, network, time.monotonic() - started)
+
+
+def _start_stepfunctions_local(
+    network: Any, labels: dict[str, str], mock_config: Path | None, deadline: float
+) -> tuple[Any, str]:
     from testcontainers.core.container import DockerContainer
 
     container = (
         DockerContainer(IMAGE)
         .with_exposed_ports(PORT)
         .with_network(network)
+        .with_kwargs(labels=labels)
         .with_env("AWS_DEFAULT_REGION", "us-east-1")
         .with_env("AWS_ACCOUNT_ID", "000000000000")
         .with_env("LAMBDA_ENDPOINT", f"http://{LOCAL_STACK_ALIAS}:4566")
     )
     if mock_config is not None:
         # Mounted before start: Step Functions Local reads it once, at boot.
-        container = container.with_volume_mapping(str(mock_config), "/home/mock.json", "ro")
-        container = container.with_env("SFN_MOCK_CONFIG", "/home/mock.json")
-    if wait_time_scale is not None:
-        container = container.with_env("WAIT_TIME_SCALE", str(wait_time_scale))
-    container.start()
+        container = container.with_volume_mapping(str(mock_config), MOCK_CONFIG_PATH, "ro")
+        container = container.with_env("SFN_MOCK_CONFIG", MOCK_CONFIG_PATH)
+    limit = time.monotonic() + deadline
+    start_container(container, f"{STEPFUNCTIONS_LOCAL} from {IMAGE}", None)
     try:
-        endpoint = f"http://{container.get_container_host_ip()}:{container.get_exposed_port(PORT)}"
-        _wait_ready(container, endpoint, time.monotonic() + deadline)
+        url = f"http://{container.get_container_host_ip()}:{container.get_exposed_port(PORT)}"
+        _wait_ready(container, url, limit, deadline)
     except BaseException:
-        container.stop()
+        remove_container(container)
         raise
-    return StepFunctionsLocal(endpoint, container)
+    return container, url
 
 
-def _wait_ready(container: Any, endpoint: str, limit: float) -> None:
+def _wait_ready(container: Any, endpoint: str, limit: float, deadline: float) -> None:
     # First the log line, then a request that answers: the line comes before the socket.
     while READY_LINE not in container.get_logs()[0].decode(errors="replace"):
         if time.monotonic() > limit:
-            raise EngineError(f"Step Functions Local never logged {READY_LINE!r}")
+            raise EngineError(
+                f"Step Functions Local never logged {READY_LINE!r} within {deadline:g} s; last "
+                f"log lines: {last_log_lines(container)}"
+            )
         time.sleep(0.1)
     while True:
         try:
@@ -101,31 +189,27 @@ def _wait_ready(container: Any, endpoint: str, limit: float) -> None:
             return  # any HTTP answer means the server is up
         except (urllib.error.URLError, OSError):
             if time.monotonic() > limit:
-                raise EngineError(f"Step Functions Local at {endpoint} did not answer") from None
+                raise EngineError(
+                    f"Step Functions Local at {endpoint} did not answer within {deadline:g} s"
+                ) from None
             time.sleep(0.1)
 
 
-def create_state_machines(
-    sfn_local: Any, definitions: dict[str, str], function_arns: dict[str, str]
-) -> dict[str, str]:
-    """Create each workflow in Step Functions Local with the local stack's Lambda ARNs
-    substituted (what CloudFormation's DefinitionSubstitutions does on AWS)."""
-    created: dict[str, str] = {}
-    for workflow, text in definitions.items():
-        definition = _substitute(workflow, text, function_arns)
-        json.loads(definition)  # substitution must keep it JSON
-        answer = sfn_local.create_state_machine(
-            name=workflow, definition=definition, roleArn="arn:aws:iam::000000000000:role/sfn-local"
-        )
-        created[workflow] = answer["stateMachineArn"]
-    return created
+def create_state_machine(client: Any, name: str, definition: str) -> str:
+    answer = client.create_state_machine(
+        name=name, definition=definition, roleArn="arn:aws:iam::000000000000:role/sfn-local"
+    )
+    return str(answer["stateMachineArn"])
 
 
-def _substitute(workflow: str, text: str, function_arns: dict[str, str]) -> str:
+def substitute(workflow: str, text: str, function_arns: dict[str, str]) -> str:
+    """`${<Name>FunctionArn}` placeholders -> the deployed ARNs; the result stays JSON."""
     missing = sorted(set(_PLACEHOLDER.findall(text)) - set(function_arns))
     if missing:
         raise EngineError(f"workflow {workflow!r} refers to {missing}, which were not deployed")
-    return _PLACEHOLDER.sub(lambda match: function_arns[match.group(1)], text)
+    result = _PLACEHOLDER.sub(lambda match: function_arns[match.group(1)], text)
+    json.loads(result)
+    return result
 
 
 def deployed_function_arns(target: Any, stack: str) -> dict[str, str]:

@@ -7,17 +7,15 @@ import subprocess
 import sys
 from typing import Any
 
-import pytest
-
 from sfn_flows.local import images
 
 
-def test_tags_name_the_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tags_name_the_inputs() -> None:
     base, stack = images.image_tags()
     assert images.image_tags() == (base, stack)
-    dockerfile, requirements = images._inputs()
-    monkeypatch.setattr(images, "_inputs", lambda: (dockerfile, requirements + "extra==1\n"))
-    changed_base, changed_stack = images.image_tags()
+    default = images.ImageRecipe.default()
+    changed = images.ImageRecipe(default.dockerfile, default.requirements + "extra==1\n")
+    changed_base, changed_stack = images.image_tags(changed)
     assert changed_base == base  # the Debian base does not depend on the wheels
     assert changed_stack != stack
 

@@ -1,78 +1,102 @@
-"""The project's long-running job on AWS's Step Functions Local, its Lambdas in the local
-stack on the same Docker network. The image cannot be pulled on machines without a registry:
-then this test skips and says how to run it."""
+"""The `stepfunctions-local` engine: AWS's Step Functions Local runs the state machines, the
+Lambdas run in the local stack on the same Docker network.
+
+Its image cannot be pulled on machines without a registry. There, choosing the engine must
+fail with the reason and the fix (checked below); where the image is present
+(`docker pull amazon/aws-stepfunctions-local:2.0.0`), the same sample project must pass on
+it, real Lambda and mocked run included."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-from typing import Any
+import textwrap
 
 import pytest
 
-from sfn_flows.aws import Target
-from sfn_flows.client import ExecutionClient
-from sfn_flows.deploy.stack import deploy_project
-from sfn_flows.local.images import build_local_stack_image
-from sfn_flows.project.build import compile_project, write_build
 from sfn_flows.testing import stepfunctions_local
-from sfn_flows.testing.engines import CONTAINER_PORT, _wait_until_ready
+from sfn_flows.testing.engines import EngineError
 
-ROOT = Path(__file__).resolve().parents[2]
-STACK = "sfn-local-lambdas"
+pytest_plugins = ["pytester"]
+
+WORKFLOW = """
+from sfn_flows import LambdaFunction, LambdaInvoke, Pass, Workflow
+
+greet_fn = LambdaFunction("Greet", handler="greet.handler", timeout_seconds=10)
+greet = LambdaInvoke("Greet", function=greet_fn, timeout_seconds=10)
+hello = Workflow(
+    name="hello",
+    start=greet >> Pass("Done", parameters={"message.$": "$.message"}),
+    timeout_seconds=120,
+)
+"""
+
+HANDLER = """
+def handler(event, context=None):
+    return {"message": "hello " + event["name"]}
+"""
+
+TEST = """
+import pytest
+from sfn_flows.testing import MockConfig, Return
 
 
-def test_is_skipped_with_the_reason_and_the_fix_when_the_image_is_absent() -> None:
+def test_real_lambda(run_flow):
+    result = run_flow("hello", {"name": "ada"})
+    assert result.succeeded, (result.error, result.cause)
+    assert result.output == {"message": "hello ada"}
+    result.assert_path("Greet", "Done")
+
+
+def test_mocked_lambda(sfn_mocked):
+    mocks = (
+        MockConfig()
+        .response("Canned", {"0": Return({"Payload": {"message": "hi"}})})
+        .test_case("hello", "Canned", {"Greet": "Canned"})
+    )
+    result = sfn_mocked(mocks).run("hello", {"name": "ada"}, test_case="Canned")
+    assert result.succeeded, (result.error, result.cause)
+    assert result.output == {"message": "hi"}
+"""
+
+
+def test_the_reason_names_the_fix() -> None:
     reason = stepfunctions_local.available("amazon/aws-stepfunctions-local:no-such-tag")
     assert reason is not None
     assert "docker pull amazon/aws-stepfunctions-local:no-such-tag" in reason
 
 
-def test_long_running_job_on_stepfunctions_local(tmp_path: Path, sfn_engine: Any) -> None:
-    # sfn_engine: a running Docker engine and the local-stack image (for the Lambdas).
-    reason = stepfunctions_local.available()
-    if reason:
-        pytest.skip(reason)
-    from testcontainers.core.container import DockerContainer
-    from testcontainers.core.network import Network
+def test_a_placeholder_without_a_deployed_function_is_refused() -> None:
+    text = '{"Resource": "${GreetFunctionArn}", "Other": "${GoneFunctionArn}"}'
+    with pytest.raises(EngineError, match=r"'hello' refers to \['GoneFunctionArn'\]"):
+        stepfunctions_local.substitute("hello", text, {"GreetFunctionArn": "arn:greet"})
+    assert (
+        stepfunctions_local.substitute(
+            "hello", '{"Resource": "${GreetFunctionArn}"}', {"GreetFunctionArn": "arn:greet"}
+        )
+        == '{"Resource": "arn:greet"}'
+    )
 
-    for folder in ("workflows", "lambdas"):
-        shutil.copytree(
-            ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    build = compile_project(tmp_path / "workflows")
-    write_build(build, tmp_path / "build", tmp_path)
-    with Network() as network:
-        stack = (
-            DockerContainer(build_local_stack_image().tag)
-            .with_exposed_ports(CONTAINER_PORT)
-            .with_network(network)
-            .with_network_aliases(stepfunctions_local.LOCAL_STACK_ALIAS)
-        )
-        with stack:
-            endpoint = (
-                f"http://{stack.get_container_host_ip()}:{stack.get_exposed_port(CONTAINER_PORT)}"
-            )
-            _wait_until_ready(endpoint, stack, limit=float("inf"))
-            target = Target(endpoint_url=endpoint)
-            deploy_project(
-                target, stack=STACK, build_dir=tmp_path / "build", lambdas_dir=tmp_path / "lambdas"
-            )
-            sfn_local = stepfunctions_local.start(network)
-            try:
-                client = Target(endpoint_url=sfn_local.endpoint_url).client("stepfunctions")
-                definitions = {
-                    c.name: c.definition_json()
-                    for _, c in build.compiled
-                    if c.name == "long-running-job"
-                }
-                arns = stepfunctions_local.create_state_machines(
-                    client, definitions, stepfunctions_local.deployed_function_arns(target, STACK)
-                )
-                runner = ExecutionClient(client)
-                execution = runner.start(arns["long-running-job"], {"job_id": "sl", "items": ["a"]})
-                final = runner.wait(execution.arn, timeout=120)
-            finally:
-                sfn_local.stop()
-    assert final.status == "SUCCEEDED", (final.error, final.cause)
-    assert final.output == {"job_id": "sl", "processed": 1, "notified": True}
+
+def test_sample_project_on_stepfunctions_local(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(**{"workflows/hello": textwrap.dedent(WORKFLOW)})
+    pytester.makepyfile(**{"lambdas/greet": textwrap.dedent(HANDLER)})
+    pytester.makepyfile(test_sample=textwrap.dedent(TEST))
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--sfn-engine", "stepfunctions-local", timeout=600
+    )
+    reason = stepfunctions_local.available()
+    if reason is None:
+        result.assert_outcomes(passed=2)
+        return
+    # No image here: both tests stop at once with the reason and the fix (the session
+    # engine's failure is a setup error, the mocked engine's a failure of the test calling it).
+    result.assert_outcomes(errors=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*EngineError: the stepfunctions-local engine cannot start: the image "
+            "amazon/aws-stepfunctions-local:2.0.0 is not on this machine*"
+            "`docker pull amazon/aws-stepfunctions-local:2.0.0`*"
+        ]
+    )
+    output = result.stdout.str()
+    assert "Traceback" not in output
+    assert "During handling" not in output  # the cause is said once, not chained

@@ -1,0 +1,146 @@
+"""Bad input around the engine, with real Docker: each is a clear error naming the cause and
+the fix, within a deadline, and leaves no container behind."""
+
+from __future__ import annotations
+
+import os
+import socket
+import textwrap
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from sfn_flows.local.images import ImageBuildError, ImageRecipe, build_local_stack_image
+from sfn_flows.local.processes import process_alive
+from sfn_flows.testing.engines import OWNER_LABEL, EngineError, start_local_stack
+
+pytest_plugins = ["pytester"]
+
+
+def _container_ids() -> set[str]:
+    """Every container but the engines of other living test sessions (which may run beside
+    us); a container left by a pytest subprocess of this test counts."""
+    import docker
+
+    def someone_elses(labels: dict[str, str]) -> bool:
+        owner = labels.get(OWNER_LABEL, "")
+        return owner.isdigit() and int(owner) != os.getpid() and process_alive(int(owner))
+
+    containers = docker.from_env().containers.list(all=True)
+    return {c.id for c in containers if not someone_elses(c.labels)}
+
+
+@pytest.fixture
+def no_container_left(sfn_engine: Any) -> Iterator[None]:
+    """sfn_engine: Docker is running and the image is built. The test must leave exactly the
+    containers it found."""
+    before = _container_ids()
+    yield
+    assert _container_ids() == before
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as holder:
+        holder.bind(("0.0.0.0", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+def _recipe(requirements: str, extra_step: str = "") -> ImageRecipe:
+    default = ImageRecipe.default()
+    return ImageRecipe(default.dockerfile + extra_step, requirements)
+
+
+def test_a_pin_that_does_not_exist(no_container_left: None) -> None:
+    with pytest.raises(ImageBuildError) as raised:
+        build_local_stack_image(recipe=_recipe("sfn-flows-no-such-package==1.0\n"), deadline=300)
+    message = str(raised.value)
+    assert message.startswith("could not download the wheels:")
+    assert "No matching distribution found for sfn-flows-no-such-package==1.0" in message
+    assert "check the pins" in message
+
+
+def test_a_dockerfile_step_that_fails(no_container_left: None) -> None:
+    recipe = _recipe("six==1.16.0\n", "RUN /opt/venv/bin/python -c 'raise SystemExit(3)'\n")
+    with pytest.raises(ImageBuildError) as raised:
+        build_local_stack_image(recipe=recipe, deadline=300)
+    message = str(raised.value)
+    assert message.startswith("could not build the image:")
+    assert "non-zero code: 3" in message
+    assert "rebuild with `sfn-flows local image`" in message
+
+
+def test_a_container_that_never_becomes_ready(sfn_engine: Any, no_container_left: None) -> None:
+    with pytest.raises(EngineError) as raised:
+        start_local_stack(sfn_engine.image, command="sleep 600", deadline=1)
+    message = str(raised.value)
+    assert "did not become ready within 1 s (still running)" in message
+    assert "The container was removed" in message
+
+
+def test_a_container_that_exits(sfn_engine: Any, no_container_left: None) -> None:
+    command = "/opt/venv/bin/python -c \"print('boom'); raise SystemExit(4)\""
+    with pytest.raises(EngineError) as raised:
+        start_local_stack(sfn_engine.image, command=command, deadline=2)
+    message = str(raised.value)
+    assert "(exited with code 4)" in message
+    assert "last log lines: boom" in message
+
+
+def test_a_host_port_in_use(sfn_engine: Any, no_container_left: None, busy_port: int) -> None:
+    with pytest.raises(EngineError) as raised:
+        start_local_stack(sfn_engine.image, host_port=busy_port, deadline=30)
+    assert f"host port {busy_port} is already in use" in str(raised.value)
+    assert "--sfn-engine-port" in str(raised.value)
+
+
+SAMPLE_WORKFLOW = """
+from sfn_flows import Pass, Workflow
+
+hello = Workflow(name="hello", start=Pass("Done"), timeout_seconds=60)
+"""
+
+SAMPLE_TEST = """
+def test_hello(run_flow):
+    assert run_flow("hello", {}).succeeded
+"""
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (
+            ["--sfn-engine", "nope"],
+            "EngineError: unknown engine 'nope' (from --sfn-engine or SFN_FLOWS_ENGINE); "
+            "choose one of local-stack, stepfunctions-local",
+        ),
+        (
+            ["--sfn-engine-port", "70000"],
+            "EngineError: engine port '70000' (from --sfn-engine-port or SFN_FLOWS_ENGINE_PORT) "
+            "is not a port number; give 1-65535, or leave it unset to get a free port",
+        ),
+        (
+            ["--sfn-engine-port", "{busy_port}"],
+            "EngineError: could not start the local-stack container from *: host port "
+            "{busy_port} is already in use; choose a free port *",
+        ),
+    ],
+    ids=["unknown-engine", "not-a-port", "port-in-use"],
+)
+def test_the_plugin_reports_engine_problems_as_one_line(
+    pytester: pytest.Pytester,
+    no_container_left: None,
+    busy_port: int,
+    options: list[str],
+    expected: str,
+) -> None:
+    pytester.makepyfile(**{"workflows/hello": textwrap.dedent(SAMPLE_WORKFLOW)})
+    pytester.mkdir("lambdas")
+    pytester.makepyfile(test_sample=textwrap.dedent(SAMPLE_TEST))
+    options = [option.format(busy_port=busy_port) for option in options]
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *options, timeout=300)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*{expected.format(busy_port=busy_port)}*"])
+    assert "Traceback" not in result.stdout.str()
