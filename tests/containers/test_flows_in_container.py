@@ -4,6 +4,10 @@ testcontainers (the sfn_flows pytest plugin's fixtures), with their real Lambda 
 from __future__ import annotations
 
 import json
+import os
+import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from typing import Any
@@ -11,7 +15,7 @@ from typing import Any
 import pytest
 
 from sfn_flows.testing import FlowResult
-from sfn_flows.testing.engines import LABEL
+from sfn_flows.testing.engines import LABEL, OWNER_LABEL
 
 JOB = {"job_id": "c-1", "items": ["a", "b", "c"]}
 ORDER = {
@@ -25,7 +29,9 @@ ORDER = {
 def test_the_engine_runs_in_a_container(sfn_engine: Any) -> None:
     import docker
 
-    containers = docker.from_env().containers.list(filters={"label": LABEL})
+    # This session's engines only: another pytest session may run its own at the same time.
+    mine = [LABEL, f"{OWNER_LABEL}={os.getpid()}"]
+    containers = docker.from_env().containers.list(filters={"label": mine})
     assert [c.image.tags[0] for c in containers] == [sfn_engine.image]
     assert sfn_engine.endpoint_url.startswith("http://")
 
@@ -50,18 +56,54 @@ def test_choice_routes_a_digital_order(run_flow: Any) -> None:
     assert digital.output == {"order_id": "o-1", "delivered": True}
 
 
+def call(method: str, url: str, body: Any = None) -> tuple[int, Any, dict[str, str]]:
+    """One HTTP request to the API -> (status, JSON body, headers); 4xx/5xx are answers too."""
+    data = None if body is None else json.dumps(body).encode()
+    headers = {} if body is None else {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read()), dict(answer.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read()), dict(exc.headers)
+
+
 def test_through_the_api_route(sfn_deployed: Any) -> None:
-    assert sfn_deployed.api_url
-    request = urllib.request.Request(
-        f"{sfn_deployed.api_url}/long-running-job/executions",
-        data=json.dumps(JOB).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        assert answer.status == 202
-        accepted = json.loads(answer.read())
+    """POST -> 202 and a status URL -> poll it (202 + Retry-After while running) -> 200 with
+    the output of the real worker Lambdas."""
+    api = sfn_deployed.api_url
+    assert api
+    status, accepted, headers = call("POST", f"{api}/long-running-job/executions", JOB)
+    assert status == 202, accepted
+    assert accepted["status"] == "RUNNING"
     assert accepted["executionArn"].startswith("arn:aws:states:")
+    assert accepted["executionId"].startswith("long-running-job~")
+    assert headers["Location"] == accepted["statusUrl"]
+    # The local stack names its API's domain `<id>.execute-api.localhost` (no port, so the
+    # URL is not reachable from here); the route is the path, served under the stack's API.
+    route = urllib.parse.urlsplit(accepted["statusUrl"]).path
+    assert route == "/executions/" + urllib.parse.quote(accepted["executionId"], safe="~")
+
+    deadline = time.monotonic() + 60
+    while True:
+        status, final, headers = call("GET", api + route)
+        if status == 200:
+            break
+        # Still running (or answered 200 at once: both are fine, timing decides).
+        assert status == 202, final
+        assert final["status"] == "RUNNING" and int(headers["Retry-After"]) >= 1
+        assert time.monotonic() < deadline, f"{accepted['executionId']} still running"
+        time.sleep(0.2)
+    assert final["status"] == "SUCCEEDED", (final["error"], final["cause"])
+    assert final["output"] == {"job_id": "c-1", "processed": 3, "notified": True}
+    assert (final["executionId"], final["executionArn"]) == (
+        accepted["executionId"],
+        accepted["executionArn"],
+    )
+    assert final["error"] is None and final["startDate"] and final["stopDate"]
+    # The ARN (URL-encoded) names the same execution.
+    by_arn = urllib.parse.quote(accepted["executionArn"], safe="")
+    assert call("GET", f"{api}/executions/{by_arn}")[:2] == (200, final)
 
 
 @pytest.mark.xfail(

@@ -1,5 +1,7 @@
 """A user's project uses the plugin's fixtures just by installing sfn-flows (the pytest11
-entry point): a tiny sample project, run by pytest in a subprocess."""
+entry point): a tiny sample project, run by pytest in a subprocess. It also holds the Task
+timeout path (a 2 s Task timeout on a worker that sleeps 5 s): the project's own ProcessData
+has 300 s, and a workflow here costs no extra engine container."""
 
 from __future__ import annotations
 
@@ -21,9 +23,27 @@ hello = Workflow(
 )
 """
 
+# A Task timeout (2 s) shorter than its worker's work (5 s); the Lambda's own timeout is longer.
+SLOW_WORKFLOW = """
+from sfn_flows import LambdaFunction, LambdaInvoke, Pass, Workflow
+
+slow_fn = LambdaFunction("Slow", handler="slow.handler", timeout_seconds=30)
+slow = LambdaInvoke("Slow", function=slow_fn, timeout_seconds=2, retry_on_service_errors=False)
+too_slow = Workflow(name="too-slow", start=slow >> Pass("Done"), timeout_seconds=120)
+"""
+
 HANDLER = """
 def handler(event, context=None):
     return {"message": "hello " + event["name"]}
+"""
+
+SLOW_HANDLER = """
+import time
+
+
+def handler(event, context=None):
+    time.sleep(event["seconds"])
+    return {"slept": event["seconds"]}
 """
 
 TEST = """
@@ -36,14 +56,23 @@ def test_hello(run_flow):
 
 def test_missing_workflow_is_a_clear_failure(run_flow):
     run_flow("nope")
+
+
+def test_a_task_slower_than_its_timeout(run_flow):
+    result = run_flow("too-slow", {"seconds": 5})
+    assert (result.status, result.error) == ("FAILED", "States.Timeout")
+    result.assert_path("Slow")
+    assert [e.error for e in result.events if e.is_failure][0] == "States.Timeout"
 """
 
 
 def test_sample_project_uses_the_fixtures(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(**{"workflows/hello": textwrap.dedent(WORKFLOW)})
+    pytester.makepyfile(**{"workflows/too_slow": textwrap.dedent(SLOW_WORKFLOW)})
     pytester.makepyfile(**{"lambdas/greet": textwrap.dedent(HANDLER)})
+    pytester.makepyfile(**{"lambdas/slow": textwrap.dedent(SLOW_HANDLER)})
     pytester.makepyfile(test_sample=textwrap.dedent(TEST))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=300)
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*workflow 'nope' is not deployed*"])
     assert "Traceback" not in result.stdout.str()
