@@ -12,6 +12,8 @@ the fixtures unchanged. Nothing starts unless a test asks for a fixture.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,8 +97,31 @@ def _fail(exc: Exception) -> NoReturn:
 
 
 @pytest.fixture(scope="session")
-def sfn_engine(pytestconfig: pytest.Config) -> Iterator[Any]:
-    """The engine container, started once per session and removed at the end."""
+def _sfn_sigterm_as_interrupt() -> Iterator[None]:
+    """While containers run, SIGTERM (a cancelled CI job, `timeout`) ends the session like
+    Ctrl-C, so the fixtures' teardown still removes them. A handler someone else installed
+    is left alone."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt("SIGTERM: stopping the engine containers")
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@pytest.fixture(scope="session")
+def sfn_engine(pytestconfig: pytest.Config, _sfn_sigterm_as_interrupt: None) -> Iterator[Any]:
+    """The engine container, started once per session and removed at the end (also when
+    tests fail or the run is interrupted by Ctrl-C or SIGTERM)."""
     from sfn_flows.errors import SfnFlowsError
     from sfn_flows.local.docker_engine import ensure_docker_engine
     from sfn_flows.local.images import build_local_stack_image
@@ -237,7 +262,10 @@ class MockedProject:
 
 @pytest.fixture(scope="session")
 def sfn_mocked(
-    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory, sfn_time_scale: float
+    pytestconfig: pytest.Config,
+    tmp_path_factory: pytest.TempPathFactory,
+    sfn_time_scale: float,
+    _sfn_sigterm_as_interrupt: None,
 ) -> Iterator[Callable[..., MockedProject]]:
     """`sfn_mocked(mocks, *, time_scale=None) -> MockedProject`: a separate engine started
     with `mocks` (a sfn_flows.testing.mocks.MockConfig) as its SFN_MOCK_CONFIG, the project

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import socket
-import textwrap
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +13,8 @@ import pytest
 from sfn_flows.local.images import ImageBuildError, ImageRecipe, build_local_stack_image
 from sfn_flows.local.processes import process_alive
 from sfn_flows.testing.engines import OWNER_LABEL, EngineError, start_local_stack
+
+from .sample_project import write_sample_project
 
 pytest_plugins = ["pytester"]
 
@@ -96,12 +97,6 @@ def test_a_host_port_in_use(sfn_engine: Any, no_container_left: None, busy_port:
     assert "--sfn-engine-port" in str(raised.value)
 
 
-SAMPLE_WORKFLOW = """
-from sfn_flows import Pass, Workflow
-
-hello = Workflow(name="hello", start=Pass("Done"), timeout_seconds=60)
-"""
-
 SAMPLE_TEST = """
 def test_hello(run_flow):
     assert run_flow("hello", {}).succeeded
@@ -136,9 +131,7 @@ def test_the_plugin_reports_engine_problems_as_one_line(
     options: list[str],
     expected: str,
 ) -> None:
-    pytester.makepyfile(**{"workflows/hello": textwrap.dedent(SAMPLE_WORKFLOW)})
-    pytester.mkdir("lambdas")
-    pytester.makepyfile(test_sample=textwrap.dedent(SAMPLE_TEST))
+    write_sample_project(pytester, SAMPLE_TEST)
     options = [option.format(busy_port=busy_port) for option in options]
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *options, timeout=300)
     result.assert_outcomes(errors=1)

@@ -8,31 +8,14 @@ it, real Lambda and mocked run included."""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from sfn_flows.testing import stepfunctions_local
 from sfn_flows.testing.engines import EngineError
 
+from .sample_project import write_sample_project
+
 pytest_plugins = ["pytester"]
-
-WORKFLOW = """
-from sfn_flows import LambdaFunction, LambdaInvoke, Pass, Workflow
-
-greet_fn = LambdaFunction("Greet", handler="greet.handler", timeout_seconds=10)
-greet = LambdaInvoke("Greet", function=greet_fn, timeout_seconds=10)
-hello = Workflow(
-    name="hello",
-    start=greet >> Pass("Done", parameters={"message.$": "$.message"}),
-    timeout_seconds=120,
-)
-"""
-
-HANDLER = """
-def handler(event, context=None):
-    return {"message": "hello " + event["name"]}
-"""
 
 TEST = """
 import pytest
@@ -77,9 +60,7 @@ def test_a_placeholder_without_a_deployed_function_is_refused() -> None:
 
 
 def test_sample_project_on_stepfunctions_local(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(**{"workflows/hello": textwrap.dedent(WORKFLOW)})
-    pytester.makepyfile(**{"lambdas/greet": textwrap.dedent(HANDLER)})
-    pytester.makepyfile(test_sample=textwrap.dedent(TEST))
+    write_sample_project(pytester, TEST)
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "--sfn-engine", "stepfunctions-local", timeout=600
     )

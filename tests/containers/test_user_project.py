@@ -9,19 +9,9 @@ import textwrap
 
 import pytest
 
+from .sample_project import write_sample_project
+
 pytest_plugins = ["pytester"]
-
-WORKFLOW = """
-from sfn_flows import LambdaFunction, LambdaInvoke, Pass, Workflow
-
-greet_fn = LambdaFunction("Greet", handler="greet.handler", timeout_seconds=10)
-greet = LambdaInvoke("Greet", function=greet_fn, timeout_seconds=10)
-hello = Workflow(
-    name="hello",
-    start=greet >> Pass("Done", parameters={"message.$": "$.message"}),
-    timeout_seconds=120,
-)
-"""
 
 # A Task timeout (2 s) shorter than its worker's work (5 s); the Lambda's own timeout is longer.
 SLOW_WORKFLOW = """
@@ -30,11 +20,6 @@ from sfn_flows import LambdaFunction, LambdaInvoke, Pass, Workflow
 slow_fn = LambdaFunction("Slow", handler="slow.handler", timeout_seconds=30)
 slow = LambdaInvoke("Slow", function=slow_fn, timeout_seconds=2, retry_on_service_errors=False)
 too_slow = Workflow(name="too-slow", start=slow >> Pass("Done"), timeout_seconds=120)
-"""
-
-HANDLER = """
-def handler(event, context=None):
-    return {"message": "hello " + event["name"]}
 """
 
 SLOW_HANDLER = """
@@ -67,11 +52,9 @@ def test_a_task_slower_than_its_timeout(run_flow):
 
 
 def test_sample_project_uses_the_fixtures(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(**{"workflows/hello": textwrap.dedent(WORKFLOW)})
+    write_sample_project(pytester, TEST)
     pytester.makepyfile(**{"workflows/too_slow": textwrap.dedent(SLOW_WORKFLOW)})
-    pytester.makepyfile(**{"lambdas/greet": textwrap.dedent(HANDLER)})
     pytester.makepyfile(**{"lambdas/slow": textwrap.dedent(SLOW_HANDLER)})
-    pytester.makepyfile(test_sample=textwrap.dedent(TEST))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=300)
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*workflow 'nope' is not deployed*"])

@@ -1,0 +1,32 @@
+"""A tiny user project (one workflow calling one Lambda), written into a pytester folder:
+what a user of sfn-flows has, run by pytest in a subprocess with the plugin's fixtures."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+WORKFLOW = """
+from sfn_flows import LambdaFunction, LambdaInvoke, Pass, Workflow
+
+greet_fn = LambdaFunction("Greet", handler="greet.handler", timeout_seconds=10)
+greet = LambdaInvoke("Greet", function=greet_fn, timeout_seconds=10)
+hello = Workflow(
+    name="hello",
+    start=greet >> Pass("Done", parameters={"message.$": "$.message"}),
+    timeout_seconds=120,
+)
+"""
+
+HANDLER = """
+def handler(event, context=None):
+    return {"message": "hello " + event["name"]}
+"""
+
+
+def write_sample_project(pytester: pytest.Pytester, tests: str) -> None:
+    """workflows/hello.py, lambdas/greet.py and test_sample.py holding `tests`."""
+    pytester.makepyfile(**{"workflows/hello": textwrap.dedent(WORKFLOW)})
+    pytester.makepyfile(**{"lambdas/greet": textwrap.dedent(HANDLER)})
+    pytester.makepyfile(test_sample=textwrap.dedent(tests))
