@@ -4,7 +4,8 @@ Absolute when the event names the domain (requestContext.domainName), else a pat
 execute-api domain the stage is the first path segment (none for an HTTP API's `$default`
 stage). On a custom domain the prefix is what precedes the route in the request's path:
 right for REST APIs and payload 1.0, whose `path` carries the base path mapping; payload 2.0's
-`rawPath` does not carry an API mapping key, so behind one the URL lacks it.
+`rawPath` does not carry an API mapping key, so behind one the URL lacks it. Called through a
+local stack's path-style gateway, the URL is of that form too, so `Location` can be followed.
 """
 
 from __future__ import annotations
@@ -16,21 +17,30 @@ from sfn_flows.runtime.events import HttpRequest
 
 def status_url(request: HttpRequest, route_prefix: str, execution_id: str) -> str:
     """`route_prefix`: what precedes "/<workflow>/executions" in the request's path."""
-    path = f"{_api_base(request, route_prefix)}/executions/{quote(execution_id, safe='~')}"
+    route = f"/executions/{quote(execution_id, safe='~')}"
     domain = request.domain_name
     if domain is None:
-        return path
+        return _api_base(request, route_prefix) + route
     host = domain
-    # A Host header naming the same domain keeps its port (a local stack's gateway).
     header_host = request.header("host")
     if header_host and header_host.rsplit(":", 1)[0].lower() == domain.lower():
-        host = header_host
+        host = header_host  # a Host header naming the same domain keeps its port
+    elif header_host and ".execute-api." in domain and ".execute-api." not in header_host:
+        # AWS always calls with Host = the execute-api domain. Another host means a local
+        # stack's path-style gateway, <host>/_aws/execute-api/<api id>/<stage>/<route>: the
+        # one way to reach it where `*.localhost` does not resolve.
+        api_id = quote(domain.split(".", 1)[0], safe="")
+        stage = quote(request.stage or "$default", safe="$")
+        base = f"{_scheme(request, header_host)}://{header_host}/_aws/execute-api"
+        return f"{base}/{api_id}/{stage}{route}"
+    return f"{_scheme(request, host)}://{host}{_api_base(request, route_prefix)}{route}"
+
+
+def _scheme(request: HttpRequest, host: str) -> str:
     forwarded = request.header("x-forwarded-proto")  # API Gateway sets it on AWS
     if forwarded:
-        scheme = forwarded.split(",")[0].strip().lower()
-    else:
-        scheme = "http" if ":" in host else "https"
-    return f"{scheme}://{host}{path}"
+        return forwarded.split(",")[0].strip().lower()
+    return "http" if ":" in host else "https"
 
 
 def _api_base(request: HttpRequest, route_prefix: str) -> str:

@@ -90,6 +90,21 @@ def test_local_gateway_host_keeps_its_port_and_plain_http(api: Api) -> None:
     assert body["statusUrl"] == f"http://{domain}:4566/executions/{body['executionId']}"
 
 
+def test_local_path_style_gateway_gets_a_path_style_status_url(api: Api) -> None:
+    # Called as http://127.0.0.1:4566/_aws/execute-api/a1b2c3d4/prod/jobs/executions: the
+    # event names the execute-api domain, the Host header the stack's own address.
+    event = start_rest("jobs", json.dumps(JOB), domain="a1b2c3d4.execute-api.localhost")
+    for headers in (event["headers"], event["multiValueHeaders"]):
+        headers["Host"] = "127.0.0.1:4566" if headers is event["headers"] else ["127.0.0.1:4566"]
+        del headers["X-Forwarded-Proto"]  # only AWS's gateway adds it
+
+    _, headers, body = call(api, event)
+    expected = (
+        f"http://127.0.0.1:4566/_aws/execute-api/a1b2c3d4/prod/executions/{body['executionId']}"
+    )
+    assert body["statusUrl"] == headers["Location"] == expected
+
+
 def test_base64_encoded_body_is_decoded(api: Api) -> None:
     text = json.dumps({"job_id": "b64", "items": ["é"]}, ensure_ascii=False)
     body = api.started(start_http("jobs", text, base64_body=True))
