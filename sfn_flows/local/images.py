@@ -132,6 +132,22 @@ def build_local_stack_image(
     return BuiltImage(stack, base, False, time.monotonic() - started)
 
 
+def pulled_image(tag: str, *, deadline: float = 300.0) -> BuiltImage:
+    """A published local-stack image (e.g. `ministackorg/ministack:1.5.33`), used as it is
+    when present, else pulled: for machines where a registry is reachable."""
+    started = time.monotonic()
+    if image_exists(tag):
+        return BuiltImage(tag, "", True, time.monotonic() - started)
+    _run(
+        ["docker", "pull", "--quiet", tag],
+        f"pull {tag}",
+        started + deadline,
+        "check the name and that a registry is reachable from this machine, or leave the "
+        "image unset to build the local stack's image here (`sfn-flows local image`)",
+    )
+    return BuiltImage(tag, "", False, time.monotonic() - started)
+
+
 def _build_base(tag: str, limit: float) -> None:
     if shutil.which("mmdebstrap") is None:
         from sfn_flows.local.docker_engine import apt_install

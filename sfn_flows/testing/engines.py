@@ -34,6 +34,13 @@ OWNER_LABEL = "sfn-flows.owner-pid"
 # Where an engine started with a mock config finds it (mounted read-only before start: both
 # engines read SFN_MOCK_CONFIG once, at boot).
 MOCK_CONFIG_PATH = "/mock/config.json"
+# Set on every local-stack container, also a published image's: the gateway on the port we
+# map, and MiniStack's listeners on fixed ports (MQTT over TLS, SFTP) off.
+LOCAL_STACK_ENV = {
+    "GATEWAY_PORT": str(CONTAINER_PORT),
+    "IOT_MTLS_ENABLED": "0",
+    "SFTP_ENABLED": "0",
+}
 
 # Verified on these machines (../shared/notes/containers.md): Ryuk cannot be pulled, a stray
 # /.dockerenv misleads testcontainers about where mapped ports live, and its default wait
@@ -146,7 +153,7 @@ def start_local_stack(
         container = container.with_exposed_ports(CONTAINER_PORT)
     else:
         container = container.with_bind_ports(CONTAINER_PORT, host_port)
-    for key, value in (env or {}).items():
+    for key, value in {**LOCAL_STACK_ENV, **(env or {})}.items():
         container = container.with_env(key, value)
     for host_path, container_path in (volumes or {}).items():
         container = container.with_volume_mapping(host_path, container_path, "ro")

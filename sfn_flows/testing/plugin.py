@@ -23,6 +23,7 @@ import pytest
 
 ENGINE_ENV = "SFN_FLOWS_ENGINE"
 PORT_ENV = "SFN_FLOWS_ENGINE_PORT"
+IMAGE_ENV = "SFN_FLOWS_LOCAL_STACK_IMAGE"
 STACK = "sfn-flows-tests"
 
 
@@ -41,6 +42,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "default a free port",
     )
     group.addoption(
+        "--sfn-local-stack-image",
+        default=None,
+        help=f"use this local-stack image (pulled if absent, e.g. ministackorg/ministack:1.5.33) "
+        f"instead of building one here (env {IMAGE_ENV})",
+    )
+    group.addoption(
         "--sfn-project",
         default=None,
         help="project folder with workflows/ and lambdas/ (default: rootdir)",
@@ -57,6 +64,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 class EngineChoice:
     name: str
     host_port: int | None
+    stack_image: str | None  # a published image to use instead of building one
+
+    def local_stack_image(self) -> str:
+        """The local-stack image's tag: the given one (pulled if absent) or the one built
+        here (reused when its inputs have not changed)."""
+        from sfn_flows.local.images import build_local_stack_image, pulled_image
+
+        if self.stack_image:
+            return pulled_image(self.stack_image).tag
+        return build_local_stack_image().tag
 
 
 def engine_choice(config: pytest.Config) -> EngineChoice:
@@ -70,15 +87,16 @@ def engine_choice(config: pytest.Config) -> EngineChoice:
             f"unknown engine {name!r} (from --sfn-engine or {ENGINE_ENV}); choose one of "
             f"{', '.join(ENGINES)}"
         )
+    image = config.getoption("--sfn-local-stack-image") or os.environ.get(IMAGE_ENV) or None
     port_text = config.getoption("--sfn-engine-port") or os.environ.get(PORT_ENV)
     if port_text is None or port_text == "":
-        return EngineChoice(name, None)
+        return EngineChoice(name, None, image)
     if not str(port_text).isdigit() or not 1 <= int(port_text) <= 65535:
         raise EngineError(
             f"engine port {port_text!r} (from --sfn-engine-port or {PORT_ENV}) is not a port "
             "number; give 1-65535, or leave it unset to get a free port"
         )
-    return EngineChoice(name, int(port_text))
+    return EngineChoice(name, int(port_text), image)
 
 
 @dataclass(frozen=True)
@@ -124,15 +142,14 @@ def sfn_engine(pytestconfig: pytest.Config, _sfn_sigterm_as_interrupt: None) -> 
     tests fail or the run is interrupted by Ctrl-C or SIGTERM)."""
     from sfn_flows.errors import SfnFlowsError
     from sfn_flows.local.docker_engine import ensure_docker_engine
-    from sfn_flows.local.images import build_local_stack_image
     from sfn_flows.testing.engines import remove_leftover_containers, start_engine
 
     try:
         choice = engine_choice(pytestconfig)
         ensure_docker_engine()
-        image = build_local_stack_image()
+        image = choice.local_stack_image()
         remove_leftover_containers()
-        engine = start_engine(choice.name, image.tag, host_port=choice.host_port)
+        engine = start_engine(choice.name, image, host_port=choice.host_port)
     except SfnFlowsError as exc:
         _fail(exc)
     try:
@@ -273,7 +290,6 @@ def sfn_mocked(
     module-scoped fixture): each call starts a container, all stopped at session end."""
     from sfn_flows.errors import SfnFlowsError
     from sfn_flows.local.docker_engine import ensure_docker_engine
-    from sfn_flows.local.images import build_local_stack_image
     from sfn_flows.testing.engines import start_engine
     from sfn_flows.testing.mocks import MockConfig
 
@@ -290,8 +306,7 @@ def sfn_mocked(
             mocks.validate(build_dir)
             config.write_text(mocks.to_json(STACK), encoding="utf-8")
             ensure_docker_engine()
-            image = build_local_stack_image()
-            engine = start_engine(choice.name, image.tag, mock_config=config)
+            engine = start_engine(choice.name, choice.local_stack_image(), mock_config=config)
             try:
                 deployed = _deploy_build(root, build_dir, engine, STACK)
             except BaseException:

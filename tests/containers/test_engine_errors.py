@@ -121,8 +121,13 @@ def test_hello(run_flow):
             "EngineError: could not start the local-stack container from *: host port "
             "{busy_port} is already in use; choose a free port *",
         ),
+        (
+            ["--sfn-local-stack-image", "sfn-flows/no-such-image:1"],
+            "ImageBuildError: could not pull sfn-flows/no-such-image:1: * Fix: check the name "
+            "and that a registry is reachable from this machine, or leave the image unset *",
+        ),
     ],
-    ids=["unknown-engine", "not-a-port", "port-in-use"],
+    ids=["unknown-engine", "not-a-port", "port-in-use", "image-not-pullable"],
 )
 def test_the_plugin_reports_engine_problems_as_one_line(
     pytester: pytest.Pytester,

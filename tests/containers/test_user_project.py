@@ -6,6 +6,7 @@ has 300 s, and a workflow here costs no extra engine container."""
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import pytest
 
@@ -51,11 +52,15 @@ def test_a_task_slower_than_its_timeout(run_flow):
 """
 
 
-def test_sample_project_uses_the_fixtures(pytester: pytest.Pytester) -> None:
+def test_sample_project_uses_the_fixtures(pytester: pytest.Pytester, sfn_engine: Any) -> None:
+    # Given as a ready image (as a user with a pulled ministackorg/ministack would), the
+    # image this session built is used as it is.
     write_sample_project(pytester, TEST)
     pytester.makepyfile(**{"workflows/too_slow": textwrap.dedent(SLOW_WORKFLOW)})
     pytester.makepyfile(**{"lambdas/slow": textwrap.dedent(SLOW_HANDLER)})
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=300)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--sfn-local-stack-image", sfn_engine.image, timeout=300
+    )
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*workflow 'nope' is not deployed*"])
     assert "Traceback" not in result.stdout.str()
