@@ -196,9 +196,17 @@ def _wait_ready(container: Any, endpoint: str, limit: float, deadline: float) ->
 
 
 def create_state_machine(client: Any, name: str, definition: str) -> str:
-    answer = client.create_state_machine(
-        name=name, definition=definition, roleArn="arn:aws:iam::000000000000:role/sfn-local"
-    )
+    from botocore.exceptions import ClientError
+
+    try:
+        answer = client.create_state_machine(
+            name=name, definition=definition, roleArn="arn:aws:iam::000000000000:role/sfn-local"
+        )
+    except ClientError as exc:
+        raise EngineError(
+            f"Step Functions Local refused state machine {name!r}: {exc}. It has no JSONata "
+            "and no Variables: run such workflows on the local-stack engine"
+        ) from None
     return str(answer["stateMachineArn"])
 
 
