@@ -1,7 +1,9 @@
 """What the container engine costs: image builds, container start, and each flow run.
 
-    python benchmarks/bench_containers.py            # all of it (about 1-2 minutes)
-    python benchmarks/bench_containers.py --skip-cold  # no cold image builds
+    python benchmarks/bench_containers.py                # all of it (several minutes)
+    python benchmarks/bench_containers.py --skip-cold    # no cold image builds
+    python benchmarks/bench_containers.py --skip-suites  # rows 1-4 only (about 1-2 minutes)
+    python benchmarks/bench_containers.py --only-suites  # row 5 only
 
 Rows:
 1. Image build (`sfn_flows.local.images.build_local_stack_image`):
@@ -26,6 +28,15 @@ Rows:
    ~155 ms on both and that sleep, not the container's port mapping, dominates.
 4. One API round trip (DescribeStateMachine) on each, median of 20: the container's own
    per-request cost (docker-proxy / port mapping) without any execution.
+5. The whole container test suite's wall time: `python -m pytest tests/containers -q
+   -p no:cacheprovider` in a subprocess from the project root (timeout 1800 s), timed with
+   `time.monotonic()`; the counts (passed, failed, skipped, xfailed, xpassed) come from
+   pytest's final summary line, and seconds per test is wall time / their sum (skipped tests
+   count too). The baseline is `tests/e2e` run the same way: the end-to-end suite against
+   the embedded local stack (MiniStack as a host process, no container). The two suites hold
+   DIFFERENT tests, so the ratio of their per-test times is context, not a like-for-like
+   comparison: rows 2-4 are the like-for-like costs. If either suite exits non-zero (or
+   times out), its last 30 output lines are printed and the script exits 1.
 """
 
 from __future__ import annotations
@@ -33,12 +44,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +67,11 @@ PASS_ONLY = (
 )
 ROLE = "arn:aws:iam::000000000000:role/bench"
 POLL = 0.005
+ROOT = Path(__file__).resolve().parent.parent
+SUITE_TIMEOUT = 1800
+SUITE_TAIL = 30
+COUNTED = ("passed", "failed", "skipped", "xfailed", "xpassed")
+SUMMARY_COUNT = re.compile(r"\b(\d+) (passed|failed|skipped|xfailed|xpassed|errors?)\b")
 
 
 def _rmi(tag: str) -> None:
@@ -143,6 +161,94 @@ def bench_runs(endpoint: str, repeat: int = 20, warmup: int = 3) -> tuple[list[f
     return times, arn
 
 
+@dataclass
+class SuiteRun:
+    path: str
+    seconds: float
+    returncode: int | None  # None: timed out
+    counts: dict[str, int]
+    lines: list[str]
+
+    @property
+    def tests(self) -> int:
+        return sum(self.counts.get(kind, 0) for kind in COUNTED)
+
+    @property
+    def per_test(self) -> float:
+        return self.seconds / self.tests if self.tests else float("nan")
+
+
+def _summary_counts(lines: list[str]) -> dict[str, int]:
+    """The counts on pytest's final summary line ("3 passed, 1 skipped in 2.05s")."""
+    for line in reversed(lines):
+        found = SUMMARY_COUNT.findall(line)
+        if found and " in " in line:
+            counts: dict[str, int] = {}
+            for number, kind in found:
+                key = "errors" if kind.startswith("error") else kind
+                counts[key] = counts.get(key, 0) + int(number)
+            return counts
+    return {}
+
+
+def _text(output: str | bytes | None) -> str:
+    if isinstance(output, bytes):
+        return output.decode(errors="replace")
+    return output or ""
+
+
+def run_suite(path: str) -> SuiteRun:
+    """Run one test folder with pytest in a subprocess from the project root, timed."""
+    command = [sys.executable, "-m", "pytest", path, "-q", "-p", "no:cacheprovider"]
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            command,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=SUITE_TIMEOUT,
+        )
+        returncode: int | None = done.returncode
+        output = done.stdout
+    except subprocess.TimeoutExpired as expired:
+        returncode, output = None, _text(expired.output)
+    seconds = time.monotonic() - started
+    lines = output.splitlines()
+    return SuiteRun(path, seconds, returncode, _summary_counts(lines), lines)
+
+
+def bench_suites() -> int:
+    print("\n5. whole test suites (pytest -q -p no:cacheprovider, subprocess, wall time)")
+    print("   NOTE: the two suites hold different tests; the ratio is context, not like-for-like")
+    runs = []
+    for path, label in (("tests/containers", "container"), ("tests/e2e", "embedded")):
+        run = run_suite(path)
+        if run.returncode != 0:
+            ended = (
+                f"timed out after {SUITE_TIMEOUT} s"
+                if run.returncode is None
+                else f"exited {run.returncode}"
+            )
+            print(f"   {path} {ended} after {run.seconds:.1f} s; its last {SUITE_TAIL} lines:")
+            for line in run.lines[-SUITE_TAIL:]:
+                print(f"   | {line}")
+            return 1
+        counts = ", ".join(f"{n} {kind}" for kind, n in run.counts.items())
+        print(
+            f"   {label:<10} {path:<17} {run.seconds:8.1f} s   {run.tests:4d} tests"
+            f"   {run.per_test:6.2f} s/test   ({counts})"
+        )
+        runs.append(run)
+    container, embedded = runs
+    print(
+        f"   per-test container / embedded = {container.per_test / embedded.per_test:.1f}x"
+        " (different tests: context only)"
+    )
+    return 0
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f} ms"
 
@@ -150,12 +256,22 @@ def _ms(seconds: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-cold", action="store_true", help="no cold image builds")
+    suites = parser.add_mutually_exclusive_group()
+    suites.add_argument("--skip-suites", action="store_true", help="no row 5 (test suites)")
+    suites.add_argument("--only-suites", action="store_true", help="only row 5 (test suites)")
     args = parser.parse_args(argv)
     os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
     print(f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} cpus")
     ensure_docker_engine()
+    if not args.only_suites:
+        bench_engine(args.skip_cold)
+    return 0 if args.skip_suites else bench_suites()
 
-    builds = bench_builds(args.skip_cold)
+
+def bench_engine(skip_cold: bool) -> None:
+    """Rows 1-4."""
+
+    builds = bench_builds(skip_cold)
     print("\n1. image build (build_local_stack_image)")
     for label, seconds in builds.items():
         print(f"   {label:<18} {seconds:8.2f} s")
@@ -210,7 +326,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"   container / embedded = {ratio:.2f}x")
     runs_per_start = statistics.median(starts) / statistics.median(container_runs)
     print(f"   one container start = {runs_per_start:.0f} container flow runs")
-    return 0
 
 
 if __name__ == "__main__":
