@@ -15,6 +15,7 @@ import os
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -95,7 +96,7 @@ class ContainerEngine:
         return outputs  # CloudFormation created the state machines in this container
 
     def stop(self) -> None:
-        self.container.stop()
+        remove_container(self.container)
 
 
 def start_engine(
@@ -177,12 +178,19 @@ def start_local_stack(
 
 
 def start_container(container: Any, what: str, host_port: int | None) -> None:
-    """`container.start()` with docker's errors turned into an EngineError with the fix; a
-    container that was created but could not start is removed."""
+    """`container.start()` with docker's errors turned into an EngineError with the fix.
+
+    The container gets a unique name first, so that one created but not started (docker's
+    error, or Ctrl-C/SIGTERM arriving during the start) is found and removed.
+    """
+    container.with_name(f"sfn-flows-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     try:
         container.start()
-    except Exception as exc:  # docker's own errors: port clash, missing image, daemon gone
+    except BaseException as exc:
         remove_container(container)
+        if not isinstance(exc, Exception):
+            raise  # an interrupt: the container is gone, the session ends
+        # docker's own errors: port clash, missing image, daemon gone
         text = str(exc)
         if host_port is not None and (
             "port is already allocated" in text or "address already in use" in text
@@ -196,12 +204,18 @@ def start_container(container: Any, what: str, host_port: int | None) -> None:
 
 
 def remove_container(container: Any) -> None:
-    """Remove a testcontainers container whatever state it reached; never raises."""
+    """Remove a testcontainers container whatever state it reached (also created by the
+    daemon before testcontainers saw it: found by its name); never raises."""
     inner = getattr(container, "_container", None)
-    if inner is None:
-        return
     # already gone, or the daemon went away: nothing left to clean
     with contextlib.suppress(Exception):
+        if inner is None:
+            import docker
+
+            name = getattr(container, "_name", None)
+            if not name:
+                return
+            inner = docker.from_env().containers.get(name)
         inner.remove(force=True, v=True)
 
 
@@ -255,9 +269,12 @@ def remove_leftover_containers() -> int:
 
     client = docker.from_env()
     gone = 0
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
+    listed = client.containers.list(all=True, filters={"label": LABEL}, ignore_removed=True)
+    for container in listed:
         if not _owner_alive(container.labels):
-            container.remove(force=True)
+            # removed meanwhile by its own session's teardown: nothing to do
+            with contextlib.suppress(Exception):
+                container.remove(force=True)
             gone += 1
     for network in client.networks.list(filters={"label": LABEL}):
         if not _owner_alive(network.attrs.get("Labels") or {}):

@@ -144,19 +144,21 @@ def sfn_engine(pytestconfig: pytest.Config, _sfn_sigterm_as_interrupt: None) -> 
     from sfn_flows.local.docker_engine import ensure_docker_engine
     from sfn_flows.testing.engines import remove_leftover_containers, start_engine
 
-    try:
-        choice = engine_choice(pytestconfig)
-        ensure_docker_engine()
-        image = choice.local_stack_image()
-        remove_leftover_containers()
-        engine = start_engine(choice.name, image, host_port=choice.host_port)
-    except SfnFlowsError as exc:
-        _fail(exc)
-    try:
+    engine = None
+    try:  # the finally also runs when setup is interrupted (Ctrl-C, SIGTERM)
+        try:
+            choice = engine_choice(pytestconfig)
+            ensure_docker_engine()
+            image = choice.local_stack_image()
+            remove_leftover_containers()
+            engine = start_engine(choice.name, image, host_port=choice.host_port)
+        except SfnFlowsError as exc:
+            _fail(exc)
         yield engine
     finally:
-        engine.stop()
-        remove_leftover_containers()
+        if engine is not None:
+            engine.stop()
+            remove_leftover_containers()
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,9 @@ def test_waits_for_a_signal(sfn_engine):
 def _containers_of(pid: int) -> list[Any]:
     import docker
 
-    return docker.from_env().containers.list(all=True, filters={"label": f"{OWNER_LABEL}={pid}"})
+    return docker.from_env().containers.list(
+        all=True, filters={"label": f"{OWNER_LABEL}={pid}"}, ignore_removed=True
+    )
 
 
 def _session_with_a_running_engine(pytester: pytest.Pytester) -> subprocess.Popen[bytes]:
@@ -55,6 +57,8 @@ def test_an_interrupted_session_removes_its_container(
     pytester: pytest.Pytester, sfn_engine: Any, signum: int
 ) -> None:
     # sfn_engine: Docker runs and the image is built, so the sample session starts quickly.
+    # The signal comes as soon as the container exists: while it starts, waits for its
+    # health answer or runs the test, whichever the timing gives; each must clean up.
     session = _session_with_a_running_engine(pytester)
     session.send_signal(signum)
     try:
