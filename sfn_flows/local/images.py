@@ -8,9 +8,11 @@ Two layers, each cached by the hash of its inputs (skipped when the tag exists):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -174,14 +176,29 @@ def _run(
 ) -> None:
     env = {**os.environ, **(env_extra or {})}
     remaining = max(1.0, limit - time.monotonic())
+    # Its own process group: at the deadline the whole pipeline (bash, mmdebstrap, docker
+    # import) is killed, not only its first process.
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=remaining, env=env)
-    except subprocess.TimeoutExpired:
-        raise ImageBuildError(
-            f"could not {what}: not done within the image build's deadline; {fix}"
-        ) from None
-    if done.returncode != 0:
-        tail = " / ".join((done.stderr or done.stdout).strip().splitlines()[-4:])
+        stdout, stderr = process.communicate(timeout=remaining)
+    except BaseException as exc:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        if isinstance(exc, subprocess.TimeoutExpired):
+            raise ImageBuildError(
+                f"could not {what}: not done within the image build's deadline; {fix}"
+            ) from None
+        raise
+    if process.returncode != 0:
+        tail = " / ".join((stderr or stdout).strip().splitlines()[-4:])
         raise ImageBuildError(f"could not {what}: {tail}. Fix: {fix}")
 
 

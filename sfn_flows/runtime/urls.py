@@ -10,9 +10,13 @@ local stack's path-style gateway, the URL is of that form too, so `Location` can
 
 from __future__ import annotations
 
+import os
+import re
 from urllib.parse import quote
 
 from sfn_flows.runtime.events import HttpRequest
+
+_HOST = re.compile(r"[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")
 
 
 def status_url(request: HttpRequest, route_prefix: str, execution_id: str) -> str:
@@ -23,17 +27,25 @@ def status_url(request: HttpRequest, route_prefix: str, execution_id: str) -> st
         return _api_base(request, route_prefix) + route
     host = domain
     header_host = request.header("host")
+    if header_host is not None and not _HOST.fullmatch(header_host):
+        header_host = None  # not a plain host[:port]: never copied into a URL
     if header_host and header_host.rsplit(":", 1)[0].lower() == domain.lower():
         host = header_host  # a Host header naming the same domain keeps its port
-    elif header_host and ".execute-api." in domain and ".execute-api." not in header_host:
-        # AWS always calls with Host = the execute-api domain. Another host means a local
-        # stack's path-style gateway, <host>/_aws/execute-api/<api id>/<stage>/<route>: the
-        # one way to reach it where `*.localhost` does not resolve.
+    elif header_host and ".execute-api." in domain and _on_local_stack():
+        # A local stack's path-style gateway, <host>/_aws/execute-api/<api id>/<stage>/...:
+        # the one way to reach it where `*.localhost` does not resolve. Only there: on AWS a
+        # client-chosen Host (private APIs, load balancers) must not shape the URL.
         api_id = quote(domain.split(".", 1)[0], safe="")
         stage = quote(request.stage or "$default", safe="$")
         base = f"{_scheme(request, header_host)}://{header_host}/_aws/execute-api"
         return f"{base}/{api_id}/{stage}{route}"
     return f"{_scheme(request, host)}://{host}{_api_base(request, route_prefix)}{route}"
+
+
+def _on_local_stack() -> bool:
+    # The local stack points the SDK of its Lambdas at itself; AWS's Lambda runtime never
+    # sets this variable.
+    return bool(os.environ.get("AWS_ENDPOINT_URL"))
 
 
 def _scheme(request: HttpRequest, host: str) -> str:

@@ -59,8 +59,13 @@ class Engine(Protocol):
     """What the plugin needs of an engine, whichever runs the state machines."""
 
     name: str
-    image: str
+    image: str  # the image of the container that runs the state machines
     ready_seconds: float
+
+    @property
+    def stack_image(self) -> str:
+        """The local-stack image (Lambdas, API, CloudFormation)."""
+        ...
 
     @property
     def endpoint_url(self) -> str:
@@ -88,6 +93,10 @@ class ContainerEngine:
     endpoint_url: str
     container: Any
     ready_seconds: float
+
+    @property
+    def stack_image(self) -> str:
+        return self.image
 
     def target(self) -> Target:
         return Target(endpoint_url=self.endpoint_url)
@@ -165,11 +174,10 @@ def start_local_stack(
     if command is not None:
         container = container.with_command(command)
     started = time.monotonic()
-    start_container(container, f"the {LOCAL_STACK} container from {image}", host_port)
+    what = f"the {LOCAL_STACK} container from {image}"
+    start_container(container, what, host_port)
     try:
-        host = container.get_container_host_ip()
-        port = container.get_exposed_port(CONTAINER_PORT)
-        endpoint = f"http://{host}:{port}"
+        endpoint = published_endpoint(container, CONTAINER_PORT, what, started + deadline)
         wait_until_ready(endpoint, container, started + deadline, deadline)
     except BaseException:
         remove_container(container)
@@ -219,9 +227,45 @@ def remove_container(container: Any) -> None:
         inner.remove(force=True, v=True)
 
 
+def published_endpoint(container: Any, port: int, what: str, limit: float) -> str:
+    """`http://host:port` where Docker publishes the started container's `port`; an
+    EngineError as soon as the container has exited, or when no mapping appears by `limit`."""
+    host = container.get_container_host_ip()
+    while True:
+        state = container_state(container)
+        check_not_exited(container, what, state)
+        bindings = (state.get("Ports") or {}).get(f"{port}/tcp") or []
+        if bindings:
+            return f"http://{host}:{bindings[0]['HostPort']}"
+        if time.monotonic() > limit:
+            raise EngineError(f"Docker never published port {port} of {what}")
+        time.sleep(0.05)
+
+
+def container_state(container: Any) -> dict[str, Any]:
+    """Docker's `State` of the container plus its published `Ports`; {} if unknown."""
+    try:
+        inner = container.get_wrapped_container()
+        inner.reload()
+    except Exception:  # gone, or the daemon went away: the caller's deadline decides
+        return {}
+    return {**inner.attrs.get("State", {}), "Ports": inner.attrs["NetworkSettings"]["Ports"]}
+
+
+def check_not_exited(container: Any, what: str, state: dict[str, Any]) -> None:
+    if state.get("Status") in ("exited", "dead"):
+        raise EngineError(
+            f"{what} exited with code {state.get('ExitCode')} before it answered; last log "
+            f"lines: {last_log_lines(container)}. The container was removed; check that the "
+            "image runs its server (`sfn-flows local image` rebuilds the local stack's)"
+        )
+
+
 def wait_until_ready(endpoint: str, container: Any, limit: float, deadline: float) -> None:
     """Poll the local stack's health route every 50 ms until it answers 200, or give up at
-    `limit` (monotonic) with the container's last log lines."""
+    `limit` (monotonic) with the container's last log lines; at once if it exits."""
+    what = f"the {LOCAL_STACK} container"
+    polls = 0
     while True:
         try:
             with urllib.request.urlopen(endpoint + "/_ministack/health", timeout=1) as answer:
@@ -229,6 +273,9 @@ def wait_until_ready(endpoint: str, container: Any, limit: float, deadline: floa
                     return
         except (urllib.error.URLError, OSError):
             pass
+        polls += 1
+        if polls % 4 == 0:  # Docker is asked every 200 ms, the health route every 50 ms
+            check_not_exited(container, what, container_state(container))
         if time.monotonic() > limit:
             raise EngineError(
                 f"the {LOCAL_STACK} engine at {endpoint} did not become ready within "
@@ -241,23 +288,25 @@ def wait_until_ready(endpoint: str, container: Any, limit: float, deadline: floa
 
 
 def _container_state(container: Any) -> str:
-    try:
-        inner = container.get_wrapped_container()
-        inner.reload()
-        state = inner.attrs.get("State", {})
-    except Exception:
+    state = container_state(container)
+    if not state:
         return "state unknown"
     if state.get("Running"):
         return "still running"
     return f"exited with code {state.get('ExitCode')}"
 
 
-def last_log_lines(container: Any, count: int = 5) -> str:
+def container_logs(container: Any) -> str:
+    """Both streams of the container's log; "" when they cannot be read (yet)."""
     try:
         stdout, stderr = container.get_logs()
-    except Exception:
-        return "(logs unavailable)"
-    lines = (stdout + stderr).decode(errors="replace").strip().splitlines()[-count:]
+    except Exception:  # gone, or not readable yet: callers poll or report "(none)"
+        return ""
+    return str((stdout + stderr).decode(errors="replace"))
+
+
+def last_log_lines(container: Any, count: int = 5) -> str:
+    lines = container_logs(container).strip().splitlines()[-count:]
     return " / ".join(lines) or "(none)"
 
 

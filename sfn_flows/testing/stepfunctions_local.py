@@ -33,7 +33,11 @@ from sfn_flows.testing.engines import (
     STEPFUNCTIONS_LOCAL,
     ContainerEngine,
     EngineError,
+    check_not_exited,
+    container_logs,
+    container_state,
     last_log_lines,
+    published_endpoint,
     remove_container,
     start_container,
     start_local_stack,
@@ -74,6 +78,10 @@ class StepFunctionsLocalEngine:
     image: str = IMAGE
 
     @property
+    def stack_image(self) -> str:
+        return self.local_stack.image
+
+    @property
     def endpoint_url(self) -> str:
         return self.local_stack.endpoint_url
 
@@ -88,16 +96,17 @@ class StepFunctionsLocalEngine:
         from sfn_flows.deploy.template import state_machine_name
 
         manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
-        definitions = {
-            entry["name"]: (build_dir / entry["definition"]).read_text(encoding="utf-8")
-            for entry in manifest.get("workflows", [])
-        }
         arns = deployed_function_arns(self.local_stack.target(), stack)
         client = self.target().client("stepfunctions")
         published = dict(outputs)
-        for workflow, text in definitions.items():
+        for entry in manifest.get("workflows", []):
+            workflow = entry["name"]
+            text = (build_dir / entry["definition"]).read_text(encoding="utf-8")
             published[state_machine_output(workflow)] = create_state_machine(
-                client, state_machine_name(stack, workflow), substitute(workflow, text, arns)
+                client,
+                state_machine_name(stack, workflow),
+                substitute(workflow, text, arns),
+                entry.get("type", "STANDARD"),
             )
         return published
 
@@ -122,8 +131,14 @@ def start_engine(
     from testcontainers.core.network import Network
 
     started = time.monotonic()
+    limit = started + deadline  # one deadline for both containers
     labels = {LABEL: STEPFUNCTIONS_LOCAL, OWNER_LABEL: str(os.getpid())}
-    network = Network(docker_network_kw={"labels": labels}).create()
+    try:
+        network = Network(docker_network_kw={"labels": labels}).create()
+    except Exception as exc:  # docker's own error, e.g. no free address pool
+        raise EngineError(
+            f"could not create a Docker network for {STEPFUNCTIONS_LOCAL}: {exc}"
+        ) from None
     try:
         stack = start_local_stack(
             stack_image,
@@ -133,18 +148,23 @@ def start_engine(
             deadline=deadline,
         )
         try:
-            container, url = _start_stepfunctions_local(network, labels, mock_config, deadline)
+            container, url = _start_stepfunctions_local(
+                network, labels, mock_config, limit, deadline
+            )
         except BaseException:
             stack.stop()
             raise
     except BaseException:
-        network.remove()
+        # the error that matters is the one being raised; a network left over is removed
+        # by the next session's clean-up
+        with contextlib.suppress(Exception):
+            network.remove()
         raise
     return StepFunctionsLocalEngine(stack, url, container, network, time.monotonic() - started)
 
 
 def _start_stepfunctions_local(
-    network: Any, labels: dict[str, str], mock_config: Path | None, deadline: float
+    network: Any, labels: dict[str, str], mock_config: Path | None, limit: float, deadline: float
 ) -> tuple[Any, str]:
     from testcontainers.core.container import DockerContainer
 
@@ -156,25 +176,30 @@ def _start_stepfunctions_local(
         .with_env("AWS_DEFAULT_REGION", "us-east-1")
         .with_env("AWS_ACCOUNT_ID", "000000000000")
         .with_env("LAMBDA_ENDPOINT", f"http://{LOCAL_STACK_ALIAS}:4566")
+        # It signs its calls to the Lambda endpoint: any credentials do for the local stack.
+        .with_env("AWS_ACCESS_KEY_ID", "test")
+        .with_env("AWS_SECRET_ACCESS_KEY", "test")
     )
     if mock_config is not None:
         # Mounted before start: Step Functions Local reads it once, at boot.
         container = container.with_volume_mapping(str(mock_config), MOCK_CONFIG_PATH, "ro")
         container = container.with_env("SFN_MOCK_CONFIG", MOCK_CONFIG_PATH)
-    limit = time.monotonic() + deadline
-    start_container(container, f"{STEPFUNCTIONS_LOCAL} from {IMAGE}", None)
+    what = f"{STEPFUNCTIONS_LOCAL} from {IMAGE}"
+    start_container(container, what, None)
     try:
-        url = f"http://{container.get_container_host_ip()}:{container.get_exposed_port(PORT)}"
-        _wait_ready(container, url, limit, deadline)
+        url = published_endpoint(container, PORT, what, limit)
+        _wait_ready(container, what, url, limit, deadline)
     except BaseException:
         remove_container(container)
         raise
     return container, url
 
 
-def _wait_ready(container: Any, endpoint: str, limit: float, deadline: float) -> None:
-    # First the log line, then a request that answers: the line comes before the socket.
-    while READY_LINE not in container.get_logs()[0].decode(errors="replace"):
+def _wait_ready(container: Any, what: str, endpoint: str, limit: float, deadline: float) -> None:
+    # First the log line (on either stream), then a request that answers: the line comes
+    # before the socket.
+    while READY_LINE not in container_logs(container):
+        check_not_exited(container, what, container_state(container))
         if time.monotonic() > limit:
             raise EngineError(
                 f"Step Functions Local never logged {READY_LINE!r} within {deadline:g} s; last "
@@ -195,12 +220,17 @@ def _wait_ready(container: Any, endpoint: str, limit: float, deadline: float) ->
             time.sleep(0.1)
 
 
-def create_state_machine(client: Any, name: str, definition: str) -> str:
+def create_state_machine(
+    client: Any, name: str, definition: str, workflow_type: str = "STANDARD"
+) -> str:
     from botocore.exceptions import ClientError
 
     try:
         answer = client.create_state_machine(
-            name=name, definition=definition, roleArn="arn:aws:iam::000000000000:role/sfn-local"
+            name=name,
+            definition=definition,
+            roleArn="arn:aws:iam::000000000000:role/sfn-local",
+            type=workflow_type,
         )
     except ClientError as exc:
         raise EngineError(

@@ -19,26 +19,30 @@ from .sample_project import write_sample_project
 pytest_plugins = ["pytester"]
 
 
-def _container_ids() -> set[str]:
-    """Every container but the engines of other living test sessions (which may run beside
-    us); a container left by a pytest subprocess of this test counts."""
+def _docker_objects() -> set[str]:
+    """Every container and network but those of other living test sessions (which may run
+    beside us); one left by a pytest subprocess of this test counts."""
     import docker
 
-    def someone_elses(labels: dict[str, str]) -> bool:
-        owner = labels.get(OWNER_LABEL, "")
+    def someone_elses(labels: dict[str, str] | None) -> bool:
+        owner = (labels or {}).get(OWNER_LABEL, "")
         return owner.isdigit() and int(owner) != os.getpid() and process_alive(int(owner))
 
-    containers = docker.from_env().containers.list(all=True)
-    return {c.id for c in containers if not someone_elses(c.labels)}
+    client = docker.from_env()
+    containers = client.containers.list(all=True, ignore_removed=True)
+    networks = client.networks.list()
+    return {f"container {c.id}" for c in containers if not someone_elses(c.labels)} | {
+        f"network {n.id}" for n in networks if not someone_elses(n.attrs.get("Labels"))
+    }
 
 
 @pytest.fixture
 def no_container_left(sfn_engine: Any) -> Iterator[None]:
     """sfn_engine: Docker is running and the image is built. The test must leave exactly the
-    containers it found."""
-    before = _container_ids()
+    containers and networks it found."""
+    before = _docker_objects()
     yield
-    assert _container_ids() == before
+    assert _docker_objects() == before
 
 
 @pytest.fixture
@@ -75,24 +79,36 @@ def test_a_dockerfile_step_that_fails(no_container_left: None) -> None:
 
 def test_a_container_that_never_becomes_ready(sfn_engine: Any, no_container_left: None) -> None:
     with pytest.raises(EngineError) as raised:
-        start_local_stack(sfn_engine.image, command="sleep 600", deadline=1)
+        start_local_stack(sfn_engine.stack_image, command="sleep 600", deadline=1)
     message = str(raised.value)
     assert "did not become ready within 1 s (still running)" in message
     assert "The container was removed" in message
 
 
-def test_a_container_that_exits(sfn_engine: Any, no_container_left: None) -> None:
-    command = "/opt/venv/bin/python -c \"print('boom'); raise SystemExit(4)\""
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("true", "exited with code 0 before it answered; last log lines: (none)"),
+        (
+            "/opt/venv/bin/python -c \"print('boom'); raise SystemExit(4)\"",
+            "exited with code 4 before it answered; last log lines: boom",
+        ),
+    ],
+    ids=["at-once", "after-a-line"],
+)
+def test_a_container_that_exits(
+    sfn_engine: Any, no_container_left: None, command: str, expected: str
+) -> None:
+    # A deadline far beyond the test's duration: the exit must be noticed, not waited out.
     with pytest.raises(EngineError) as raised:
-        start_local_stack(sfn_engine.image, command=command, deadline=2)
-    message = str(raised.value)
-    assert "(exited with code 4)" in message
-    assert "last log lines: boom" in message
+        start_local_stack(sfn_engine.stack_image, command=command, deadline=600)
+    assert expected in str(raised.value)
+    assert "The container was removed" in str(raised.value)
 
 
 def test_a_host_port_in_use(sfn_engine: Any, no_container_left: None, busy_port: int) -> None:
     with pytest.raises(EngineError) as raised:
-        start_local_stack(sfn_engine.image, host_port=busy_port, deadline=30)
+        start_local_stack(sfn_engine.stack_image, host_port=busy_port, deadline=30)
     assert f"host port {busy_port} is already in use" in str(raised.value)
     assert "--sfn-engine-port" in str(raised.value)
 

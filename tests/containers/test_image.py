@@ -31,4 +31,4 @@ def test_cli_reuses_the_built_image(sfn_engine: Any) -> None:
     assert result.returncode == 0, result.stderr
     built = json.loads(result.stdout)
     assert built["cached"] is True
-    assert built["image"] == sfn_engine.image == images.image_tags()[1]
+    assert built["image"] == sfn_engine.stack_image == images.image_tags()[1]

@@ -30,6 +30,6 @@ def test_the_readme_example_passes(pytester: pytest.Pytester, sfn_engine: Any) -
         )
     pytester.makepyfile(test_readme=readme_plugin_example())
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "--sfn-local-stack-image", sfn_engine.image, timeout=300
+        "-p", "no:cacheprovider", "--sfn-local-stack-image", sfn_engine.stack_image, timeout=300
     )
     result.assert_outcomes(passed=2)

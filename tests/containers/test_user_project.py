@@ -89,7 +89,7 @@ def test_sample_project_uses_the_fixtures(pytester: pytest.Pytester, sfn_engine:
     pytester.makepyfile(**{"workflows/too_slow": textwrap.dedent(SLOW_WORKFLOW)})
     pytester.makepyfile(**{"lambdas/slow": textwrap.dedent(SLOW_HANDLER)})
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "--sfn-local-stack-image", sfn_engine.image, timeout=300
+        "-p", "no:cacheprovider", "--sfn-local-stack-image", sfn_engine.stack_image, timeout=300
     )
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines(["*workflow 'nope' is not deployed*"])
