@@ -59,7 +59,7 @@ def test_a_placeholder_without_a_deployed_function_is_refused() -> None:
     )
 
 
-def test_sample_project_on_stepfunctions_local(pytester: pytest.Pytester) -> None:
+def test_sample_project_runs_there_or_is_refused_with_the_fix(pytester: pytest.Pytester) -> None:
     write_sample_project(pytester, TEST)
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "--sfn-engine", "stepfunctions-local", timeout=600
