@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sfn_flows.runtime.events import request_id_of
+from sfn_flows.runtime.events import HttpRequest, NotAnHttpEvent, parse_event, request_id_of
 from sfn_flows.runtime.logs import RequestLog, log_unexpected
-from sfn_flows.runtime.responses import Handler, Response, internal_error
+from sfn_flows.runtime.responses import Handler, Response, error_response, internal_error
 
 
 def guarded(action: str, respond: Callable[[Any, RequestLog], Response]) -> Handler:
@@ -26,3 +26,24 @@ def guarded(action: str, respond: Callable[[Any, RequestLog], Response]) -> Hand
         return response
 
     return handler
+
+
+def accepted_request(event: Any, *, reader: str, method: str, usage: str) -> HttpRequest | Response:
+    """The event as an HTTP request, or the 400/405 a client gets for a wrong event or
+    method. `reader` names the handler in the message; `usage` says how to call it."""
+    try:
+        request = parse_event(event)
+    except NotAnHttpEvent as exc:
+        return error_response(
+            400,
+            "BadEvent",
+            f"the {reader} answers API Gateway proxy events (REST or HTTP API): {exc}.",
+        )
+    if request.method != method:
+        return error_response(
+            405,
+            "MethodNotAllowed",
+            f"{request.method} is not allowed here; {usage}.",
+            headers={"Allow": method},
+        )
+    return request

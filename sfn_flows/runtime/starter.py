@@ -23,8 +23,8 @@ from urllib.parse import unquote
 
 from sfn_flows.runtime.clients import ClientFactory, stepfunctions_client
 from sfn_flows.runtime.config import ConfigError, ConfigLoader, WorkflowTarget, load_api_config
-from sfn_flows.runtime.events import HttpRequest, NotAnHttpEvent, parse_event
-from sfn_flows.runtime.guard import guarded
+from sfn_flows.runtime.events import HttpRequest
+from sfn_flows.runtime.guard import accepted_request, guarded
 from sfn_flows.runtime.logs import RequestLog
 from sfn_flows.runtime.names import (
     IDEMPOTENCY_KEY_MAX,
@@ -66,22 +66,14 @@ class _Start:
         self.request_id = log.request_id
 
     def handle(self, event: Any) -> Response:
-        try:
-            request = parse_event(event)
-        except NotAnHttpEvent as exc:
-            return error_response(
-                400,
-                "BadEvent",
-                f"the starter answers API Gateway proxy events (REST or HTTP API): {exc}.",
-            )
-        if request.method != "POST":
-            return error_response(
-                405,
-                "MethodNotAllowed",
-                f"{request.method} is not allowed here; start an execution with "
-                "POST /<workflow>/executions.",
-                headers={"Allow": "POST"},
-            )
+        request = accepted_request(
+            event,
+            reader="starter",
+            method="POST",
+            usage="start an execution with POST /<workflow>/executions",
+        )
+        if not isinstance(request, HttpRequest):
+            return request
         route = _ROUTE.search(request.path)
         workflow = request.path_parameter("workflow") or (
             request_path_workflow(route) if route else None

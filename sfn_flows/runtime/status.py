@@ -23,8 +23,8 @@ from sfn_flows.runtime.config import (
     WorkflowTarget,
     load_api_config,
 )
-from sfn_flows.runtime.events import NotAnHttpEvent, parse_event
-from sfn_flows.runtime.guard import guarded
+from sfn_flows.runtime.events import HttpRequest
+from sfn_flows.runtime.guard import accepted_request, guarded
 from sfn_flows.runtime.logs import RequestLog
 from sfn_flows.runtime.names import execution_id, parse_execution_arn, split_execution_id
 from sfn_flows.runtime.responses import (
@@ -75,21 +75,14 @@ def iso_date(value: object) -> str | None:
 
 
 def _describe(event: Any, client: ClientFactory, config: ConfigLoader, log: RequestLog) -> Response:
-    try:
-        request = parse_event(event)
-    except NotAnHttpEvent as exc:
-        return error_response(
-            400,
-            "BadEvent",
-            f"the status reader answers API Gateway proxy events (REST or HTTP API): {exc}.",
-        )
-    if request.method != "GET":
-        return error_response(
-            405,
-            "MethodNotAllowed",
-            f"{request.method} is not allowed here; read an execution with GET /executions/<id>.",
-            headers={"Allow": "GET"},
-        )
+    request = accepted_request(
+        event,
+        reader="status reader",
+        method="GET",
+        usage="read an execution with GET /executions/<id>",
+    )
+    if not isinstance(request, HttpRequest):
+        return request
     raw_id = request.path_parameter("id")
     if raw_id is None:
         route = _ROUTE.search(request.path)
