@@ -24,6 +24,15 @@ def handler(event, context=None):
     return {"message": "hello " + event["name"]}
 """
 
+# The sample's own test of its real Lambda, shared by every run of the sample project.
+HELLO_TEST = """
+def test_hello(run_flow):
+    result = run_flow("hello", {"name": "ada"})
+    assert result.succeeded, (result.error, result.cause)
+    assert result.output == {"message": "hello ada"}
+    result.assert_path("Greet", "Done")
+"""
+
 
 def write_sample_project(pytester: pytest.Pytester, tests: str) -> None:
     """workflows/hello.py, lambdas/greet.py and test_sample.py holding `tests`."""

@@ -13,20 +13,15 @@ import pytest
 from sfn_flows.testing import stepfunctions_local
 from sfn_flows.testing.engines import EngineError
 
-from .sample_project import write_sample_project
+from .sample_project import HELLO_TEST, write_sample_project
 
 pytest_plugins = ["pytester"]
 
-TEST = """
-import pytest
+TEST = (
+    HELLO_TEST
+    + """
+
 from sfn_flows.testing import MockConfig, Return
-
-
-def test_real_lambda(run_flow):
-    result = run_flow("hello", {"name": "ada"})
-    assert result.succeeded, (result.error, result.cause)
-    assert result.output == {"message": "hello ada"}
-    result.assert_path("Greet", "Done")
 
 
 def test_mocked_lambda(sfn_mocked):
@@ -39,6 +34,7 @@ def test_mocked_lambda(sfn_mocked):
     assert result.succeeded, (result.error, result.cause)
     assert result.output == {"message": "hi"}
 """
+)
 
 
 def test_the_reason_names_the_fix() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from .sample_project import write_sample_project
+from .sample_project import HELLO_TEST, write_sample_project
 
 pytest_plugins = ["pytester"]
 
@@ -53,13 +53,9 @@ def slow_once(event, context=None):
     return {"attempt": "second"}
 """
 
-TEST = """
-def test_hello(run_flow):
-    result = run_flow("hello", {"name": "ada"})
-    assert result.succeeded, (result.error, result.cause)
-    assert result.output == {"message": "hello ada"}
-    result.assert_path("Greet", "Done")
-
+TEST = (
+    HELLO_TEST
+    + """
 
 def test_missing_workflow_is_a_clear_failure(run_flow):
     run_flow("nope")
@@ -80,6 +76,7 @@ def test_a_retry_that_succeeds_on_the_second_attempt(run_flow):
     assert result.output == {"attempt": "second"}
     assert [e.error for e in result.events if e.is_failure] == ["States.Timeout"]
 """
+)
 
 
 def test_sample_project_uses_the_fixtures(pytester: pytest.Pytester, sfn_engine: Any) -> None:
