@@ -68,8 +68,8 @@ def image_tags(recipe: ImageRecipe | None = None) -> tuple[str, str]:
     return base, stack
 
 
-def image_exists(tag: str) -> bool:
-    done = subprocess.run(["docker", "image", "inspect", tag], capture_output=True, timeout=60)
+def image_exists(tag: str, *, timeout: float = 60.0) -> bool:
+    done = subprocess.run(["docker", "image", "inspect", tag], capture_output=True, timeout=timeout)
     return done.returncode == 0
 
 

@@ -279,7 +279,7 @@ def wait_until_ready(endpoint: str, container: Any, limit: float, deadline: floa
         if time.monotonic() > limit:
             raise EngineError(
                 f"the {LOCAL_STACK} engine at {endpoint} did not become ready within "
-                f"{deadline:g} s ({_container_state(container)}); last log lines: "
+                f"{deadline:g} s ({_state_description(container)}); last log lines: "
                 f"{last_log_lines(container)}. The container was removed; check that the "
                 "image runs (`sfn-flows local image` rebuilds it) and that Docker has free "
                 "memory and CPU"
@@ -287,7 +287,7 @@ def wait_until_ready(endpoint: str, container: Any, limit: float, deadline: floa
         time.sleep(0.05)
 
 
-def _container_state(container: Any) -> str:
+def _state_description(container: Any) -> str:
     state = container_state(container)
     if not state:
         return "state unknown"

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sfn_flows.aws import Target
+from sfn_flows.local.images import image_exists
 from sfn_flows.testing.engines import (
     LABEL,
     OWNER_LABEL,
@@ -54,12 +55,10 @@ _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 def available(image: str = IMAGE) -> str | None:
     """None when the image is present; otherwise why not, and how to get it."""
     try:
-        done = subprocess.run(
-            ["docker", "image", "inspect", image], capture_output=True, timeout=30
-        )
+        present = image_exists(image, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"docker is not usable here ({exc})"
-    if done.returncode != 0:
+    if not present:
         return (
             f"the image {image} is not on this machine (no registry is reachable on machines "
             f"like this one); where one is: `docker pull {image}`, then run the tests again"
