@@ -8,6 +8,11 @@ Decisions:
   if given (415 otherwise), at most 256 KiB, Step Functions' input limit (413), valid UTF-8
   (400) and one valid JSON value (400 with line, column and offset). NaN, Infinity and
   numbers beyond a double's range are refused: Step Functions' JSON has none of them.
+- Valid UTF-8 is checked on the bytes when the gateway passes them (base64). A gateway that
+  passes text has already decoded it, replacing undecodable bytes with U+FFFD and losing
+  them: a raw U+FFFD in a text body is refused (400), since it cannot be told apart from a
+  corrupted body. Clients write a literal U+FFFD as the JSON escape `\ufffd`, which arrives
+  intact; in a base64 body, whose bytes are known, its UTF-8 form is accepted too.
 - The input sent is the parsed body re-serialised compactly, keys in the client's order.
 """
 
@@ -23,6 +28,7 @@ from sfn_flows.runtime.responses import Response, error_response
 
 MAX_INPUT_BYTES = 262_144  # 256 KiB: Step Functions' limit on an execution's input (UTF-8)
 JSON_MEDIA_TYPE = "application/json"
+REPLACEMENT_CHARACTER = "\ufffd"
 
 
 class BodyError(Exception):
@@ -126,9 +132,18 @@ def _decode(raw: str, is_base64: bool) -> str:
             raise BodyError(
                 400,
                 "InvalidBody",
-                f"the body is not UTF-8: byte {exc.start} cannot be decoded; "
-                "JSON bodies must be UTF-8.",
+                f"the body is not valid UTF-8: byte {exc.start} (0x{data[exc.start]:02x}) cannot "
+                "be decoded; send the JSON body encoded as UTF-8.",
             ) from None
+    replaced = raw.find(REPLACEMENT_CHARACTER)
+    if replaced >= 0:
+        raise BodyError(
+            400,
+            "InvalidBody",
+            "the body is not valid UTF-8: the gateway replaced undecodable bytes with U+FFFD "
+            f"(first at character {replaced}); send the JSON body encoded as UTF-8, and write "
+            "a literal U+FFFD as the JSON escape \\ufffd.",
+        )
     # A character is at least one UTF-8 byte: only a borderline body needs encoding to count.
     if len(raw) > MAX_INPUT_BYTES:
         raise _too_large(len(raw.encode("utf-8", errors="surrogatepass")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import re
 import uuid
 from typing import Any
@@ -93,15 +94,14 @@ def test_local_gateway_host_keeps_its_port_and_plain_http(api: Api) -> None:
 def test_local_path_style_gateway_gets_a_path_style_status_url(api: Api) -> None:
     # Called as http://127.0.0.1:4566/_aws/execute-api/a1b2c3d4/prod/jobs/executions: the
     # event names the execute-api domain, the Host header the stack's own address.
+    stack = os.environ["AWS_ENDPOINT_URL"].split("://", 1)[1]  # the stack's 127.0.0.1:<port>
     event = start_rest("jobs", json.dumps(JOB), domain="a1b2c3d4.execute-api.localhost")
     for headers in (event["headers"], event["multiValueHeaders"]):
-        headers["Host"] = "127.0.0.1:4566" if headers is event["headers"] else ["127.0.0.1:4566"]
+        headers["Host"] = stack if headers is event["headers"] else [stack]
         del headers["X-Forwarded-Proto"]  # only AWS's gateway adds it
 
     _, headers, body = call(api, event)
-    expected = (
-        f"http://127.0.0.1:4566/_aws/execute-api/a1b2c3d4/prod/executions/{body['executionId']}"
-    )
+    expected = f"http://{stack}/_aws/execute-api/a1b2c3d4/prod/executions/{body['executionId']}"
     assert body["statusUrl"] == headers["Location"] == expected
 
 
@@ -299,9 +299,34 @@ def test_non_utf8_body_is_400_naming_the_byte(api: Api) -> None:
     status, _, body = call(api, start_http("slow", b'{"x": "\xff"}', base64_body=True))
 
     assert status == 400
-    assert body["message"] == (
-        "the body is not UTF-8: byte 7 cannot be decoded; JSON bodies must be UTF-8."
-    )
+    assert body == {
+        "error": "InvalidBody",
+        "message": "the body is not valid UTF-8: byte 7 (0xff) cannot be decoded; "
+        "send the JSON body encoded as UTF-8.",
+    }
+
+
+def test_body_the_gateway_decoded_with_replacement_is_400(api: Api) -> None:
+    # A gateway hands the body over as text after replacing undecodable bytes with U+FFFD:
+    # the original bytes are lost, and starting with the replacement would corrupt the input.
+    status, _, body = call(api, start_http("slow", '{"x": "a\ufffdb"}'))
+
+    assert status == 400
+    assert body == {
+        "error": "InvalidBody",
+        "message": "the body is not valid UTF-8: the gateway replaced undecodable bytes with "
+        "U+FFFD (first at character 8); send the JSON body encoded as UTF-8, and write a "
+        "literal U+FFFD as the JSON escape \\ufffd.",
+    }
+
+
+def test_u_fffd_sent_as_an_escape_or_as_base64_utf8_is_accepted(api: Api) -> None:
+    escaped = api.started(start_http("slow", '{"x": "\\ufffd"}'))
+    encoded = api.started(start_http("slow", '{"x": "\ufffd"}'.encode(), base64_body=True))
+
+    for started in (escaped, encoded):
+        described = api.sfn.describe_execution(executionArn=started["executionArn"])
+        assert json.loads(described["input"]) == {"x": "\ufffd"}
 
 
 def test_unpaired_surrogate_is_400(api: Api) -> None:

@@ -189,3 +189,41 @@ def test_json_subtype_arrives_base64_encoded_and_is_decoded(gateways: Gateways) 
     status, _, body = request(f"{gateways.http_api}/slow/executions", b'{"v": 1}', headers)
 
     assert status == 202, body
+
+
+@pytest.mark.parametrize("api", ["http_api", "rest_api"])
+def test_invalid_utf8_json_body_is_400_and_starts_nothing(
+    gateways: Gateways, api: str, sfn: Any, machines: Machines
+) -> None:
+    def executions() -> int:
+        pages = sfn.get_paginator("list_executions").paginate(stateMachineArn=machines.slow)
+        return sum(len(page["executions"]) for page in pages)
+
+    before = executions()
+    status, _, body = request(f"{getattr(gateways, api)}/slow/executions", b'{"x": "\xff"}', JSON)
+
+    assert status == 400, body
+    assert body["error"] == "InvalidBody"
+    assert body["message"].startswith("the body is not valid UTF-8")
+    assert executions() == before
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        {"Host": "evil.example"},
+        {"Host": "evil.example:443", "X-Forwarded-Proto": "https"},
+        {"X-Forwarded-Proto": "ftp"},
+    ],
+)
+def test_hostile_host_or_scheme_never_shapes_location(
+    gateways: Gateways, hostile: dict[str, str]
+) -> None:
+    status, headers, started = request(
+        f"{gateways.http_api}/slow/executions", b"{}", {**JSON, **hostile}
+    )
+
+    assert status == 202, started
+    assert headers["Location"] == started["statusUrl"]
+    # The stack's own address, which the client can follow.
+    assert started["statusUrl"].startswith(f"{gateways.http_api}/"), started["statusUrl"]
