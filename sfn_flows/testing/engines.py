@@ -32,6 +32,11 @@ LABEL = "sfn-flows.engine"
 # The pid of the test session that started the container: another session (a nested pytest,
 # a parallel run) must not remove it while that process lives.
 OWNER_LABEL = "sfn-flows.owner-pid"
+# Whoever starts engines can tag them: the value of RUN_ENV (inherited by subprocesses, e.g. a
+# pytest session run by a test) goes on every container and network, so that caller finds
+# exactly what it started, whatever else comes and goes on a shared Docker.
+RUN_LABEL = "sfn-flows.run"
+RUN_ENV = "SFN_FLOWS_RUN"
 # Where an engine started with a mock config finds it (mounted read-only before start: both
 # engines read SFN_MOCK_CONFIG once, at boot).
 MOCK_CONFIG_PATH = "/mock/config.json"
@@ -53,6 +58,16 @@ os.environ.setdefault("TC_POOLING_INTERVAL", "0.1")
 
 class EngineError(SfnFlowsError):
     """The engine container could not be started or never became ready."""
+
+
+def engine_labels(kind: str) -> dict[str, str]:
+    """The labels of an engine's containers and networks: its kind, the process that owns
+    them and, when RUN_ENV is set, the caller's run tag."""
+    labels = {LABEL: kind, OWNER_LABEL: str(os.getpid())}
+    run = os.environ.get(RUN_ENV)
+    if run:
+        labels[RUN_LABEL] = run
+    return labels
 
 
 class Engine(Protocol):
@@ -156,9 +171,7 @@ def start_local_stack(
     paths. The container is removed again when it does not become ready by `deadline`."""
     from testcontainers.core.container import DockerContainer
 
-    container = DockerContainer(image).with_kwargs(
-        init=True, labels={LABEL: LOCAL_STACK, OWNER_LABEL: str(os.getpid())}
-    )
+    container = DockerContainer(image).with_kwargs(init=True, labels=engine_labels(LOCAL_STACK))
     if host_port is None:
         container = container.with_exposed_ports(CONTAINER_PORT)
     else:

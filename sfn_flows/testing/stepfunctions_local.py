@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import subprocess
 import time
@@ -29,14 +28,13 @@ from typing import Any
 from sfn_flows.aws import Target
 from sfn_flows.local.images import image_exists
 from sfn_flows.testing.engines import (
-    LABEL,
-    OWNER_LABEL,
     STEPFUNCTIONS_LOCAL,
     ContainerEngine,
     EngineError,
     check_not_exited,
     container_logs,
     container_state,
+    engine_labels,
     last_log_lines,
     published_endpoint,
     remove_container,
@@ -131,7 +129,7 @@ def start_engine(
 
     started = time.monotonic()
     limit = started + deadline  # one deadline for both containers
-    labels = {LABEL: STEPFUNCTIONS_LOCAL, OWNER_LABEL: str(os.getpid())}
+    labels = engine_labels(STEPFUNCTIONS_LOCAL)
     try:
         network = Network(docker_network_kw={"labels": labels}).create()
     except Exception as exc:  # docker's own error, e.g. no free address pool

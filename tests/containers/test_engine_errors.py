@@ -3,7 +3,6 @@ the fix, within a deadline, and leaves no container behind."""
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -11,38 +10,20 @@ from typing import Any
 import pytest
 
 from sfn_flows.local.images import ImageBuildError, ImageRecipe, build_local_stack_image
-from sfn_flows.local.processes import process_alive
-from sfn_flows.testing.engines import OWNER_LABEL, EngineError, start_local_stack
+from sfn_flows.testing.engines import RUN_LABEL, EngineError, start_local_stack
 
+from . import leftovers
 from .sample_project import write_sample_project
 
 pytest_plugins = ["pytester"]
 
 
-def _docker_objects() -> set[str]:
-    """Every container and network but those of other living test sessions (which may run
-    beside us); one left by a pytest subprocess of this test counts."""
-    import docker
-
-    def someone_elses(labels: dict[str, str] | None) -> bool:
-        owner = (labels or {}).get(OWNER_LABEL, "")
-        return owner.isdigit() and int(owner) != os.getpid() and process_alive(int(owner))
-
-    client = docker.from_env()
-    containers = client.containers.list(all=True, ignore_removed=True)
-    networks = client.networks.list()
-    return {f"container {c.id}" for c in containers if not someone_elses(c.labels)} | {
-        f"network {n.id}" for n in networks if not someone_elses(n.attrs.get("Labels"))
-    }
-
-
 @pytest.fixture
-def no_container_left(sfn_engine: Any) -> Iterator[None]:
-    """sfn_engine: Docker is running and the image is built. The test must leave exactly the
-    containers and networks it found."""
-    before = _docker_objects()
-    yield
-    assert _docker_objects() == before
+def no_container_left(sfn_engine: Any) -> Iterator[str]:
+    """sfn_engine: Docker is running and the image is built. Yields the run tag: nothing that
+    carries it may be left when the test ends."""
+    with leftovers.no_container_left() as run:
+        yield run
 
 
 @pytest.fixture
@@ -58,7 +39,7 @@ def _recipe(requirements: str, extra_step: str = "") -> ImageRecipe:
     return ImageRecipe(default.dockerfile + extra_step, requirements)
 
 
-def test_a_pin_that_does_not_exist(no_container_left: None) -> None:
+def test_a_pin_that_does_not_exist(no_container_left: str) -> None:
     with pytest.raises(ImageBuildError) as raised:
         build_local_stack_image(recipe=_recipe("sfn-flows-no-such-package==1.0\n"), deadline=300)
     message = str(raised.value)
@@ -67,8 +48,13 @@ def test_a_pin_that_does_not_exist(no_container_left: None) -> None:
     assert "check the pins" in message
 
 
-def test_a_dockerfile_step_that_fails(no_container_left: None) -> None:
-    recipe = _recipe("six==1.16.0\n", "RUN /opt/venv/bin/python -c 'raise SystemExit(3)'\n")
+def test_a_dockerfile_step_that_fails(no_container_left: str) -> None:
+    # The LABEL puts the run tag on the build's intermediate containers: one left would count.
+    recipe = _recipe(
+        "six==1.16.0\n",
+        f"LABEL {RUN_LABEL}={no_container_left}\n"
+        "RUN /opt/venv/bin/python -c 'raise SystemExit(3)'\n",
+    )
     with pytest.raises(ImageBuildError) as raised:
         build_local_stack_image(recipe=recipe, deadline=300)
     message = str(raised.value)
@@ -77,7 +63,7 @@ def test_a_dockerfile_step_that_fails(no_container_left: None) -> None:
     assert "rebuild with `sfn-flows local image`" in message
 
 
-def test_a_container_that_never_becomes_ready(sfn_engine: Any, no_container_left: None) -> None:
+def test_a_container_that_never_becomes_ready(sfn_engine: Any, no_container_left: str) -> None:
     with pytest.raises(EngineError) as raised:
         start_local_stack(sfn_engine.stack_image, command="sleep 600", deadline=1)
     message = str(raised.value)
@@ -97,7 +83,7 @@ def test_a_container_that_never_becomes_ready(sfn_engine: Any, no_container_left
     ids=["at-once", "after-a-line"],
 )
 def test_a_container_that_exits(
-    sfn_engine: Any, no_container_left: None, command: str, expected: str
+    sfn_engine: Any, no_container_left: str, command: str, expected: str
 ) -> None:
     # A deadline far beyond the test's duration: the exit must be noticed, not waited out.
     with pytest.raises(EngineError) as raised:
@@ -106,7 +92,7 @@ def test_a_container_that_exits(
     assert "The container was removed" in str(raised.value)
 
 
-def test_a_host_port_in_use(sfn_engine: Any, no_container_left: None, busy_port: int) -> None:
+def test_a_host_port_in_use(sfn_engine: Any, no_container_left: str, busy_port: int) -> None:
     with pytest.raises(EngineError) as raised:
         start_local_stack(sfn_engine.stack_image, host_port=busy_port, deadline=30)
     assert f"host port {busy_port} is already in use" in str(raised.value)
@@ -147,7 +133,7 @@ def test_hello(run_flow):
 )
 def test_the_plugin_reports_engine_problems_as_one_line(
     pytester: pytest.Pytester,
-    no_container_left: None,
+    no_container_left: str,
     busy_port: int,
     options: list[str],
     expected: str,
