@@ -14,7 +14,20 @@ from sfn_flows.aws import Target
 from sfn_flows.local import LocalStack, start_local_stack, stop_local_stack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Folders whose tests start the embedded local stack (or run `sfn-flows local`/`demo`).
+E2E_FOLDERS = ("e2e", "local")
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "conformance" / "localstack_cases.jsonl"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks `e2e` the tests that start the embedded local stack: those of E2E_FOLDERS and
+    those using the `local_stack` fixture, also through another fixture."""
+    folders = [PROJECT_ROOT / "tests" / folder for folder in E2E_FOLDERS]
+    for item in items:
+        in_folder = any(item.path.is_relative_to(folder) for folder in folders)
+        if in_folder or "local_stack" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
 
 
 def corpus_path() -> Path:

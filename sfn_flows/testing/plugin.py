@@ -25,6 +25,9 @@ ENGINE_ENV = "SFN_FLOWS_ENGINE"
 PORT_ENV = "SFN_FLOWS_ENGINE_PORT"
 IMAGE_ENV = "SFN_FLOWS_LOCAL_STACK_IMAGE"
 STACK = "sfn-flows-tests"
+# The fixtures that start an engine in Docker; a test using any of them (or a fixture that
+# does) is marked `containers`.
+ENGINE_FIXTURES = frozenset({"sfn_engine", "sfn_deployed", "run_flow", "sfn_mocked"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,6 +61,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="multiply Wait seconds and retry intervals of deployed flows by FACTOR "
         "(env SFN_FLOWS_TIME_SCALE); default 1 = real time",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "containers: needs the sfn-flows engine in Docker (uses sfn_engine, sfn_deployed, "
+        "run_flow or sfn_mocked, directly or through a fixture); set by the sfn-flows plugin. "
+        'Run the other tests alone with -m "not containers".',
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        # fixturenames is the closure: a user's fixture that asks for run_flow counts
+        if ENGINE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.containers)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ def test_a_placeholder_without_a_deployed_function_is_refused() -> None:
     )
 
 
+@pytest.mark.containers  # its sample session starts the engines: no fixture says so here
 def test_sample_project_runs_there_or_is_refused_with_the_fix(pytester: pytest.Pytester) -> None:
     write_sample_project(pytester, TEST)
     result = pytester.runpytest_subprocess(
