@@ -13,11 +13,14 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-# A request waits on Step Functions inside API Gateway's 29 s: short timeouts, and only the
-# SDK's standard retries (which back off on throttling) before the caller is told to retry.
+from sfn_flows.runtime.deadline import refuse_late_attempts
+
+# The handlers' deadline (runtime/deadline.py) bounds how long a request waits; these bound
+# each attempt, so that a call the deadline abandoned ends too. Retries are the SDK's standard
+# ones (they back off on throttling), and none starts after the deadline.
 CLIENT_CONFIG: dict[str, Any] = {
-    "connect_timeout": 3,
-    "read_timeout": 10,
+    "connect_timeout": 2,
+    "read_timeout": 5,
     "retries": {"max_attempts": 3, "mode": "standard"},
 }
 _ENDPOINT_ENV = (
@@ -38,7 +41,9 @@ def stepfunctions_client() -> Any:
         import boto3  # deferred on purpose: see the module docstring
         from botocore.config import Config
 
-        client = _clients[key] = boto3.client("stepfunctions", config=Config(**CLIENT_CONFIG))
+        client = boto3.client("stepfunctions", config=Config(**CLIENT_CONFIG))
+        client.meta.events.register("before-send.sfn", refuse_late_attempts)
+        _clients[key] = client
     return client
 
 

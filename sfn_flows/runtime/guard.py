@@ -1,22 +1,24 @@
-"""What every API handler does around its own work: one log line per request, and an
-unexpected exception turned into a JSON 500 with the request id (logged without the
-request, which may hold a client's data)."""
+"""What every API handler does around its own work: a deadline from Lambda's context (see
+deadline.py), one log line per request, and an unexpected exception turned into a JSON 500
+with the request id (logged without the request, which may hold a client's data)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from sfn_flows.runtime.deadline import Deadline
 from sfn_flows.runtime.events import HttpRequest, NotAnHttpEvent, parse_event, request_id_of
 from sfn_flows.runtime.logs import RequestLog, log_unexpected
 from sfn_flows.runtime.responses import Handler, Response, error_response, internal_error
 
 
-def guarded(action: str, respond: Callable[[Any, RequestLog], Response]) -> Handler:
+def guarded(action: str, respond: Callable[[Any, Deadline, RequestLog], Response]) -> Handler:
     def handler(event: Any, context: Any = None) -> Response:
+        deadline = Deadline.of(context)  # first: the clock runs from the invocation's start
         log = RequestLog(action, request_id_of(event, context))
         try:
-            response = respond(event, log)
+            response = respond(event, deadline, log)
         except Exception as exc:  # the last line of defence: a JSON 500, never a traceback
             log_unexpected(
                 f"{action}-crashed", exc, requestId=log.request_id, workflow=log.workflow

@@ -1,6 +1,7 @@
-"""Step Functions failures -> HTTP answers: 429/503 with Retry-After when retrying helps,
-502/504 naming the problem otherwise. Neither the AWS message (it can hold ARNs and account
-ids) nor a stack trace reaches the client or the log: only the error code.
+"""Step Functions failures -> HTTP answers: 429/503 with Retry-After when retrying helps (a
+throttle, an outage, no answer in time), 502 naming the problem otherwise. Neither the AWS
+message (it can hold ARNs and account ids) nor a stack trace reaches the client or the log:
+only the error code.
 
 botocore is imported when an error is classified, not with the module: a client raised the
 error, so botocore is loaded by then, and the handlers' cold import stays standard library.
@@ -45,6 +46,10 @@ class AwsError(NamedTuple):
     kind: str  # "service", "timeout" (no answer in time), "connection" (nothing was sent)
 
 
+# The handler's own deadline passed first (deadline.py): like the SDK's read timeout.
+DEADLINE_PASSED = AwsError("DeadlineExceeded", None, "timeout")
+
+
 def aws_error(exc: BaseException) -> AwsError | None:
     """What went wrong in a call through botocore; None when `exc` did not come from it."""
     from botocore.exceptions import BotoCoreError, ClientError, ReadTimeoutError
@@ -87,10 +92,11 @@ def failure_response(error: AwsError, action: str, what: str) -> Response:
         )
     if error.kind == "timeout":
         return error_response(
-            504,
+            503,
             "StepFunctionsTimeout",
-            f"Step Functions did not answer {action} for {what} in time; it may have been "
-            "done: retry with the same Idempotency-Key, which never starts a second execution.",
+            f"Step Functions did not answer {action} for {what} in time; "
+            f"retry in {UNAVAILABLE_RETRY_AFTER} s.",
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
         )
     if error.kind == "connection":
         return _unavailable(action, what, code)

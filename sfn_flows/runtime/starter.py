@@ -12,6 +12,11 @@ ExecutionAlreadyExists when the input differs or the first execution has finishe
 MiniStack always does); the starter then reads that execution: the same input means the
 request is a retry (202, that execution, `Idempotent-Replayed: true`), another input means
 the key was reused for something else (409).
+
+Deadline: Step Functions' calls end before the Lambda's timeout (deadline.py). When one does
+not answer in time the starter answers 503 with Retry-After; a StartExecution that was sent
+may have started the execution, so the answer names it and tells the client to retry with
+the same Idempotency-Key (the execution name derives from it: the retry finds the execution).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from urllib.parse import unquote
 
 from sfn_flows.runtime.clients import ClientFactory, stepfunctions_client
 from sfn_flows.runtime.config import ConfigError, ConfigLoader, WorkflowTarget, load_api_config
+from sfn_flows.runtime.deadline import Deadline, DeadlineExceeded
 from sfn_flows.runtime.events import HttpRequest
 from sfn_flows.runtime.guard import accepted_request, guarded
 from sfn_flows.runtime.logs import RequestLog
@@ -41,7 +47,12 @@ from sfn_flows.runtime.responses import (
     json_response,
 )
 from sfn_flows.runtime.schema import SchemaError, json_equal, validate
-from sfn_flows.runtime.service_errors import AwsError, aws_error, failure_response
+from sfn_flows.runtime.service_errors import (
+    UNAVAILABLE_RETRY_AFTER,
+    AwsError,
+    aws_error,
+    failure_response,
+)
 from sfn_flows.runtime.urls import status_url
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -55,13 +66,19 @@ def make_starter_handler(
 ) -> Handler:
     """The Lambda handler. `client` and `config` are how tests and benchmarks swap them."""
 
-    return guarded("start", lambda event, log: _Start(client, config, log).handle(event))
+    return guarded(
+        "start",
+        lambda event, deadline, log: _Start(client, config, deadline, log).handle(event),
+    )
 
 
 class _Start:
-    def __init__(self, client: ClientFactory, config: ConfigLoader, log: RequestLog) -> None:
+    def __init__(
+        self, client: ClientFactory, config: ConfigLoader, deadline: Deadline, log: RequestLog
+    ) -> None:
         self.client = client
         self.config = config
+        self.deadline = deadline
         self.log = log
         self.request_id = log.request_id
 
@@ -138,15 +155,21 @@ class _Start:
     ) -> Response:
         sfn = self.client()
         try:
-            started = sfn.start_execution(
-                stateMachineArn=target.state_machine.arn, name=name, input=body.text
+            started = self.deadline.run(
+                lambda: sfn.start_execution(
+                    stateMachineArn=target.state_machine.arn, name=name, input=body.text
+                )
             )
+        except DeadlineExceeded as exc:
+            return self.unanswered(request, prefix, target, name, idempotent, sent=exc.sent)
         except Exception as exc:
             error = aws_error(exc)
             if error is None:
                 raise
             if idempotent and error.code == "ExecutionAlreadyExists":
                 return self.replay(request, prefix, target, name, body)
+            if error.kind == "timeout":
+                return self.unanswered(request, prefix, target, name, idempotent, sent=True)
             return self.failed(error, "StartExecution", target)
         return self.accepted(request, prefix, target, name, started["executionArn"], "RUNNING")
 
@@ -155,12 +178,17 @@ class _Start:
     ) -> Response:
         """The key's execution exists: a retry of the same request, or a reuse of the key."""
         arn = target.state_machine.execution_arn(name)
+        sfn = self.client()
         try:
-            existing = self.client().describe_execution(executionArn=arn)
+            existing = self.deadline.run(lambda: sfn.describe_execution(executionArn=arn))
+        except DeadlineExceeded:
+            return self.unanswered(request, prefix, target, name, True, sent=True)
         except Exception as exc:
             error = aws_error(exc)
             if error is None:
                 raise
+            if error.kind == "timeout":
+                return self.unanswered(request, prefix, target, name, True, sent=True)
             if error.code == "ExecutionDoesNotExist":
                 # Named as existing a moment ago, not readable yet: a race that resolves itself.
                 return error_response(
@@ -202,6 +230,52 @@ class _Start:
             202,
             {"executionArn": arn, "executionId": identifier, "status": status, "statusUrl": url},
             headers,
+        )
+
+    def unanswered(
+        self,
+        request: HttpRequest,
+        prefix: str,
+        target: WorkflowTarget,
+        name: str,
+        idempotent: bool,
+        *,
+        sent: bool,
+    ) -> Response:
+        """503 when Step Functions did not answer in time. A call that was sent may have
+        started the execution: the answer says how to find it instead of starting another."""
+        retry = str(UNAVAILABLE_RETRY_AFTER)
+        what = f"StartExecution for workflow {target.name!r}"
+        headers = {"Retry-After": retry}
+        if not sent:
+            return error_response(
+                503,
+                "StepFunctionsTimeout",
+                f"too little time was left to call Step Functions ({what}); nothing was "
+                f"started: retry in {retry} s.",
+                headers=headers,
+            )
+        identifier = execution_id(target.name, name)
+        if idempotent:
+            message = (
+                f"Step Functions did not answer {what} in time; the execution may have "
+                f"started: retry in {retry} s with the same {IDEMPOTENCY_HEADER}, which finds "
+                "that execution instead of starting a second one."
+            )
+        else:
+            message = (
+                f"Step Functions did not answer {what} in time; the execution may have started "
+                f"as {identifier} (see statusUrl): check it before retrying, and send an "
+                f"{IDEMPOTENCY_HEADER} with every request, so that a retry finds its execution "
+                "instead of starting a second one."
+            )
+        return error_response(
+            503,
+            "StepFunctionsTimeout",
+            message,
+            headers=headers,
+            executionId=identifier,
+            statusUrl=status_url(request, prefix, identifier),
         )
 
     def failed(self, error: AwsError, action: str, target: WorkflowTarget) -> Response:

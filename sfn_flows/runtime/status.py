@@ -23,6 +23,7 @@ from sfn_flows.runtime.config import (
     WorkflowTarget,
     load_api_config,
 )
+from sfn_flows.runtime.deadline import Deadline, DeadlineExceeded
 from sfn_flows.runtime.events import HttpRequest
 from sfn_flows.runtime.guard import accepted_request, guarded
 from sfn_flows.runtime.logs import RequestLog
@@ -34,7 +35,7 @@ from sfn_flows.runtime.responses import (
     error_response,
     json_response,
 )
-from sfn_flows.runtime.service_errors import aws_error, failure_response
+from sfn_flows.runtime.service_errors import DEADLINE_PASSED, aws_error, failure_response
 
 OPEN_STATUSES = frozenset({"RUNNING", "PENDING_REDRIVE"})
 _ROUTE = re.compile(r"/executions/([^/]+)/?\Z")
@@ -46,7 +47,9 @@ def make_status_handler(
     client: ClientFactory = stepfunctions_client,
     config: ConfigLoader = load_api_config,
 ) -> Handler:
-    return guarded("status", lambda event, log: _describe(event, client, config, log))
+    return guarded(
+        "status", lambda event, deadline, log: _describe(event, client, config, deadline, log)
+    )
 
 
 def not_found() -> Response:
@@ -74,7 +77,9 @@ def iso_date(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _describe(event: Any, client: ClientFactory, config: ConfigLoader, log: RequestLog) -> Response:
+def _describe(
+    event: Any, client: ClientFactory, config: ConfigLoader, deadline: Deadline, log: RequestLog
+) -> Response:
     request = accepted_request(
         event,
         reader="status reader",
@@ -97,8 +102,11 @@ def _describe(event: Any, client: ClientFactory, config: ConfigLoader, log: Requ
     target, name = found
     log.workflow, log.execution = target.name, name
     arn = target.state_machine.execution_arn(name)
+    sfn = client()
     try:
-        described = client().describe_execution(executionArn=arn)
+        described = deadline.run(lambda: sfn.describe_execution(executionArn=arn))
+    except DeadlineExceeded:
+        return failure_response(DEADLINE_PASSED, "DescribeExecution", f"workflow {target.name!r}")
     except Exception as exc:
         error = aws_error(exc)
         if error is None:
