@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from sfn_flows.cli.render import out, print_json, problem_line, seconds
-from sfn_flows.compile import CompiledWorkflow
-from sfn_flows.deploy.build_files import TEMPLATE
-from sfn_flows.project.build import BuildResult, compile_project, write_build
+from sfn_flows.cli.render import err, out, print_json, print_table, problem_line, seconds
+
+if TYPE_CHECKING:
+    from sfn_flows.compile import CompiledWorkflow
+    from sfn_flows.project.build import BuildResult
+
+# The shell's convention for a command ended by SIGINT (128 + 2).
+INTERRUPTED_EXIT_CODE = 130
+
+
+def _positive_seconds(value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"{value:g} is not a positive number of seconds.")
+    return value
 
 
 def build(
@@ -22,11 +32,38 @@ def build(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write the build.")] = Path(
         "build"
     ),
+    lambdas: Annotated[
+        Path | None,
+        typer.Option(
+            "--lambdas",
+            help="Folder of the Lambda handlers the workflows' functions name "
+            "(default: lambdas/ next to the workflows folder).",
+        ),
+    ] = None,
+    import_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--import-timeout",
+            metavar="SECONDS",
+            callback=_positive_seconds,
+            help="Stop and name a workflow module whose import takes longer "
+            "(default: $SFN_FLOWS_IMPORT_TIMEOUT, or 60).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Compile and validate every workflow; write build/<name>.asl.json, manifest.json and
     the CloudFormation template.json that `sfn-flows deploy` deploys."""
-    result = compile_project(workflows)
+    # Here, not at the top: the compiler and the template renderer cost start-up time that
+    # every other command would pay.
+    from sfn_flows.project.build import compile_project, write_build
+    from sfn_flows.project.discover import ImportInterrupted
+
+    try:
+        result = compile_project(workflows, lambdas_dir=lambdas, import_timeout=import_timeout)
+    except ImportInterrupted as exc:
+        err.print(f"[red]interrupted[/red]: {escape(str(exc))}")
+        raise typer.Exit(INTERRUPTED_EXIT_CODE) from None
     if result.ok:
         write_build(result, out_dir, Path.cwd())
     if as_json:
@@ -38,6 +75,8 @@ def build(
 
 
 def _render(result: BuildResult, out_dir: Path) -> None:
+    from rich.table import Table
+
     if result.compiled:
         table = Table(show_edge=False, pad_edge=False)
         table.add_column("workflow", no_wrap=True)
@@ -46,7 +85,7 @@ def _render(result: BuildResult, out_dir: Path) -> None:
             table.add_column(column, justify="right", no_wrap=True)
         for _, compiled in result.compiled:
             table.add_row(*_row(compiled))
-        out.print(table)
+        print_table(table)
         for _, compiled in result.compiled:
             path = " > ".join(compiled.budget.critical_path)
             out.print(f"longest path of {compiled.name}: {escape(path)}")
@@ -87,6 +126,8 @@ def _row(compiled: CompiledWorkflow) -> tuple[str, ...]:
 
 
 def _document(result: BuildResult, out_dir: Path) -> dict[str, Any]:
+    from sfn_flows.deploy.build_files import TEMPLATE
+
     workflows: list[dict[str, Any]] = []
     for item, compiled in result.compiled:
         states, tasks = compiled.state_counts()

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 
-from sfn_flows.validate.problems import Problem
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from sfn_flows.validate.problems import Problem
+
+# Wider than any table: what a table measures against to find its own width.
+_UNBOUNDED_WIDTH = 1_000_000
 
 # Problems and results go to stdout; failures of the tool itself go to stderr.
 out = Console(highlight=False, soft_wrap=True)
@@ -18,6 +24,18 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def print_json(document: Any) -> None:
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_table(table: Table) -> None:
+    """On a terminal a table fits the window; into a pipe or a file it is printed at its
+    full width: a program or a log reads it, and a cell cut to "…" loses the figure."""
+    if out.is_terminal:
+        out.print(table)
+        return
+    # Measured against a width no table reaches, so the measure is the table's own.
+    natural = out.measure(table, options=out.options.update_width(_UNBOUNDED_WIDTH)).maximum
+    wide = Console(file=out.file, width=natural, highlight=False)
+    wide.print(table)
 
 
 def problem_line(prefix: str, problem: Problem) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from sfn_flows.deploy.build_files import MANIFEST, TEMPLATE
 from sfn_flows.deploy.template import render_template
 from sfn_flows.errors import WorkflowError
 from sfn_flows.project.discover import Discovered, discover_workflows
+from sfn_flows.project.function_checks import function_problems
 
 ASL_SUFFIX = ".asl.json"
 
@@ -28,13 +29,30 @@ class BuildResult:
         return not self.failures
 
 
-def compile_project(workflows_dir: Path) -> BuildResult:
+def compile_project(
+    workflows_dir: Path, *, lambdas_dir: Path | None = None, import_timeout: float | None = None
+) -> BuildResult:
+    """Discover and compile every workflow, then check the Lambda functions they share:
+    one definition per name, a handler in `lambdas_dir` (default: `lambdas/` next to the
+    workflows folder) for each. `import_timeout` bounds each module's import (seconds)."""
     result = BuildResult()
-    for item in discover_workflows(workflows_dir):
+    candidates: list[tuple[Discovered, CompiledWorkflow]] = []
+    for item in discover_workflows(workflows_dir, import_timeout=import_timeout):
         try:
-            result.compiled.append((item, compile_workflow(item.workflow)))
+            candidates.append((item, compile_workflow(item.workflow)))
         except WorkflowError as exc:
             result.failures.append((item, exc))
+    lambdas = workflows_dir.parent / "lambdas" if lambdas_dir is None else lambdas_dir
+    checks = function_problems([item for item, _ in candidates], lambdas)
+    for (item, compiled), problems in zip(candidates, checks, strict=True):
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            result.failures.append((item, WorkflowError(errors, workflow=compiled.name)))
+        else:
+            warnings = (*compiled.warnings, *problems)
+            result.compiled.append((item, replace(compiled, warnings=warnings)))
+    # Failures in the order of discovery (sorted by name), wherever they were found.
+    result.failures.sort(key=lambda failure: failure[0].workflow.name)
     return result
 
 

@@ -3,11 +3,14 @@
 Convention: every `*.py` file directly in the workflows folder whose name does not start with
 `_` is imported, and every module-level `Workflow` object in it is a workflow of the project.
 Modules may import each other by plain name (the folder is on `sys.path` while they load).
+Each import has a deadline (import_deadline.py); a module that exits, is interrupted or does
+not finish in time is reported by its file and line, like one that raises.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import traceback
 from dataclasses import dataclass
@@ -18,6 +21,27 @@ from pydantic import ValidationError
 
 from sfn_flows.errors import DiscoveryError, SfnFlowsError
 from sfn_flows.model.workflow import Workflow
+from sfn_flows.project.import_deadline import (
+    IMPORT_TIMEOUT_ENV,
+    ImportTimedOut,
+    import_deadline,
+    import_timeout_from,
+)
+
+_DEADLINE_FIX = (
+    "a workflow module should only declare workflows: move slow work (network calls, "
+    "sleeps, loops) into a function or a Lambda handler, or allow more time with "
+    f"`sfn-flows build --import-timeout SECONDS` or {IMPORT_TIMEOUT_ENV}=SECONDS."
+)
+
+
+# The deadline's signal handler is where the interruption is raised, not the user's code.
+_DEADLINE_FILE = Path(sys.modules[ImportTimedOut.__module__].__file__ or "").resolve()
+
+
+class ImportInterrupted(DiscoveryError):
+    """Ctrl-C (or a KeyboardInterrupt raised by the module) while a workflow module was
+    being imported: the whole discovery stops."""
 
 
 @dataclass(frozen=True)
@@ -27,12 +51,17 @@ class Discovered:
     variable: str
 
 
-def discover_workflows(folder: Path) -> list[Discovered]:
-    """All workflows in `folder`, sorted by name; DiscoveryError lists every broken module."""
+def discover_workflows(folder: Path, *, import_timeout: float | None = None) -> list[Discovered]:
+    """All workflows in `folder`, sorted by name; DiscoveryError lists every broken module.
+
+    `import_timeout` bounds each module's import (seconds); None takes
+    SFN_FLOWS_IMPORT_TIMEOUT from the environment, or the default.
+    """
     if not folder.is_dir():
         raise DiscoveryError(
             f"{folder}: no such folder. Run in the project root or pass --workflows DIR."
         )
+    timeout = import_timeout_from(os.environ) if import_timeout is None else import_timeout
     found: list[Discovered] = []
     failures: list[str] = []
     sys.path.insert(0, str(folder.resolve()))
@@ -41,7 +70,9 @@ def discover_workflows(folder: Path) -> list[Discovered]:
             if path.name.startswith("_"):
                 continue
             try:
-                module = _import(path)
+                module = _import(path, timeout)
+            except ImportInterrupted:
+                raise
             except DiscoveryError as exc:
                 failures.append(str(exc))
                 continue
@@ -62,7 +93,7 @@ def discover_workflows(folder: Path) -> list[Discovered]:
     return sorted(found, key=lambda d: d.workflow.name)
 
 
-def _import(path: Path) -> ModuleType:
+def _import(path: Path, timeout: float) -> ModuleType:
     name = f"_sfn_flows_workflows.{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -70,16 +101,47 @@ def _import(path: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        spec.loader.exec_module(module)
+        with import_deadline(timeout):
+            spec.loader.exec_module(module)
+    except ImportTimedOut as exc:
+        raise DiscoveryError(
+            f"{path}:{_line_in(path, exc)}: importing the module did not finish within "
+            f"{timeout:g} s{_still_running(path, exc)}. Fix: {_DEADLINE_FIX}"
+        ) from None
+    except KeyboardInterrupt as exc:
+        raise ImportInterrupted(
+            f"{path}:{_line_in(path, exc)}: interrupted while importing the module"
+            f"{_still_running(path, exc)}; nothing was built."
+        ) from None
+    except SystemExit as exc:
+        raise DiscoveryError(
+            f"{path}:{_line_in(path, exc)}: the module exited (SystemExit({exc.code!r})) while "
+            "sfn-flows imported it; a workflow module must not exit. Fix: remove the "
+            "sys.exit()/exit() call, or put script code under "
+            '`if __name__ == "__main__":`.'
+        ) from None
     except SyntaxError as exc:
         raise DiscoveryError(f"{path}:{exc.lineno}: syntax error: {exc.msg}.") from None
     except ValidationError as exc:
         raise DiscoveryError(_validation_message(path, exc)) from None
     except SfnFlowsError as exc:
         raise DiscoveryError(f"{path}:{_line_in(path, exc)}: {exc}") from None
-    except Exception as exc:  # user code can raise anything; report it where it happened
+    except BaseException as exc:  # user code can raise anything; report it where it happened
         raise DiscoveryError(f"{path}:{_line_in(path, exc)}: {type(exc).__name__}: {exc}") from None
     return module
+
+
+def _still_running(path: Path, exc: BaseException) -> str:
+    """Where the module's code was when it was stopped, if outside the module itself."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        # Not importlib's frames, nor the deadline's signal handler.
+        if not frame.filename.startswith("<") and Path(frame.filename).resolve() != _DEADLINE_FILE
+    ]
+    if not frames or Path(frames[-1].filename).resolve() == path.resolve():
+        return ""
+    return f" (it was running {frames[-1].filename}:{frames[-1].lineno})"
 
 
 def _validation_message(path: Path, exc: ValidationError) -> str:

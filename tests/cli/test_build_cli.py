@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +18,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "sfn_flows", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
+        env=env,
     )
     assert "Traceback" not in result.stdout + result.stderr
     return result
@@ -29,9 +35,10 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copytree(
-        ROOT / "workflows", tmp_path / "workflows", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    for folder in ("workflows", "lambdas"):
+        shutil.copytree(
+            ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
     return tmp_path
 
 
@@ -179,3 +186,292 @@ def test_duplicate_workflow_names(project: Path) -> None:
     result = run(project, "build")
     assert result.returncode == 1
     assert "workflow name 'long-running-job' is also used by" in result.stderr
+
+
+# ---- workflow modules that exit, hang or are interrupted while they are imported --------
+
+
+@pytest.mark.parametrize(
+    ("source", "fragment"),
+    [
+        ("import sys\nsys.exit(0)\n", "leaving.py:2: the module exited (SystemExit(0))"),
+        ("raise SystemExit('bye')\n", "leaving.py:1: the module exited (SystemExit('bye'))"),
+        ("x = 1\nexit(3)\n", "leaving.py:2: the module exited (SystemExit(3))"),
+        ("import sys\nsys.exit()\n", "leaving.py:2: the module exited (SystemExit(None))"),
+    ],
+    ids=["sys-exit-0", "system-exit-message", "builtin-exit-3", "sys-exit-bare"],
+)
+def test_a_module_that_exits_is_an_error_naming_it(
+    project: Path, source: str, fragment: str
+) -> None:
+    (project / "workflows" / "leaving.py").write_text(source)
+    result = run(project, "build")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert fragment in result.stderr
+    assert 'if __name__ == "__main__"' in result.stderr  # the fix
+    assert not (project / "build").exists()
+
+
+SLOW_MODULES = {
+    "sleep": "import time\ntime.sleep(600)\n",
+    "loop": "while True:\n    pass\n",
+    "swallows-exceptions": (
+        "import time\nwhile True:\n    try:\n        time.sleep(1)\n"
+        "    except Exception:\n        pass\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("source", SLOW_MODULES.values(), ids=SLOW_MODULES.keys())
+def test_an_import_that_does_not_finish_is_stopped_and_named(project: Path, source: str) -> None:
+    (project / "workflows" / "slow.py").write_text(source)
+    result = run(project, "build", "--import-timeout", "0.5")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "slow.py:" in result.stderr
+    assert "did not finish within 0.5 s" in result.stderr
+    assert "--import-timeout" in result.stderr and "SFN_FLOWS_IMPORT_TIMEOUT" in result.stderr
+    assert not (project / "build").exists()
+
+
+def test_the_import_deadline_from_the_environment(project: Path) -> None:
+    (project / "workflows" / "slow.py").write_text(SLOW_MODULES["sleep"])
+    env = {**os.environ, "SFN_FLOWS_IMPORT_TIMEOUT": "0.5"}
+    result = run(project, "build", env=env, timeout=60)
+    assert result.returncode == 1
+    assert "slow.py:2: importing the module did not finish within 0.5 s" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1", "nan", "inf"])
+def test_a_bad_import_deadline_in_the_environment(project: Path, value: str) -> None:
+    env = {**os.environ, "SFN_FLOWS_IMPORT_TIMEOUT": value}
+    result = run(project, "build", env=env)
+    assert result.returncode == 1
+    assert f"SFN_FLOWS_IMPORT_TIMEOUT={value!r}" in result.stderr
+    assert "positive number of seconds" in result.stderr
+
+
+def test_a_bad_import_deadline_option(project: Path) -> None:
+    result = run(project, "build", "--import-timeout", "0")
+    assert result.returncode != 0 and "--import-timeout" in result.stderr
+
+
+def _sigint_as_usual() -> None:
+    # A shell may start background jobs with SIGINT ignored, and Python keeps it ignored then.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def test_ctrl_c_while_importing_names_the_module(project: Path) -> None:
+    marker = project / "importing"
+    write_workflow(
+        project,
+        "stuck",
+        f"""
+        import pathlib
+        import time
+        pathlib.Path({str(marker)!r}).write_text("now")
+        time.sleep(600)
+        """,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sfn_flows", "build", "--import-timeout", "300"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_sigint_as_usual,
+    )
+    try:
+        give_up = time.monotonic() + 120
+        while not marker.exists() and process.poll() is None and time.monotonic() < give_up:
+            time.sleep(0.05)
+        assert marker.exists(), "the module was never imported"
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, stdout + stderr
+    assert "Traceback" not in stdout + stderr
+    assert "interrupted" in stderr and "stuck.py:5" in stderr
+    assert not (project / "build").exists()
+
+
+def test_keyboard_interrupt_raised_by_a_module(project: Path) -> None:
+    (project / "workflows" / "stuck.py").write_text("x = 1\nraise KeyboardInterrupt\n")
+    result = run(project, "build")
+    assert result.returncode == 130
+    assert "interrupted" in result.stderr and "stuck.py:2" in result.stderr
+
+
+# ---- Lambda functions: one definition per name, handlers that exist ---------------------
+
+HANDLER = "def handler(event, context):\n    return event\n"
+
+
+def write_caller(project: Path, module: str, workflow: str, function: str) -> None:
+    write_workflow(
+        project,
+        module,
+        f"""
+        from sfn_flows import LambdaFunction, LambdaInvoke, Workflow
+        fn = {function}
+        flow = Workflow(
+            name="{workflow}",
+            start=LambdaInvoke("Call", function=fn, timeout_seconds=10),
+            timeout_seconds=60,
+        )
+        """,
+    )
+
+
+@pytest.mark.parametrize(
+    ("second", "differs"),
+    [
+        ('LambdaFunction("Shared", handler="beta.handler")', ["alpha.handler", "beta.handler"]),
+        ('LambdaFunction("Shared", handler="alpha.handler", memory_mb=512)', ["memory_mb"]),
+    ],
+    ids=["handler", "memory"],
+)
+def test_two_functions_with_one_name_are_refused(
+    project: Path, second: str, differs: list[str]
+) -> None:
+    for module in ("alpha", "beta"):
+        (project / "lambdas" / f"{module}.py").write_text(HANDLER)
+    write_caller(
+        project, "first", "first-flow", 'LambdaFunction("Shared", handler="alpha.handler")'
+    )
+    write_caller(project, "second", "second-flow", second)
+    result = run(project, "build")
+    assert result.returncode == 1, result.stdout + result.stderr
+    output = result.stdout
+    assert "Lambda function 'Shared'" in output
+    for fragment in ("first.py", "second.py", "'first-flow'", "'second-flow'", *differs):
+        assert fragment in output
+    assert "nothing written" in output
+    assert not (project / "build").exists()
+
+
+def test_two_workflows_of_one_module_with_clashing_functions(project: Path) -> None:
+    for module in ("alpha", "beta"):
+        (project / "lambdas" / f"{module}.py").write_text(HANDLER)
+    write_workflow(
+        project,
+        "both",
+        """
+        from sfn_flows import LambdaFunction, LambdaInvoke, Workflow
+        one = Workflow(
+            name="one",
+            start=LambdaInvoke(
+                "A", function=LambdaFunction("Same", handler="alpha.handler"), timeout_seconds=5
+            ),
+            timeout_seconds=60,
+        )
+        two = Workflow(
+            name="two",
+            start=LambdaInvoke(
+                "B", function=LambdaFunction("Same", handler="beta.handler"), timeout_seconds=5
+            ),
+            timeout_seconds=60,
+        )
+        """,
+    )
+    result = run(project, "build")
+    assert result.returncode == 1
+    assert "'one'" in result.stdout and "'two'" in result.stdout
+    assert "/States/A" in result.stdout and "/States/B" in result.stdout
+
+
+def test_one_function_shared_by_workflows_is_fine(project: Path) -> None:
+    (project / "lambdas" / "alpha.py").write_text(HANDLER)
+    write_caller(
+        project, "first", "first-flow", 'LambdaFunction("Shared", handler="alpha.handler")'
+    )
+    # the same object, imported from the other module
+    write_caller(project, "second", "second-flow", "__import__('first').fn")
+    # an equal definition of its own
+    write_caller(
+        project, "third", "third-flow", 'LambdaFunction("Shared", handler="alpha.handler")'
+    )
+    result = run(project, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((project / "build" / "manifest.json").read_text())
+    assert manifest["functions"]["Shared"]["handler"] == "alpha.handler"
+
+
+@pytest.mark.parametrize(
+    ("handler", "fragments"),
+    [
+        (
+            "orders.charge_payments",
+            [
+                "'orders.charge_payments'",
+                "orders.py has no module-level function 'charge_payments'",
+                "'charge_payment'",
+            ],
+        ),
+        (
+            "order.reserve_stock",
+            ["'order.reserve_stock'", "order.py", "'orders'"],
+        ),
+    ],
+    ids=["function", "module"],
+)
+def test_a_handler_missing_from_lambdas_is_refused(
+    project: Path, handler: str, fragments: list[str]
+) -> None:
+    write_caller(project, "calls", "calls-flow", f'LambdaFunction("Missing", handler="{handler}")')
+    result = run(project, "build")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "calls-flow" in result.stdout and "Lambda function 'Missing'" in result.stdout
+    for fragment in fragments:
+        assert fragment in result.stdout
+    assert not (project / "build").exists()
+
+
+def test_handlers_need_a_lambdas_folder(project: Path) -> None:
+    shutil.rmtree(project / "lambdas")
+    result = run(project, "build")
+    assert result.returncode == 1
+    assert "no such folder" in result.stdout and "--lambdas" in result.stdout
+
+
+def test_the_lambdas_folder_option(project: Path) -> None:
+    (project / "lambdas").rename(project / "handlers")
+    result = run(project, "build", "--lambdas", "handlers")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---- the table through a pipe ------------------------------------------------------------
+
+LONG_NAME = "quarterly-inventory-reconciliation-for-every-warehouse-region"
+
+
+@pytest.mark.parametrize("columns", [None, "40"], ids=["columns-unset", "columns-40"])
+def test_the_table_is_not_cut_through_a_pipe(project: Path, columns: str | None) -> None:
+    write_workflow(
+        project,
+        "long_name",
+        f"""
+        from sfn_flows import Pass, Workflow
+        w = Workflow(name="{LONG_NAME}", start=Pass("P"), timeout_seconds=86400)
+        """,
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    if columns:
+        env["COLUMNS"] = columns
+    result = run(project, "build", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "…" not in result.stdout
+    header = next(line for line in result.stdout.splitlines() if "workflow" in line)
+    for column in ("type", "states", "tasks", "budget", "timeout", "used"):
+        assert column in header
+    rows = {
+        "long-running-job": ["STANDARD", "4", "3", "22.23 min", "30 min", "74%"],
+        "order-fulfilment": ["STANDARD", "13", "4", "27.5 min", "1 h", "46%"],
+        LONG_NAME: ["STANDARD", "1", "0", "0 s", "24 h", "0%"],
+    }
+    lines = result.stdout.splitlines()
+    for name, cells in rows.items():
+        line = next(line for line in lines if line.startswith(name + " "))
+        assert [cell.strip() for cell in line.split("│")] == [name, *cells]
