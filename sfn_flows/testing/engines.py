@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+import traceback
 import urllib.error
 import urllib.request
 import uuid
@@ -42,6 +43,10 @@ RUN_ENV = "SFN_FLOWS_RUN"
 MOCK_CONFIG_PATH = "/mock/config.json"
 # Set on every local-stack container, also a published image's: the gateway on the port we
 # map, and MiniStack's listeners on fixed ports (MQTT over TLS, SFTP) off.
+# From `docker run` to the first answer: 2-3 s on an idle machine; bounded, but generous for
+# the first start on a fresh machine under heavy load (cold page cache, an image build or
+# other test sessions beside it).
+READY_DEADLINE = 180.0
 LOCAL_STACK_ENV = {
     "GATEWAY_PORT": str(CONTAINER_PORT),
     "IOT_MTLS_ENABLED": "0",
@@ -57,7 +62,33 @@ os.environ.setdefault("TC_POOLING_INTERVAL", "0.1")
 
 
 class EngineError(SfnFlowsError):
-    """The engine container could not be started or never became ready."""
+    """The engine could not be had (started, made ready, the project deployed into it).
+
+    str(): the cause and the fix on the first line, which pytest shows on the short summary
+    line of every test that needed the engine; details (log lines, a traceback) after it.
+    """
+
+
+# Why any failure not of our own making is reported with this fix: under load or with a
+# daemon in trouble, Docker's and the HTTP clients' errors are what surfaces.
+DOCKER_FIX = (
+    "check that Docker answers (`docker info`) and has free memory and CPU, then run the "
+    "tests again"
+)
+
+
+def engine_error(exc: Exception, doing: str = "start the engine") -> EngineError:
+    """`exc`, raised while trying to `doing`, as one EngineError: ours as they are (their
+    message already names the cause and the fix), any other (Docker's, testcontainers', a
+    timeout) with its type and first line, then the fix, and its traceback after."""
+    if isinstance(exc, EngineError):
+        return exc
+    if isinstance(exc, SfnFlowsError):
+        return EngineError(str(exc))
+    lines = str(exc).strip().splitlines()
+    first = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    details = "".join(traceback.format_exception(exc)).rstrip()
+    return EngineError(f"could not {doing}: {first}; {DOCKER_FIX}\n{details}")
 
 
 def engine_labels(kind: str) -> dict[str, str]:
@@ -129,7 +160,7 @@ def start_engine(
     *,
     mock_config: Path | None = None,
     host_port: int | None = None,
-    deadline: float = 60.0,
+    deadline: float = READY_DEADLINE,
 ) -> Engine:
     """Start engine `name` (`stack_image`: the local-stack image) -> a ready engine.
 
@@ -165,7 +196,7 @@ def start_local_stack(
     network: Any = None,
     alias: str | None = None,
     command: str | None = None,
-    deadline: float = 60.0,
+    deadline: float = READY_DEADLINE,
 ) -> ContainerEngine:
     """Start the local stack from `image`; `volumes` maps host paths to read-only container
     paths. The container is removed again when it does not become ready by `deadline`."""
@@ -187,7 +218,7 @@ def start_local_stack(
     if command is not None:
         container = container.with_command(command)
     started = time.monotonic()
-    what = f"the {LOCAL_STACK} container from {image}"
+    what = f"the {LOCAL_STACK} container"
     start_container(container, what, host_port)
     try:
         endpoint = published_endpoint(container, CONTAINER_PORT, what, started + deadline)
@@ -217,11 +248,15 @@ def start_container(container: Any, what: str, host_port: int | None) -> None:
             "port is already allocated" in text or "address already in use" in text
         ):
             raise EngineError(
-                f"could not start {what}: host port {host_port} is already in use; "
-                "choose a free port (--sfn-engine-port / SFN_FLOWS_ENGINE_PORT) or leave it "
-                "unset to get a free one"
+                f"host port {host_port} is already in use; choose a free port "
+                "(--sfn-engine-port / SFN_FLOWS_ENGINE_PORT) or leave it unset to get a free "
+                f"one\nDocker could not start {what} ({container.image}): {text}"
             ) from None
-        raise EngineError(f"could not start {what}: {text}") from None
+        lines = text.strip().splitlines() or [type(exc).__name__]
+        raise EngineError(
+            f"Docker could not start {what}: {lines[0]}; {DOCKER_FIX}\n"
+            f"image: {container.image}\n{text}"
+        ) from None
 
 
 def remove_container(container: Any) -> None:
@@ -251,7 +286,7 @@ def published_endpoint(container: Any, port: int, what: str, limit: float) -> st
         if bindings:
             return f"http://{host}:{bindings[0]['HostPort']}"
         if time.monotonic() > limit:
-            raise EngineError(f"Docker never published port {port} of {what}")
+            raise EngineError(f"Docker never published port {port} of {what}; {DOCKER_FIX}")
         time.sleep(0.05)
 
 
@@ -268,9 +303,10 @@ def container_state(container: Any) -> dict[str, Any]:
 def check_not_exited(container: Any, what: str, state: dict[str, Any]) -> None:
     if state.get("Status") in ("exited", "dead"):
         raise EngineError(
-            f"{what} exited with code {state.get('ExitCode')} before it answered; last log "
-            f"lines: {last_log_lines(container)}. The container was removed; check that the "
-            "image runs its server (`sfn-flows local image` rebuilds the local stack's)"
+            f"{what} exited with code {state.get('ExitCode')} before it answered; check that "
+            "the image runs its server (`sfn-flows local image` rebuilds the local stack's). "
+            f"The container was removed.\nimage: {container.image}\n"
+            f"last log lines: {last_log_lines(container)}"
         )
 
 
@@ -291,11 +327,11 @@ def wait_until_ready(endpoint: str, container: Any, limit: float, deadline: floa
             check_not_exited(container, what, container_state(container))
         if time.monotonic() > limit:
             raise EngineError(
-                f"the {LOCAL_STACK} engine at {endpoint} did not become ready within "
-                f"{deadline:g} s ({_state_description(container)}); last log lines: "
-                f"{last_log_lines(container)}. The container was removed; check that the "
-                "image runs (`sfn-flows local image` rebuilds it) and that Docker has free "
-                "memory and CPU"
+                f"the {LOCAL_STACK} engine did not become ready within {deadline:g} s "
+                f"({_state_description(container)}); check that the image runs "
+                "(`sfn-flows local image` rebuilds it) and that Docker has free memory and "
+                f"CPU. The container was removed.\nimage: {container.image}; health route: "
+                f"{endpoint}/_ministack/health\nlast log lines: {last_log_lines(container)}"
             )
         time.sleep(0.05)
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -28,6 +29,8 @@ STACK = "sfn-flows-tests"
 # The fixtures that start an engine in Docker; a test using any of them (or a fixture that
 # does) is marked `containers`.
 ENGINE_FIXTURES = frozenset({"sfn_engine", "sfn_deployed", "run_flow", "sfn_mocked"})
+# The first line of each EngineError a test was stopped by -> how many tests.
+ENGINE_FAILURES = pytest.StashKey[dict[str, int]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,6 +83,41 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.containers)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A test stopped by an EngineError (a session fixture's is raised again for every test
+    that needs it) is reported as its message: the cause and the fix on the first line,
+    which is what the short summary line shows, and no traceback into the plugin."""
+    report = yield
+    # No EngineError can have been raised before the module that defines it was imported.
+    engines = sys.modules.get("sfn_flows.testing.engines")
+    if (
+        engines is not None
+        and report.failed
+        and call.excinfo is not None
+        and isinstance(call.excinfo.value, engines.EngineError)
+    ):
+        text = f"EngineError: {call.excinfo.value}"
+        report.longrepr = text
+        failures = item.config.stash.setdefault(ENGINE_FAILURES, {})
+        first = text.partition("\n")[0]
+        failures[first] = failures.get(first, 0) + 1
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Each cause once and in full: the short summary cuts its lines at the terminal's
+    width (unless on CI or with -vv), and a long test id leaves no room for it."""
+    failures = config.stash.get(ENGINE_FAILURES, {})
+    if failures:
+        terminalreporter.write_sep("=", "sfn-flows engine")
+        for first, count in failures.items():
+            tests = "1 test" if count == 1 else f"{count} tests"
+            terminalreporter.write_line(f"{tests} could not run: {first}")
+
+
 @dataclass(frozen=True)
 class EngineChoice:
     name: str
@@ -128,10 +166,28 @@ class DeployedProject:
     target: Any
 
 
-def _fail(exc: Exception) -> NoReturn:
-    # A clear one-line error in the test report, not a traceback into the plugin; `from None`
-    # keeps pytest from printing the SfnFlowsError a second time as the failure's context.
-    raise pytest.fail.Exception(f"{type(exc).__name__}: {exc}", pytrace=False) from None
+def _engine_failure(exc: Exception, doing: str = "start the engine") -> NoReturn:
+    """Any failure of an engine fixture as one EngineError (reported by
+    pytest_runtest_makereport above)."""
+    from sfn_flows.testing.engines import engine_error
+
+    raise engine_error(exc, doing) from None
+
+
+def _docker_engine() -> None:
+    """A Docker engine that answers: this machine's, installed and started when needed, or
+    the one DOCKER_HOST names (never replaced by a local one)."""
+    from sfn_flows.local.docker_engine import docker_answers, ensure_docker_engine
+    from sfn_flows.testing.engines import EngineError
+
+    host = os.environ.get("DOCKER_HOST", "")
+    if host and host != "unix:///var/run/docker.sock" and not docker_answers():
+        raise EngineError(
+            f"Docker does not answer at DOCKER_HOST={host} (`docker info` fails); start it "
+            "there, or unset DOCKER_HOST to use this machine's Docker (installed and started "
+            "when missing)"
+        )
+    ensure_docker_engine()
 
 
 @pytest.fixture(scope="session")
@@ -160,20 +216,18 @@ def _sfn_sigterm_as_interrupt() -> Iterator[None]:
 def sfn_engine(pytestconfig: pytest.Config, _sfn_sigterm_as_interrupt: None) -> Iterator[Any]:
     """The engine container, started once per session and removed at the end (also when
     tests fail or the run is interrupted by Ctrl-C or SIGTERM)."""
-    from sfn_flows.errors import SfnFlowsError
-    from sfn_flows.local.docker_engine import ensure_docker_engine
     from sfn_flows.testing.engines import remove_leftover_containers, start_engine
 
     engine = None
     try:  # the finally also runs when setup is interrupted (Ctrl-C, SIGTERM)
         try:
             choice = engine_choice(pytestconfig)
-            ensure_docker_engine()
+            _docker_engine()
             image = choice.local_stack_image()
             remove_leftover_containers()
             engine = start_engine(choice.name, image, host_port=choice.host_port)
-        except SfnFlowsError as exc:
-            _fail(exc)
+        except Exception as exc:  # an interrupt is no failure to report: it propagates
+            _engine_failure(exc)
         yield engine
     finally:
         if engine is not None:
@@ -196,39 +250,60 @@ def sfn_time_scale(pytestconfig: pytest.Config) -> float:
     try:
         return parse_time_scale(value, source)
     except SfnFlowsError as exc:
-        _fail(exc)
+        _engine_failure(exc)
 
 
 @pytest.fixture(scope="session")
-def sfn_deployed(
+def _sfn_build(
     pytestconfig: pytest.Config,
-    sfn_time_scale: float,  # before sfn_engine: a bad scale fails before a container starts
-    sfn_engine: Any,
+    sfn_time_scale: float,
     tmp_path_factory: pytest.TempPathFactory,
-) -> DeployedProject:
-    """The project's workflows and Lambdas built and deployed into the engine."""
-    from sfn_flows.errors import SfnFlowsError
-
-    root = Path(pytestconfig.getoption("--sfn-project") or pytestconfig.rootpath)
+) -> Path:
+    """The project built (before sfn_engine: a project that does not build fails without
+    starting a container)."""
     build_dir = tmp_path_factory.mktemp("sfn-build")
     try:
-        _build_project(root, build_dir, sfn_time_scale)
-        return _deploy_build(root, build_dir, sfn_engine, STACK)
-    except SfnFlowsError as exc:
-        _fail(exc)
+        _build_project(_project_root(pytestconfig), build_dir, sfn_time_scale)
+    except Exception as exc:
+        _engine_failure(exc, "build the project")
+    return build_dir
+
+
+@pytest.fixture(scope="session")
+def sfn_deployed(pytestconfig: pytest.Config, _sfn_build: Path, sfn_engine: Any) -> DeployedProject:
+    """The project's workflows and Lambdas built and deployed into the engine."""
+    try:
+        return _deploy_build(_project_root(pytestconfig), _sfn_build, sfn_engine, STACK)
+    except Exception as exc:
+        _engine_failure(exc, "deploy the project into the engine")
+
+
+def _project_root(config: pytest.Config) -> Path:
+    return Path(config.getoption("--sfn-project") or config.rootpath)
 
 
 def _build_project(root: Path, build_dir: Path, time_scale: float) -> None:
     """Build root/workflows into build_dir (Wait seconds and retry intervals scaled)."""
     from sfn_flows.project.build import compile_project, write_build
+    from sfn_flows.testing.engines import EngineError
     from sfn_flows.testing.timescale import scale_build
 
+    if not (root / "workflows").is_dir():
+        raise EngineError(
+            f"{root / 'workflows'}: no such folder; run pytest in the project's root or give "
+            "it with --sfn-project DIR"
+        )
     result = compile_project(root / "workflows")
     if not result.ok:
         problems = [
             f"{i.workflow.name}: {p.render()}" for i, f in result.failures for p in f.problems
         ]
-        pytest.fail("the project does not build:\n" + "\n".join(problems), pytrace=False)
+        if len(problems) == 1:
+            raise EngineError(f"the project does not build: {problems[0]}")
+        raise EngineError(
+            f"the project does not build: {problems[0]} (and {len(problems) - 1} more "
+            "below)\n" + "\n".join(problems)
+        )
     write_build(result, build_dir, root)
     if time_scale != 1:
         scale_build(build_dir, time_scale)
@@ -310,12 +385,10 @@ def sfn_mocked(
     with `mocks` (a sfn_flows.testing.mocks.MockConfig) as its SFN_MOCK_CONFIG, the project
     deployed into it; `.run(workflow, input, test_case=...)`. Call it once per config (in a
     module-scoped fixture): each call starts a container, all stopped at session end."""
-    from sfn_flows.errors import SfnFlowsError
-    from sfn_flows.local.docker_engine import ensure_docker_engine
     from sfn_flows.testing.engines import start_engine
     from sfn_flows.testing.mocks import MockConfig
 
-    root = Path(pytestconfig.getoption("--sfn-project") or pytestconfig.rootpath)
+    root = _project_root(pytestconfig)
     started: list[MockedProject] = []
 
     def start(mocks: MockConfig, *, time_scale: float | None = None) -> MockedProject:
@@ -327,15 +400,15 @@ def sfn_mocked(
             _build_project(root, build_dir, sfn_time_scale if time_scale is None else time_scale)
             mocks.validate(build_dir)
             config.write_text(mocks.to_json(STACK), encoding="utf-8")
-            ensure_docker_engine()
+            _docker_engine()
             engine = start_engine(choice.name, choice.local_stack_image(), mock_config=config)
             try:
                 deployed = _deploy_build(root, build_dir, engine, STACK)
             except BaseException:
                 engine.stop()
                 raise
-        except SfnFlowsError as exc:
-            _fail(exc)
+        except Exception as exc:
+            _engine_failure(exc, "start the mocked engine")
         cases = {workflow: mocks.test_cases(workflow) for workflow in mocks.workflows()}
         project = MockedProject(deployed, cases, engine)
         started.append(project)

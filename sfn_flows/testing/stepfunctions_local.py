@@ -28,6 +28,8 @@ from typing import Any
 from sfn_flows.aws import Target
 from sfn_flows.local.images import image_exists
 from sfn_flows.testing.engines import (
+    DOCKER_FIX,
+    READY_DEADLINE,
     STEPFUNCTIONS_LOCAL,
     ContainerEngine,
     EngineError,
@@ -120,7 +122,7 @@ def start_engine(
     *,
     mock_config: Path | None = None,
     host_port: int | None = None,
-    deadline: float = 90.0,
+    deadline: float = READY_DEADLINE,
 ) -> StepFunctionsLocalEngine:
     reason = available()
     if reason:
@@ -181,7 +183,7 @@ def _start_stepfunctions_local(
         # Mounted before start: Step Functions Local reads it once, at boot.
         container = container.with_volume_mapping(str(mock_config), MOCK_CONFIG_PATH, "ro")
         container = container.with_env("SFN_MOCK_CONFIG", MOCK_CONFIG_PATH)
-    what = f"{STEPFUNCTIONS_LOCAL} from {IMAGE}"
+    what = f"the {STEPFUNCTIONS_LOCAL} container"
     start_container(container, what, None)
     try:
         url = published_endpoint(container, PORT, what, limit)
@@ -199,8 +201,8 @@ def _wait_ready(container: Any, what: str, endpoint: str, limit: float, deadline
         check_not_exited(container, what, container_state(container))
         if time.monotonic() > limit:
             raise EngineError(
-                f"Step Functions Local never logged {READY_LINE!r} within {deadline:g} s; last "
-                f"log lines: {last_log_lines(container)}"
+                f"Step Functions Local never logged {READY_LINE!r} within {deadline:g} s; "
+                f"{DOCKER_FIX}\nlast log lines: {last_log_lines(container)}"
             )
         time.sleep(0.1)
     while True:
@@ -212,7 +214,8 @@ def _wait_ready(container: Any, what: str, endpoint: str, limit: float, deadline
         except (urllib.error.URLError, OSError):
             if time.monotonic() > limit:
                 raise EngineError(
-                    f"Step Functions Local at {endpoint} did not answer within {deadline:g} s"
+                    f"Step Functions Local did not answer within {deadline:g} s; "
+                    f"{DOCKER_FIX}\nendpoint: {endpoint}"
                 ) from None
             time.sleep(0.1)
 

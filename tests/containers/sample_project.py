@@ -34,6 +34,35 @@ def test_hello(run_flow):
 """
 
 
+# Tests that need the engine in each way a user asks for it (directly, through run_flow,
+# through a fixture of their own) and one that needs nothing. Short names: at 80 columns
+# pytest cuts each short summary line at the terminal's width.
+ENGINE_TESTS = """
+import pytest
+
+
+@pytest.fixture
+def greeting(run_flow):
+    return run_flow("hello", {"name": "ada"})
+
+
+def test_run(run_flow):
+    assert run_flow("hello", {"name": "ada"}).succeeded
+
+
+def test_fixture(greeting):
+    assert greeting.succeeded
+
+
+def test_engine(sfn_engine):
+    assert sfn_engine
+
+
+def test_fast():
+    assert True
+"""
+
+
 def write_sample_project(pytester: pytest.Pytester, tests: str) -> None:
     """workflows/hello.py, lambdas/greet.py and test_sample.py holding `tests`."""
     pytester.makepyfile(**{"workflows/hello": textwrap.dedent(WORKFLOW)})

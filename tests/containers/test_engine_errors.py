@@ -3,7 +3,6 @@ the fix, within a deadline, and leaves no container behind."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,14 +23,6 @@ def no_container_left(sfn_engine: Any) -> Iterator[str]:
     carries it may be left when the test ends."""
     with leftovers.no_container_left() as run:
         yield run
-
-
-@pytest.fixture
-def busy_port() -> Iterator[int]:
-    with socket.socket() as holder:
-        holder.bind(("0.0.0.0", 0))
-        holder.listen()
-        yield holder.getsockname()[1]
 
 
 def _recipe(requirements: str, extra_step: str = "") -> ImageRecipe:
@@ -66,37 +57,42 @@ def test_a_dockerfile_step_that_fails(no_container_left: str) -> None:
 def test_a_container_that_never_becomes_ready(sfn_engine: Any, no_container_left: str) -> None:
     with pytest.raises(EngineError) as raised:
         start_local_stack(sfn_engine.stack_image, command="sleep 600", deadline=1)
-    message = str(raised.value)
-    assert "did not become ready within 1 s (still running)" in message
-    assert "The container was removed" in message
+    first, _, details = str(raised.value).partition("\n")
+    assert first.startswith("the local-stack engine did not become ready within 1 s (still ")
+    assert "The container was removed" in first and "free memory and CPU" in first
+    assert "last log lines: " in details
 
 
 @pytest.mark.parametrize(
     ("command", "expected"),
     [
-        ("true", "exited with code 0 before it answered; last log lines: (none)"),
+        ("true", ("exited with code 0 before it answered", "last log lines: (none)")),
         (
             "/opt/venv/bin/python -c \"print('boom'); raise SystemExit(4)\"",
-            "exited with code 4 before it answered; last log lines: boom",
+            ("exited with code 4 before it answered", "last log lines: boom"),
         ),
     ],
     ids=["at-once", "after-a-line"],
 )
 def test_a_container_that_exits(
-    sfn_engine: Any, no_container_left: str, command: str, expected: str
+    sfn_engine: Any, no_container_left: str, command: str, expected: tuple[str, str]
 ) -> None:
     # A deadline far beyond the test's duration: the exit must be noticed, not waited out.
     with pytest.raises(EngineError) as raised:
         start_local_stack(sfn_engine.stack_image, command=command, deadline=600)
-    assert expected in str(raised.value)
-    assert "The container was removed" in str(raised.value)
+    first, _, details = str(raised.value).partition("\n")
+    cause, log = expected
+    assert first.startswith(f"the local-stack container {cause}; check that the image runs")
+    assert "The container was removed" in first
+    assert log in details
 
 
 def test_a_host_port_in_use(sfn_engine: Any, no_container_left: str, busy_port: int) -> None:
     with pytest.raises(EngineError) as raised:
         start_local_stack(sfn_engine.stack_image, host_port=busy_port, deadline=30)
-    assert f"host port {busy_port} is already in use" in str(raised.value)
-    assert "--sfn-engine-port" in str(raised.value)
+    first = str(raised.value).partition("\n")[0]
+    assert first.startswith(f"host port {busy_port} is already in use; choose a free port")
+    assert "--sfn-engine-port" in first
 
 
 SAMPLE_TEST = """
@@ -120,12 +116,12 @@ def test_hello(run_flow):
         ),
         (
             ["--sfn-engine-port", "{busy_port}"],
-            "EngineError: could not start the local-stack container from *: host port "
-            "{busy_port} is already in use; choose a free port *",
+            "EngineError: host port {busy_port} is already in use; choose a free port "
+            "(--sfn-engine-port / SFN_FLOWS_ENGINE_PORT) *",
         ),
         (
             ["--sfn-local-stack-image", "sfn-flows/no-such-image:1"],
-            "ImageBuildError: could not pull sfn-flows/no-such-image:1: * Fix: check the name "
+            "EngineError: could not pull sfn-flows/no-such-image:1: * Fix: check the name "
             "and that a registry is reachable from this machine, or leave the image unset *",
         ),
     ],

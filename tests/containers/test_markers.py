@@ -10,33 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from .sample_project import write_sample_project
+from .sample_project import ENGINE_TESTS, write_sample_project
 
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE_FIXTURES = ("sfn_engine", "sfn_deployed", "run_flow", "sfn_mocked")
 
-SAMPLE_TESTS = """
-import pytest
-
-
-@pytest.fixture
-def greeting(run_flow):
-    return run_flow("hello", {"name": "ada"})
-
-
-def test_flow(run_flow):
-    assert run_flow("hello", {"name": "ada"}).succeeded
-
-
-def test_through_a_fixture_of_the_user(greeting):
-    assert greeting.succeeded
-
-
-def test_engine(sfn_engine):
-    assert sfn_engine.endpoint_url
-
+SAMPLE_TESTS = (
+    ENGINE_TESTS
+    + """
 
 def test_deployed(sfn_deployed):
     assert sfn_deployed.outputs
@@ -46,13 +29,10 @@ def test_mocked(sfn_mocked):
     assert sfn_mocked
 
 
-def test_fast():
-    assert 1 + 1 == 2
-
-
 def test_time_scale_alone_needs_no_engine(sfn_time_scale):
     assert sfn_time_scale == 1
 """
+)
 
 # Records every fixture that is set up: none of the engine's may be.
 RECORDING_CONFTEST = """
@@ -80,13 +60,7 @@ def test_containers_selects_every_test_that_needs_the_engine(pytester: pytest.Py
         "-p", "no:cacheprovider", "--strict-markers", "--collect-only", "-q", "-m", "containers"
     )
     selected = {line.split("::")[1] for line in result.outlines if "::" in line}
-    assert selected == {
-        "test_flow",
-        "test_through_a_fixture_of_the_user",
-        "test_engine",
-        "test_deployed",
-        "test_mocked",
-    }
+    assert selected == {"test_run", "test_fixture", "test_engine", "test_deployed", "test_mocked"}
 
 
 def test_the_marker_is_registered_with_a_description(pytester: pytest.Pytester) -> None:
