@@ -1,8 +1,20 @@
-"""A small JSON Schema validator (standard library only) for the schemas pydantic v2 emits.
+"""A small JSON Schema validator (standard library only) for the schemas pydantic v2 emits,
+read as pydantic reads its model: the starter must accept exactly what the workflow's input
+model accepts (lax mode, pydantic's default), and pydantic is too heavy for a Lambda's cold
+start. So, unlike plain JSON Schema:
+- a value is converted for its type as pydantic converts it (coercion.py: "12" and true
+  for an integer, "1e3" for a number, "yes" for a boolean; 1e300 is no integer);
+- `pattern` has Rust regex semantics (regex_dialect.py: `$` is the very end);
+- a Literal (`enum`/`const` in place) compares the value as sent, with true == 1 == 1.0; an
+  Enum class (`enum` behind a `$ref`) is looked up after its type's conversion;
+- number bounds fail nan, and a float's `multipleOf` has pydantic's relative tolerance;
+- `uniqueItems` (emitted for sets, which take repeated items) is not checked.
+Not covered: strict models (`strict=True` leaves no mark in the schema), and formats beyond
+the plainly wrong (see below).
 
 Keywords: type (null, boolean, integer, number, string, array, object, or a list of them),
 properties, required, additionalProperties, patternProperties, propertyNames,
-minProperties/maxProperties, items, prefixItems, minItems/maxItems, uniqueItems, minLength,
+minProperties/maxProperties, items, prefixItems, minItems/maxItems, minLength,
 maxLength, pattern, format (date-time, date, time, uuid), minimum, maximum,
 exclusiveMinimum, exclusiveMaximum, multipleOf, enum, const, anyOf, oneOf (with pydantic's
 `discriminator`), allOf, not, $ref to "#/..." (e.g. "#/$defs/Model"), and boolean schemas.
@@ -21,6 +33,15 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from itertools import repeat
 from typing import Any, NamedTuple
+
+from sfn_flows.runtime.coercion import (
+    NOT_CONVERTED,
+    is_float_multiple,
+    to_boolean,
+    to_integer,
+    to_number,
+)
+from sfn_flows.runtime.regex_dialect import python_pattern
 
 ROOT_FIELD = "(body)"
 DEFAULT_MAX_ERRORS = 20
@@ -151,14 +172,15 @@ class _Validator:
         compiled = self.patterns.get(source)
         if compiled is None:
             try:
-                compiled = self.patterns[source] = re.compile(source)
-            except re.error as exc:
+                compiled = self.patterns[source] = re.compile(python_pattern(source))
+            except (re.error, ValueError) as exc:
                 raise SchemaError(f"pattern {source!r} is not a valid regex: {exc}") from None
         return compiled
 
     # -- keywords ------------------------------------------------------------------------
 
-    def check(self, instance: object, schema: object, path: Path) -> None:
+    def check(self, instance: object, schema: object, path: Path, *, named: bool = False) -> None:
+        """`named`: `schema` is a $ref's target, as pydantic's schema of an Enum class is."""
         if schema is True:
             return
         if schema is False:
@@ -167,22 +189,28 @@ class _Validator:
         if not isinstance(schema, dict):
             raise SchemaError(f"a schema must be an object or a boolean, not {schema!r}")
         if "$ref" in schema:
-            self.check(instance, self.resolve(schema["$ref"]), path)
-        if "type" in schema and not self.check_type(instance, schema["type"], path):
-            return  # the other keywords would only repeat the same mistake
-        if "const" in schema and not json_equal(instance, schema["const"]):
+            self.check(instance, self.resolve(schema["$ref"]), path, named=True)
+        value = instance
+        if "type" in schema:
+            value = self.check_type(instance, schema["type"], path)
+            if value is NOT_CONVERTED:
+                return  # the other keywords would only repeat the same mistake
+        # A Literal compares the value as sent (1.0 and true equal 1, "1" does not); an Enum
+        # class's members are looked up after the conversion of their type ("1" finds 1).
+        compared = value if named else instance
+        if "const" in schema and not _literal_equal(compared, schema["const"]):
             self.fail(path, f"must be {_show(schema['const'])}")
-        if "enum" in schema and not any(json_equal(instance, v) for v in schema["enum"]):
+        if "enum" in schema and not any(_literal_equal(compared, v) for v in schema["enum"]):
             choices = ", ".join(_show(v) for v in schema["enum"])
             self.fail(path, f"must be one of: {choices}")
-        if isinstance(instance, str):
-            self.check_string(instance, schema, path)
-        elif isinstance(instance, int | float) and not isinstance(instance, bool):
-            self.check_number(instance, schema, path)
-        elif isinstance(instance, list):
-            self.check_array(instance, schema, path)
-        elif isinstance(instance, dict):
-            self.check_object(instance, schema, path)
+        if isinstance(value, str):
+            self.check_string(value, schema, path)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            self.check_number(value, schema, path)
+        elif isinstance(value, list):
+            self.check_array(value, schema, path)
+        elif isinstance(value, dict):
+            self.check_object(value, schema, path)
         for sub in schema.get("allOf", ()):
             self.check(instance, sub, path)
         if "anyOf" in schema:
@@ -192,19 +220,17 @@ class _Validator:
         if "not" in schema and not self.collect(instance, schema["not"], path):
             self.fail(path, "is not allowed here")
 
-    def check_type(self, instance: object, expected: object, path: Path) -> bool:
-        if isinstance(expected, str):
-            test = _TYPE_TESTS.get(expected)
-            if test is not None and test(instance):
-                return True
-            names: list[Any] = [expected]
-        else:
-            names = expected if isinstance(expected, list) else [expected]
-            if any(_is_type(instance, name) for name in names):
-                return True
+    def check_type(self, instance: object, expected: object, path: Path) -> object:
+        """The value as pydantic converts it for the type, or NOT_CONVERTED (reported)."""
+        names: list[Any] = expected if isinstance(expected, list) else [expected]
+        for name in names:
+            convert = _CONVERSIONS.get(name) if isinstance(name, str) else None
+            value = convert(instance) if convert is not None else NOT_CONVERTED
+            if value is not NOT_CONVERTED:
+                return value
         wanted = " or ".join(_TYPE_NAMES.get(str(name), str(name)) for name in names)
         self.fail(path, f"must be {wanted}, not {_describe(instance)}")
-        return False
+        return NOT_CONVERTED
 
     def check_string(self, value: str, schema: Mapping[str, Any], path: Path) -> None:
         length = len(value)  # code points, as JSON Schema counts them
@@ -222,13 +248,14 @@ class _Validator:
             self.fail(path, f"must be a valid {fmt} ({_FORMAT_HINTS[fmt]})")
 
     def check_number(self, value: float, schema: Mapping[str, Any], path: Path) -> None:
-        if "minimum" in schema and value < schema["minimum"]:
+        # Written as "not within" so that nan (pydantic's float accepts "nan") fails them all.
+        if "minimum" in schema and not value >= schema["minimum"]:
             self.fail(path, f"must be at least {_show(schema['minimum'])}")
-        if "maximum" in schema and value > schema["maximum"]:
+        if "maximum" in schema and not value <= schema["maximum"]:
             self.fail(path, f"must be at most {_show(schema['maximum'])}")
-        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+        if "exclusiveMinimum" in schema and not value > schema["exclusiveMinimum"]:
             self.fail(path, f"must be greater than {_show(schema['exclusiveMinimum'])}")
-        if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
+        if "exclusiveMaximum" in schema and not value < schema["exclusiveMaximum"]:
             self.fail(path, f"must be less than {_show(schema['exclusiveMaximum'])}")
         step = schema.get("multipleOf")
         if isinstance(step, int | float) and step > 0 and not _is_multiple(value, step):
@@ -259,11 +286,8 @@ class _Validator:
                 for index in range(len(prefix), len(items)):
                     if test is None or not test(items[index]):
                         self.check(items[index], rest, (*path, index))
-        if schema.get("uniqueItems") is True:
-            duplicate = _first_duplicate(items)
-            if duplicate:
-                first, second = duplicate
-                self.fail(path, f"must not repeat items ([{first}] and [{second}] are equal)")
+        # uniqueItems is not checked: pydantic emits it for set and frozenset fields, which
+        # accept repeated items (and keep one of each).
 
     def check_object(self, value: dict[str, Any], schema: Mapping[str, Any], path: Path) -> None:
         for name in schema.get("required", ()):
@@ -378,36 +402,40 @@ class _Validator:
         return "a value of another shape"
 
 
-def _is_integer(value: object) -> bool:
-    if isinstance(value, float):
-        return value.is_integer()  # JSON Schema: 1.0 is an integer
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-_TYPE_TESTS: dict[str, Callable[[object], bool]] = {
-    "null": lambda value: value is None,
-    "boolean": lambda value: isinstance(value, bool),
-    "integer": _is_integer,
-    "number": lambda value: isinstance(value, int | float) and not isinstance(value, bool),
-    "string": lambda value: isinstance(value, str),
-    "array": lambda value: isinstance(value, list),
-    "object": lambda value: isinstance(value, dict),
+_CONVERSIONS: dict[str, Callable[[object], object]] = {
+    "null": lambda value: None if value is None else NOT_CONVERTED,
+    "boolean": to_boolean,
+    "integer": to_integer,
+    "number": to_number,
+    "string": lambda value: value if isinstance(value, str) else NOT_CONVERTED,
+    "array": lambda value: value if isinstance(value, list) else NOT_CONVERTED,
+    "object": lambda value: value if isinstance(value, dict) else NOT_CONVERTED,
 }
-# Types whose test is a plain isinstance (integer and number must also exclude booleans).
+# Types that convert nothing: a plain isinstance tells whether a value has them.
 _TYPE_CLASSES: dict[object, type] = {"string": str, "array": list, "object": dict}
 # Keywords that never fail a value: a schema of "type" plus these is type-only.
 _ANNOTATIONS = frozenset({"type", "title", "description", "default", "examples"})
 
 
-def _is_type(value: object, name: object) -> bool:
-    test = _TYPE_TESTS.get(name) if isinstance(name, str) else None
-    return test is not None and test(value)
-
-
 def _type_only_test(schema: object) -> Callable[[object], bool] | None:
     if not isinstance(schema, dict) or not isinstance(schema.get("type"), str):
         return None
-    return _TYPE_TESTS.get(schema["type"]) if _ANNOTATIONS.issuperset(schema) else None
+    convert = _CONVERSIONS.get(schema["type"])
+    if convert is None or not _ANNOTATIONS.issuperset(schema):
+        return None
+    return lambda value: convert(value) is not NOT_CONVERTED
+
+
+def _literal_equal(value: object, literal: object) -> bool:
+    """pydantic's Literal and Enum lookup: text equals only text, null only null, and
+    numbers and booleans by value (true == 1 == 1.0); arrays and objects as JSON values."""
+    if isinstance(literal, str) or isinstance(value, str):
+        return isinstance(literal, str) and isinstance(value, str) and literal == value
+    if literal is None or value is None:
+        return literal is None and value is None
+    if isinstance(literal, int | float) and isinstance(value, int | float):
+        return literal == value
+    return json_equal(value, literal)
 
 
 def _describe(value: object) -> str:
@@ -427,30 +455,7 @@ def _count(number: object, noun: str) -> str:
 def _is_multiple(value: float, step: float) -> bool:
     if isinstance(value, int) and isinstance(step, int):
         return value % step == 0
-    quotient = value / step
-    return math.isfinite(quotient) and math.isclose(quotient, round(quotient), abs_tol=1e-9)
-
-
-def _first_duplicate(items: list[Any]) -> tuple[int, int] | None:
-    seen: dict[str, int] = {}
-    for index, item in enumerate(items):
-        # A canonical text makes equal JSON values (key order aside) compare equal; bools and
-        # numbers keep distinct texts, 1.0 and 1 do not.
-        key = json.dumps(_normalise(item), sort_keys=True)
-        if key in seen:
-            return seen[key], index
-        seen[key] = index
-    return None
-
-
-def _normalise(value: object) -> object:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_normalise(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _normalise(v) for k, v in value.items()}
-    return value
+    return is_float_multiple(float(value), float(step))
 
 
 def _unique(values: Iterator[str]) -> list[str]:

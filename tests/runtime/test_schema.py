@@ -26,9 +26,13 @@ def errors(instance: object, schema: object) -> list[tuple[str, str]]:
     [
         ({"type": "string"}, 1, "must be a string, not an integer"),
         ({"type": "integer"}, 1.5, "must be an integer, not a number"),
-        ({"type": "integer"}, True, "must be an integer, not a boolean"),
-        ({"type": "number"}, "1", "must be a number, not a string"),
-        ({"type": "boolean"}, 0, "must be a boolean, not an integer"),
+        ({"type": "integer"}, 1e300, "must be an integer, not a number"),  # beyond i64
+        ({"type": "integer"}, "1.5", "must be an integer, not a string"),
+        ({"type": "number"}, "one", "must be a number, not a string"),
+        ({"type": "boolean"}, 2, "must be a boolean, not an integer"),
+        ({"type": "boolean"}, "true ", "must be a boolean, not a string"),
+        ({"pattern": "^a+$"}, "aa\n", "must match the pattern ^a+$"),  # $: the very end
+        ({"type": "number", "minimum": 0}, "nan", "must be at least 0"),
         ({"type": "null"}, {}, "must be null, not an object"),
         ({"type": "object"}, [], "must be an object, not an array"),
         ({"type": "array"}, None, "must be an array, not null"),
@@ -46,13 +50,8 @@ def errors(instance: object, schema: object) -> list[tuple[str, str]]:
         ({"minItems": 1}, [], "must not be empty"),
         ({"minItems": 2}, [1], "must have at least 2 items"),
         ({"maxItems": 1}, [1, 2], "must have at most 1 item"),
-        ({"uniqueItems": True}, [1, 2, 1.0], "must not repeat items ([0] and [2] are equal)"),
-        (
-            {"items": {"type": "string"}, "uniqueItems": True},
-            ["a", "b", "a"],
-            "must not repeat items ([0] and [2] are equal)",
-        ),
-        ({"enum": ["a", 1, None]}, True, 'must be one of: "a", 1, null'),
+        ({"enum": ["a", 1, None]}, 2, 'must be one of: "a", 1, null'),
+        ({"enum": [1, 2], "type": "integer"}, "1", "must be one of: 1, 2"),  # a Literal
         ({"const": "only"}, "other", 'must be "only"'),
         ({"minProperties": 1}, {}, "must have at least 1 field"),
         ({"maxProperties": 1}, {"a": 1, "b": 2}, "must have at most 1 field"),
@@ -77,8 +76,17 @@ def test_keyword_messages(schema: object, instance: object, expected: str) -> No
 
 def test_valid_values_of_each_keyword_pass() -> None:
     cases: list[tuple[object, object]] = [
-        ({"type": "integer"}, 2.0),  # JSON Schema: 2.0 is an integer
+        # pydantic's lax conversions (its default mode), which its JSON Schema does not show
+        ({"type": "integer"}, 2.0),
+        ({"type": "integer"}, True),
+        ({"type": "integer"}, " +1_000 "),
         ({"type": "number"}, 2),
+        ({"type": "number"}, "1e3"),
+        ({"type": "boolean"}, "Yes"),
+        ({"type": "boolean"}, 0),
+        ({"enum": ["a", 1, None]}, True),  # a Literal: true equals 1
+        ({"$ref": "#/$defs/Level", "$defs": {"Level": {"enum": [1], "type": "integer"}}}, "1"),
+        ({"uniqueItems": True}, [1, 1]),  # pydantic's sets take repeated items
         ({"multipleOf": 0.1}, 0.3),
         ({"format": "date-time"}, "2024-05-01T12:00:00+02:00"),
         ({"format": "date-time"}, "1714564800"),  # pydantic accepts timestamps
@@ -295,10 +303,9 @@ ORDER_SCHEMA = Order.model_json_schema()
 texts = st.sampled_from(["", "A", "AB-1", "ab", "TOOLONGSKU", "x y", "red", "cat", "dog"])
 numbers = st.one_of(
     st.integers(min_value=-5, max_value=120),
-    st.floats(min_value=-5, max_value=120).filter(lambda f: not f.is_integer()),
+    st.floats(min_value=-5, max_value=120),
 )
-# JSON values of every type (no integral floats: pydantic's strict mode refuses 1.0 for an
-# int, JSON Schema accepts it, and neither is wrong about its own rules).
+# JSON values of every type.
 scalars = st.one_of(st.none(), st.booleans(), numbers, texts)
 anything = st.recursive(
     scalars,
@@ -343,7 +350,7 @@ orders = mostly(
 @given(orders)
 def test_verdicts_agree_with_pydantic(instance: dict[str, Any]) -> None:
     try:
-        Order.model_validate_json(json.dumps(instance), strict=True)
+        Order.model_validate_json(json.dumps(instance))
         accepted = True
     except ValidationError:
         accepted = False
