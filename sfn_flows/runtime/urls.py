@@ -72,9 +72,11 @@ def _same_stack(header_host: str, stack: tuple[str, str]) -> bool:
     scheme, stack_host = stack
     name, port = _split_host(header_host, scheme)
     stack_name, stack_port = _split_host(stack_host, scheme)
-    if port != stack_port:
-        return False
-    return name == stack_name or (_is_loopback(name) and _is_loopback(stack_name))
+    if _is_loopback(name) and _is_loopback(stack_name):
+        # Any port: Docker publishes a stack's 4566 on another host port, which the stack
+        # cannot know; a loopback URL only ever leads back to the client's own machine.
+        return True
+    return name == stack_name and port == stack_port
 
 
 def _split_host(host: str, scheme: str) -> tuple[str, str]:
