@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
+if TYPE_CHECKING:
+    import boto3
 
 LOCAL_REGION = "us-east-1"
 # The local stack accepts any credentials; fixed ones keep a user's real keys out of it.
@@ -29,15 +29,29 @@ class Target:
     def describe(self) -> str:
         if self.endpoint_url:
             return f"local stack at {self.endpoint_url}"
-        return f"AWS ({self.profile or 'default profile'}, {self.region or 'default region'})"
+        profile, region = self.profile or "default profile", self.region or "default region"
+        return f"AWS account ({profile}, {region})"
 
     def session(self) -> boto3.Session:
+        # boto3 loads on first use: a command that never calls AWS (help, validate, build)
+        # does not pay its ~100 ms of imports.
+        import boto3
+
         if self.is_local:
             return boto3.Session(region_name=self.region or LOCAL_REGION, **LOCAL_CREDENTIALS)
         return boto3.Session(profile_name=self.profile, region_name=self.region)
 
     def client(self, service: str, **config: Any) -> Any:
-        """A boto3 client with deadlines: nothing waits forever on an unreachable endpoint."""
+        """A boto3 client with deadlines: nothing waits forever on an unreachable endpoint.
+
+        A missing region or profile is an AwsAccessError naming the fix, not botocore's
+        traceback.
+        """
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError
+
+        from sfn_flows.aws.errors import AwsAccessError, aws_access_message
+
         options: dict[str, Any] = {
             "connect_timeout": 5,
             "read_timeout": 60,
@@ -47,4 +61,8 @@ class Target:
         endpoint = self.endpoint_url
         if service == "stepfunctions" and self.stepfunctions_endpoint_url:
             endpoint = self.stepfunctions_endpoint_url
-        return self.session().client(service, endpoint_url=endpoint, config=Config(**options))
+        try:
+            return self.session().client(service, endpoint_url=endpoint, config=Config(**options))
+        except BotoCoreError as exc:
+            message = aws_access_message(exc, self.describe(), local=self.is_local)
+            raise AwsAccessError(message) from None

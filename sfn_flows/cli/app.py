@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 from rich.markup import escape
 
@@ -36,9 +38,38 @@ def main() -> None:
         app()
     except SfnFlowsError as exc:
         # A user's mistake: the message names the place and the fix; a traceback would bury it.
-        for line in str(exc).splitlines():
-            err.print(escape(line) if line.startswith(" ") else f"[red]error[/red]: {escape(line)}")
+        _print_error(str(exc))
         raise SystemExit(1) from None
+    except Exception as exc:
+        message = aws_failure(exc)
+        if message is None:
+            raise
+        _print_error(message)
+        raise SystemExit(1) from None
+
+
+def aws_failure(exc: Exception) -> str | None:
+    """One line for a botocore error no command translated (None: not botocore's).
+
+    Region, credentials and unreachable endpoints are the user's setup, never a traceback.
+    botocore is looked up, not imported: a command that did not load it raised none of it.
+    """
+    exceptions = sys.modules.get("botocore.exceptions")
+    if exceptions is None:
+        return None
+    if isinstance(exc, exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        return f"{exc.operation_name} failed: {error.get('Code')}: {error.get('Message', exc)}"
+    if isinstance(exc, exceptions.BotoCoreError):
+        from sfn_flows.aws.errors import aws_access_message
+
+        return aws_access_message(exc, "AWS endpoint", local=False)
+    return None
+
+
+def _print_error(text: str) -> None:
+    for line in text.splitlines():
+        err.print(escape(line) if line.startswith(" ") else f"[red]error[/red]: {escape(line)}")
 
 
 if __name__ == "__main__":

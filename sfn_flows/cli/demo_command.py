@@ -9,22 +9,15 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from sfn_flows.aws import Target
 from sfn_flows.cli.render import out, print_json
 from sfn_flows.deploy.naming import DEFAULT_STACK
-from sfn_flows.deploy.outputs import reachable_api_url
-from sfn_flows.deploy.stack import deploy_project
 from sfn_flows.errors import SfnFlowsError
-from sfn_flows.local import start_local_stack
-from sfn_flows.project.build import compile_project, write_build
 
 DEMO_WORKFLOW = "long-running-job"
 DEMO_INPUT = {"job_id": "demo-1", "items": ["alpha", "beta", "gamma"], "notify": "ops@example.com"}
@@ -45,6 +38,14 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run the async API pattern locally: 202 with an execution ARN, then poll to the result."""
+    # Here, not at the top: boto3, the compiler and the deploy code would slow every
+    # other command's start.
+    from sfn_flows.aws import Target
+    from sfn_flows.deploy.outputs import reachable_api_url
+    from sfn_flows.deploy.stack import deploy_project
+    from sfn_flows.local import start_local_stack
+    from sfn_flows.project.build import compile_project, write_build
+
     project = Path.cwd()
     body = _body(payload)
     timings: dict[str, float] = {}
@@ -145,6 +146,9 @@ def _poll(api: str, execution_id: str, *, deadline: float) -> tuple[dict[str, An
 
 
 def _request(method: str, url: str, body: Any) -> tuple[int, Any, Any]:
+    import urllib.error  # here: urllib.request loads http.client and ssl, for the demo only
+    import urllib.request
+
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method)
     if data is not None:

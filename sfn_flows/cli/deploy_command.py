@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from sfn_flows.cli.render import out, print_json
 from sfn_flows.deploy.naming import DEFAULT_STACK
-from sfn_flows.deploy.outputs import reachable_api_url
-from sfn_flows.deploy.stack import (
-    DEFAULT_DEADLINE_SECONDS,
-    Change,
-    DeployResult,
-    StackEvent,
-    deploy_project,
-)
-from sfn_flows.deploy.targeting import resolve_target
+
+if TYPE_CHECKING:
+    from sfn_flows.deploy.stack import Change, DeployResult, StackEvent
 
 
 def deploy(
@@ -31,7 +25,7 @@ def deploy(
         typer.Option("--endpoint-url", help="Deploy to the local stack at this URL."),
     ] = None,
     profile: Annotated[str | None, typer.Option(help="AWS profile (deploys to AWS).")] = None,
-    region: Annotated[str | None, typer.Option(help="AWS region.")] = None,
+    region: Annotated[str | None, typer.Option(help="AWS region (deploys to AWS).")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the change set and change nothing.")
     ] = False,
@@ -42,16 +36,25 @@ def deploy(
         "lambdas"
     ),
     timeout: Annotated[
-        float, typer.Option(help="Seconds to wait for CloudFormation.", min=1)
-    ] = DEFAULT_DEADLINE_SECONDS,
+        float | None,
+        typer.Option(help="Seconds to wait for CloudFormation (default: 30 min).", min=1),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Package lambdas/, render the template and create or update the stack.
 
     Without --endpoint-url, --profile or --region it deploys to the local stack started
-    here (`sfn-flows local up`) if one runs, else to AWS with the default credentials.
+    here (`sfn-flows local up`), and fails if that is not running; SFN_FLOWS_TARGET=aws
+    deploys to AWS with the default credentials and region.
     """
+    # Here, not at the top: boto3, jinja2 and the packager would slow every command's start.
+    from sfn_flows.deploy.outputs import reachable_api_url
+    from sfn_flows.deploy.stack import deploy_project
+    from sfn_flows.deploy.targeting import resolve_target
+
     target = resolve_target(endpoint_url, profile, region)
+    # deploy_project's own deadline unless --timeout is given.
+    deadline: dict[str, Any] = {} if timeout is None else {"deadline_seconds": timeout}
     show_progress = out.is_terminal and not as_json
     if show_progress:
         out.print(f"deploying stack {escape(stack)} to the {escape(target.describe())}")
@@ -62,8 +65,8 @@ def deploy(
             build_dir=build_dir,
             lambdas_dir=lambdas,
             dry_run=dry_run,
-            deadline_seconds=timeout,
             on_event=_print_event if show_progress else None,
+            **deadline,
         )
     api_url = reachable_api_url(target, result.outputs) if result.outputs else None
     if as_json:

@@ -8,10 +8,8 @@ from typing import Annotated
 import typer
 
 from sfn_flows.cli.render import out, print_json
-from sfn_flows.local import find_local_stack, start_local_stack, stop_local_stack
-from sfn_flows.local.docker_engine import ensure_docker_engine
-from sfn_flows.local.images import build_local_stack_image
 
+# The commands import sfn_flows.local when they run, so `sfn-flows --help` does not.
 local = typer.Typer(
     name="local",
     help="Run the local AWS stack (MiniStack) in the background: no Docker, no AWS account.",
@@ -27,6 +25,8 @@ def up(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Start the local stack (or show the one already running) and wait until it answers."""
+    from sfn_flows.local import start_local_stack
+
     stack = start_local_stack(Path.cwd(), port=port)
     if as_json:
         print_json({"endpoint_url": stack.endpoint_url, "pid": stack.pid, "log": stack.log_path})
@@ -40,6 +40,8 @@ def up(
 @local.command()
 def down() -> None:
     """Stop the local stack started from this folder."""
+    from sfn_flows.local import stop_local_stack
+
     stack = stop_local_stack(Path.cwd())
     out.print(
         f"stopped the local stack at {stack.endpoint_url}"
@@ -53,6 +55,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Say whether the local stack of this folder runs, and where."""
+    from sfn_flows.local import find_local_stack
+
     stack = find_local_stack(Path.cwd())
     if as_json:
         print_json(
@@ -75,6 +79,9 @@ def image(
     Needs a running Docker engine (installed and started when missing, as root) and
     mmdebstrap; no image registry is used.
     """
+    from sfn_flows.local.docker_engine import ensure_docker_engine
+    from sfn_flows.local.images import build_local_stack_image
+
     ensure_docker_engine()
     built = build_local_stack_image()
     if as_json:

@@ -6,28 +6,20 @@ import json
 import shlex
 from pathlib import Path
 from types import TracebackType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.status import Status
 
 from sfn_flows.cli.render import err, out, print_json, seconds
-from sfn_flows.client import (
-    ExecutionClient,
-    ExecutionInputError,
-    ExecutionStatus,
-    HistoryEvent,
-    WaitTimeout,
-    encode_input,
-)
-from sfn_flows.client.execution import iso
-from sfn_flows.client.ids import execution_id, is_arn
 from sfn_flows.deploy.naming import DEFAULT_STACK
-from sfn_flows.deploy.outputs import state_machine_arn
-from sfn_flows.deploy.targeting import resolve_target
 from sfn_flows.errors import InputFileError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.status import Status
+
+    from sfn_flows.client import ExecutionStatus, HistoryEvent
 
 DEFAULT_TIMEOUT = 300.0
 # States shown on the progress line: the latest ones, so the line fits a terminal.
@@ -41,11 +33,12 @@ EndpointOption = Annotated[
     typer.Option(
         "--endpoint-url",
         help="Step Functions endpoint (a local stack). Default: the local stack started "
-        "from this folder, else AWS.",
+        "from this folder (`sfn-flows local up`); AWS only with --profile/--region or "
+        "SFN_FLOWS_TARGET=aws.",
     ),
 ]
-ProfileOption = Annotated[str | None, typer.Option("--profile", help="AWS profile.")]
-RegionOption = Annotated[str | None, typer.Option("--region", help="AWS region.")]
+ProfileOption = Annotated[str | None, typer.Option("--profile", help="AWS profile (uses AWS).")]
+RegionOption = Annotated[str | None, typer.Option("--region", help="AWS region (uses AWS).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
@@ -79,15 +72,42 @@ def run(
     endpoint_url: EndpointOption = None,
     profile: ProfileOption = None,
     region: RegionOption = None,
+    build_dir: Annotated[
+        Path,
+        typer.Option(
+            "--build", help="Output of `sfn-flows build`: the input model to check --input with."
+        ),
+    ] = Path("build"),
 ) -> None:
     """Start an execution and wait for it: live progress on a terminal, then its output JSON.
 
+    The input is checked as the HTTP API would (the workflow's input model, from the build)
+    and the execution name as Step Functions would, before any call.
+
     Exit codes: 0 succeeded, 1 failed/timed out/aborted, 2 still running at --timeout.
     """
+    # Here, not at the top: boto3 and the deploy code would slow every other command's start.
+    from sfn_flows.client import (
+        ExecutionClient,
+        ExecutionInputError,
+        WaitTimeout,
+        encode_input,
+    )
+    from sfn_flows.client.execution import iso
+    from sfn_flows.client.ids import execution_id, is_arn, require_execution_name
+    from sfn_flows.deploy.outputs import state_machine_arn
+    from sfn_flows.deploy.targeting import resolve_target
+
     value = read_input(input_text)
     encode_input(value)  # the size limit, checked before any call to AWS
+    if name is not None:
+        require_execution_name(name, f"--name {name!r}", ExecutionInputError)
+    unchecked = None if is_arn(workflow) else check_input_model(value, workflow, build_dir)
     target = resolve_target(endpoint_url, profile, region)
     machine = state_machine_arn(target, stack, workflow)
+    if unchecked:
+        note = f"the input was not checked against an input model: {unchecked}"
+        err.print(f"[yellow]note[/yellow]: {escape(note)}")
     client = ExecutionClient(target)
     execution = client.start(machine, value, name)
     ref = execution.arn if is_arn(workflow) else execution_id(workflow, execution.name)
@@ -126,8 +146,37 @@ def run(
         raise typer.Exit(1)
 
 
+def check_input_model(value: Any, workflow: str, build_dir: Path) -> str | None:
+    """Check `value` against the workflow's input model in the build, as the API would.
+
+    Returns why it could not be checked (no build, or the workflow not in it), else None.
+    """
+    from sfn_flows.client import check_input
+    from sfn_flows.deploy.build_files import MANIFEST
+
+    path = build_dir / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return f"no {path} here (run `sfn-flows build`, or pass --build DIR)"
+    except (OSError, ValueError) as exc:
+        return f"{path} cannot be read ({exc}); run `sfn-flows build` again"
+    entries = manifest.get("workflows") if isinstance(manifest, dict) else None
+    entry = next(
+        (e for e in entries or [] if isinstance(e, dict) and e.get("name") == workflow), None
+    )
+    if entry is None:
+        return f"{path} has no workflow {workflow!r} (build again, or pass --build DIR)"
+    schema = entry.get("input_schema")
+    if schema is not None:  # a workflow without an input_model takes any JSON, as in the API
+        check_input(value, schema, f"workflow {workflow!r} ({path})")
+    return None
+
+
 def read_input(text: str) -> Any:
     """The JSON value of --input: inline JSON text, or @path of a file holding it."""
+    from sfn_flows.client import ExecutionInputError
+
     where = "--input"
     if text.startswith("@"):
         path = Path(text[1:])
@@ -163,6 +212,8 @@ def status_hint(
     ref: str, stack: str, endpoint_url: str | None, profile: str | None, region: str | None
 ) -> str:
     """The `sfn-flows status` command line that finds this execution again."""
+    from sfn_flows.client.ids import is_arn
+
     words = ["sfn-flows", "status", ref]
     if stack != DEFAULT_STACK and not is_arn(ref):
         words += ["--stack", stack]

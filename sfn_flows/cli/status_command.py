@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -16,17 +16,10 @@ from sfn_flows.cli.run_command import (
     RegionOption,
     StackOption,
 )
-from sfn_flows.client import ExecutionClient, ExecutionStatus
-from sfn_flows.client.execution import iso
-from sfn_flows.client.ids import (
-    execution_arn,
-    is_arn,
-    require_execution_arn,
-    split_execution_id,
-)
 from sfn_flows.deploy.naming import DEFAULT_STACK
-from sfn_flows.deploy.outputs import state_machine_arn
-from sfn_flows.deploy.targeting import resolve_target
+
+if TYPE_CHECKING:
+    from sfn_flows.client import ExecutionStatus
 
 _STATUS_STYLE = {"SUCCEEDED": "green", "RUNNING": "yellow", "PENDING_REDRIVE": "yellow"}
 
@@ -45,11 +38,24 @@ def status(
     region: RegionOption = None,
 ) -> None:
     """Show one execution: status, start and stop dates, output or error and cause."""
-    target = resolve_target(endpoint_url, profile, region)
+    # Here, not at the top: boto3 and the deploy code would slow every other command's start.
+    from sfn_flows.client import ExecutionClient
+    from sfn_flows.client.ids import (
+        execution_arn,
+        is_arn,
+        require_execution_arn,
+        split_execution_id,
+    )
+    from sfn_flows.deploy.outputs import state_machine_arn
+    from sfn_flows.deploy.targeting import resolve_target
+
+    # The ARN or id is checked before the target is resolved: a typo costs no call.
     if is_arn(execution):
         arn, execution_ref = require_execution_arn(execution), None
+        target = resolve_target(endpoint_url, profile, region)
     else:
         workflow, name = split_execution_id(execution)
+        target = resolve_target(endpoint_url, profile, region)
         arn = execution_arn(state_machine_arn(target, stack, workflow), name)
         execution_ref = execution
     current = ExecutionClient(target).describe(arn)
@@ -60,6 +66,8 @@ def status(
 
 
 def render(current: ExecutionStatus, execution_ref: str | None) -> None:
+    from sfn_flows.client.execution import iso
+
     style = _STATUS_STYLE.get(current.status, "red")
     if execution_ref:
         out.print(f"execution  {escape(execution_ref)}")

@@ -10,9 +10,6 @@ from rich.markup import escape
 
 from sfn_flows.cli.render import out, print_json, problem_line
 from sfn_flows.errors import InputFileError
-from sfn_flows.project.files import load_definition
-from sfn_flows.validate import validate_definition
-from sfn_flows.validate.problems import Problem
 
 
 def validate(
@@ -26,6 +23,11 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Validate Amazon States Language files; list every problem with its JSON pointer."""
+    # Here, not at the top: `sfn-flows --help` and the other commands need no validator.
+    from sfn_flows.project.files import load_definition
+    from sfn_flows.validate import validate_definition
+    from sfn_flows.validate.problems import Problem
+
     results: list[dict[str, Any]] = []
     failed = False
     for path in files:

@@ -13,7 +13,7 @@ from sfn_flows.client.errors import (
 )
 from sfn_flows.client.execution import Execution, ExecutionStatus
 from sfn_flows.client.history import HistoryEvent, states_entered
-from sfn_flows.client.inputs import MAX_INPUT_BYTES, encode_input
+from sfn_flows.client.inputs import MAX_INPUT_BYTES, check_input, encode_input
 from sfn_flows.client.schedule import DEFAULT_SCHEDULE, PollSchedule
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "StateMachineNotFound",
     "StepFunctionsError",
     "WaitTimeout",
+    "check_input",
     "encode_input",
     "states_entered",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sfn_flows.aws import Target
+from sfn_flows.aws.errors import aws_access_message
 from sfn_flows.client.errors import (
     ExecutionInputError,
     ExecutionNotFound,
@@ -21,6 +22,7 @@ from sfn_flows.client.errors import (
 )
 from sfn_flows.client.execution import RUNNING, Execution, ExecutionStatus
 from sfn_flows.client.history import HistoryEvent, states_entered
+from sfn_flows.client.ids import require_execution_name
 from sfn_flows.client.inputs import encode_input
 from sfn_flows.client.schedule import DEFAULT_SCHEDULE, PollSchedule
 
@@ -56,10 +58,12 @@ class ExecutionClient:
         if isinstance(target_or_client, Target):
             self._sfn = target_or_client.client("stepfunctions")
             self.where = target_or_client.describe()
+            self._local = target_or_client.is_local
         else:
             self._sfn = target_or_client
             meta = target_or_client.meta
             self.where = f"Step Functions endpoint {meta.endpoint_url} ({meta.region_name})"
+            self._local = False
         self.schedule = schedule
         self.calls: Counter[str] = Counter()
 
@@ -70,7 +74,9 @@ class ExecutionClient:
         text = encode_input(input)
         params: dict[str, Any] = {"stateMachineArn": state_machine_arn, "input": text}
         if name is not None:
-            params["name"] = name
+            # Checked here because MiniStack takes any name and AWS would refuse it.
+            where = f"execution name {name!r}"
+            params["name"] = require_execution_name(name, where, ExecutionInputError)
         answer = self._call("StartExecution", params, missing=state_machine_arn)
         return Execution(answer["executionArn"], state_machine_arn, answer["startDate"])
 
@@ -185,7 +191,8 @@ class ExecutionClient:
         except ClientError as exc:
             raise self._translate(operation, exc, params, missing) from None
         except BotoCoreError as exc:
-            raise StepFunctionsError(f"cannot reach the {self.where}: {exc}") from None
+            message = aws_access_message(exc, self.where, local=self._local)
+            raise StepFunctionsError(message) from None
 
     def _translate(
         self, operation: str, exc: ClientError, params: dict[str, Any], missing: str

@@ -4,10 +4,38 @@ from __future__ import annotations
 
 from sfn_flows.deploy.naming import EXECUTION_ID_SEPARATOR
 from sfn_flows.errors import SfnFlowsError
+from sfn_flows.runtime.names import EXECUTION_NAME_MAX, is_valid_execution_name
 
 
 class ExecutionIdError(SfnFlowsError):
     """A string that is neither an execution ARN nor `<workflow>~<name>`."""
+
+
+def execution_name_problem(name: str) -> str | None:
+    """Why Step Functions would refuse `name` as an execution name (None: it would not).
+
+    The rules are runtime.names' (the API starter's); this only says which one `name` breaks.
+    """
+    if not name:
+        return "it is empty"
+    if len(name) > EXECUTION_NAME_MAX:
+        return f"{len(name)} characters"
+    for position, char in enumerate(name, 1):
+        if not is_valid_execution_name(char):
+            return f"{char!r} at position {position}"
+    return None
+
+
+def require_execution_name(name: str, where: str, error: type[SfnFlowsError]) -> str:
+    """`name`, or `error` saying that `where` (e.g. "--name 'a b'") breaks which rule."""
+    problem = execution_name_problem(name)
+    if problem is not None:
+        raise error(
+            f"{where} is not a valid execution name ({problem}); Step Functions takes 1 to "
+            f"{EXECUTION_NAME_MAX} characters, no whitespace, control or special characters "
+            "such as : / ~ $ (letters, digits, '-' and '_' are always safe)."
+        )
+    return name
 
 
 def is_arn(text: str) -> bool:
@@ -23,7 +51,7 @@ def split_execution_id(execution_id: str) -> tuple[str, str]:
             f"'<workflow>{EXECUTION_ID_SEPARATOR}<execution name>'; pass one of those "
             "(`sfn-flows run` prints both)."
         )
-    return workflow, name
+    return workflow, require_execution_name(name, f"{execution_id!r}: {name!r}", ExecutionIdError)
 
 
 def execution_id(workflow: str, name: str) -> str:

@@ -25,3 +25,25 @@ def encode_input(value: Any) -> str:
             "object key, say) instead of the data."
         )
     return text
+
+
+def check_input(value: Any, schema: Any, model: str) -> None:
+    """Refuse `value` unless it matches the JSON Schema `schema`, as the API starter would.
+
+    `model` names where the schema comes from, e.g. "workflow 'x' (build/manifest.json)".
+    """
+    from sfn_flows.runtime.schema import SchemaError, validate
+
+    try:
+        errors = validate(value, schema)
+    except SchemaError as exc:
+        raise ExecutionInputError(
+            f"the input model of {model} cannot be used ({exc}); run `sfn-flows build` again."
+        ) from None
+    if errors:
+        lines = [
+            f"the input does not match the input model of {model}; fix the input, or build "
+            "again if the model changed:",
+            *(f"  {error.field}: {error.message}" for error in errors),
+        ]
+        raise ExecutionInputError("\n".join(lines))

@@ -44,15 +44,23 @@ def state_machine_arn(target: Target, stack: str, workflow: str) -> str:
     outputs = stack_outputs(target, stack)
     key = state_machine_output(workflow)
     if key not in outputs:
-        known = sorted(
-            k[: -len("StateMachineArn")] for k in outputs if k.endswith("StateMachineArn")
-        )
+        known = deployed_workflows(stack, outputs)
         raise DeploymentNotFound(
             f"workflow {workflow!r} is not in stack {stack!r} "
-            f"(its state machines: {', '.join(known) or 'none'}); "
+            f"(its workflows: {', '.join(known) or 'none'}); "
             "check the name, or build and deploy again."
         )
     return outputs[key]
+
+
+def deployed_workflows(stack: str, outputs: dict[str, str]) -> list[str]:
+    """The workflow names users type, read from the names of the stack's state machines."""
+    from sfn_flows.deploy.template import state_machine_name  # here: template imports us
+
+    prefix = state_machine_name(stack, "")
+    arns = (value for key, value in outputs.items() if key.endswith("StateMachineArn"))
+    # arn:<partition>:states:<region>:<account>:stateMachine:<stack>-<workflow>
+    return sorted(arn.rsplit(":", 1)[-1].removeprefix(prefix) for arn in arns)
 
 
 def reachable_api_url(target: Target, outputs: dict[str, str]) -> str | None:

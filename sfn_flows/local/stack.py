@@ -46,14 +46,18 @@ def state_path(project: Path) -> Path:
     return project / STATE_DIR / STATE_FILE
 
 
-def find_local_stack(project: Path) -> LocalStack | None:
-    """The stack recorded for this project, if it is still running."""
-    path = state_path(project)
+def recorded_local_stack(project: Path) -> LocalStack | None:
+    """The stack `local up` recorded for this project, running or not (None: no record)."""
     try:
-        stack = LocalStack(**json.loads(path.read_text()))
+        return LocalStack(**json.loads(state_path(project).read_text()))
     except (OSError, ValueError, TypeError):
         return None
-    return stack if stack.is_alive() else None
+
+
+def find_local_stack(project: Path) -> LocalStack | None:
+    """The stack recorded for this project, if it is still running."""
+    stack = recorded_local_stack(project)
+    return stack if stack is not None and stack.is_alive() else None
 
 
 def start_local_stack(

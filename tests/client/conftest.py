@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,6 +94,13 @@ def machines(local_target: Target, sfn: Any) -> Machines:
     return Machines(arns, stack)
 
 
+def deployed_machine(target: Target, stack: str) -> str:
+    """The ARN of DEMO_WORKFLOW's state machine in `stack`."""
+    outputs = target.client("cloudformation").describe_stacks(StackName=stack)["Stacks"][0]
+    values = {o["OutputKey"]: o["OutputValue"] for o in outputs["Outputs"]}
+    return values[state_machine_output(DEMO_WORKFLOW)]
+
+
 def deploy_demo_stack(target: Target, stack: str) -> None:
     """A stack shaped like `sfn-flows deploy`'s: one state machine and its ARN output."""
     resource = state_machine_logical_id(DEMO_WORKFLOW)
@@ -100,6 +110,8 @@ def deploy_demo_stack(target: Target, stack: str) -> None:
             resource: {
                 "Type": "AWS::StepFunctions::StateMachine",
                 "Properties": {
+                    # Named "<stack>-<workflow>", as the template of `sfn-flows deploy` does.
+                    "StateMachineName": f"{stack}-{DEMO_WORKFLOW}",
                     "RoleArn": ROLE_ARN,
                     "DefinitionString": json.dumps(DEFINITIONS["echo"]),
                 },
@@ -115,3 +127,43 @@ def deploy_demo_stack(target: Target, stack: str) -> None:
             break
         time.sleep(0.05)
     assert status == "CREATE_COMPLETE", status
+
+
+# A project holding DEMO_WORKFLOW with an input model: its build gives `sfn-flows run` the
+# JSON Schema the API starter would check requests against.
+DEMO_PROJECT_WORKFLOW = f"""\
+from pydantic import BaseModel, Field
+
+from sfn_flows import Pass, Workflow
+
+
+class DemoRequest(BaseModel):
+    job_id: str = Field(min_length=1, pattern=r"^[a-z0-9-]+$")
+    count: int = 1
+
+
+demo = Workflow(
+    name={DEMO_WORKFLOW!r}, start=Pass("Echo"), timeout_seconds=60, input_model=DemoRequest
+)
+"""
+
+
+def write_demo_project(folder: Path) -> Path:
+    """workflows/ with DEMO_WORKFLOW, an empty lambdas/, and its build (by the real command)."""
+    (folder / "workflows").mkdir(parents=True, exist_ok=True)
+    (folder / "lambdas").mkdir(exist_ok=True)
+    (folder / "workflows" / "demo_flow.py").write_text(DEMO_PROJECT_WORKFLOW)
+    built = subprocess.run(
+        [sys.executable, "-m", "sfn_flows", "build"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_demo_project(tmp_path_factory.mktemp("demo-project"))

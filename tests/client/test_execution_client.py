@@ -223,6 +223,19 @@ def test_a_used_execution_name_is_a_clear_error(
         client.start(machines["echo"], {}, name="same-name")
 
 
+def test_an_invalid_execution_name_is_refused_before_the_call(
+    client: ExecutionClient, machines: Machines, sfn: Any
+) -> None:
+    # MiniStack takes any name; AWS refuses these, so the client refuses them first.
+    before = len(sfn.list_executions(stateMachineArn=machines["echo"])["executions"])
+    calls = client.calls["StartExecution"]
+    for name in ("two words", "x" * 81, "a:b", "\x7f", ""):
+        with pytest.raises(ExecutionInputError, match="is not a valid execution name"):
+            client.start(machines["echo"], {}, name=name)
+    assert client.calls["StartExecution"] == calls
+    assert len(sfn.list_executions(stateMachineArn=machines["echo"])["executions"]) == before
+
+
 def test_an_unreachable_endpoint_is_a_clear_error() -> None:
     target = Target(endpoint_url=f"http://127.0.0.1:{free_port()}")
     client = ExecutionClient(target.client("stepfunctions", retries={"max_attempts": 1}))

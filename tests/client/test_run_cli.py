@@ -18,7 +18,7 @@ from sfn_flows.aws import Target
 from sfn_flows.client import MAX_INPUT_BYTES
 from sfn_flows.local import LocalStack
 
-from .conftest import DEMO_WORKFLOW, Machines
+from .conftest import DEMO_WORKFLOW, Machines, deployed_machine
 
 
 def sfn_flows(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -230,12 +230,14 @@ def test_a_workflow_by_name_from_its_stack(machines: Machines, endpoint: list[st
 
 
 def test_a_workflow_not_deployed(machines: Machines, endpoint: list[str]) -> None:
-    result = sfn_flows("run", "no-such-flow", "--stack", machines.stack, *endpoint)
-    assert result.returncode == 1
-    assert (
-        f"error: workflow 'no-such-flow' is not in stack '{machines.stack}' "
-        f"(its state machines: DemoFlow); check the name, or build and deploy again."
-    ) in result.stderr
+    for given in (["run", "no-such-flow"], ["status", "no-such-flow~some-name"]):
+        result = sfn_flows(*given, "--stack", machines.stack, *endpoint)
+        assert result.returncode == 1
+        # The names users type, not the template's logical ids (DemoFlow).
+        assert (
+            f"error: workflow 'no-such-flow' is not in stack '{machines.stack}' "
+            f"(its workflows: {DEMO_WORKFLOW}); check the name, or build and deploy again."
+        ) in result.stderr
     no_stack = sfn_flows("run", "x", "--stack", "no-such-stack", *endpoint)
     assert no_stack.returncode == 1
     assert "error: stack 'no-such-stack' is not deployed on the local stack at" in no_stack.stderr
@@ -284,3 +286,87 @@ def test_progress_on_a_terminal(machines: Machines, endpoint: list[str]) -> None
     assert "running: A > W" in text  # the live line, updated as states are entered
     assert "states: A > W > B" in text  # and what stays on screen afterwards
     assert '"x": 1' in text and "Traceback" not in text
+
+
+def executions(sfn: Any, machine: str) -> int:
+    return len(sfn.list_executions(stateMachineArn=machine)["executions"])
+
+
+@pytest.mark.parametrize(
+    ("given", "messages"),
+    [
+        (
+            '{"job_id": "Not Valid!"}',
+            [
+                f"error: the input does not match the input model of workflow "
+                f"'{DEMO_WORKFLOW}' (build/manifest.json); fix the input, or build again if "
+                "the model changed:",
+                "  job_id: must match the pattern ^[a-z0-9-]+$",
+            ],
+        ),
+        ('{"count": 1.5}', ["  job_id: is required", "  count: must be an integer, not a number"]),
+        ("[1]", ["  (body): must be an object, not an array"]),
+    ],
+)
+def test_input_is_checked_against_the_workflow_input_model(
+    machines: Machines,
+    endpoint: list[str],
+    sfn: Any,
+    local_target: Target,
+    demo_project: Path,
+    given: str,
+    messages: list[str],
+) -> None:
+    machine = deployed_machine(local_target, machines.stack)
+    before = executions(sfn, machine)
+    args = ["run", DEMO_WORKFLOW, "--stack", machines.stack, *endpoint, "--input", given]
+    result = sfn_flows(*args, cwd=demo_project)
+    assert result.returncode == 1
+    for message in messages:
+        assert message in result.stderr.splitlines(), result.stderr
+    assert executions(sfn, machine) == before  # refused before any call
+
+
+def test_input_that_matches_the_input_model_runs(
+    machines: Machines, endpoint: list[str], demo_project: Path
+) -> None:
+    given = '{"job_id": "j-1", "extra": true}'
+    args = ["run", DEMO_WORKFLOW, "--stack", machines.stack, *endpoint, "--input", given]
+    result = sfn_flows(*args, cwd=demo_project)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"job_id": "j-1", "extra": True}
+    assert "not checked" not in result.stderr
+
+
+def test_without_a_build_the_input_is_not_checked_and_it_says_so(
+    machines: Machines, endpoint: list[str], tmp_path: Path
+) -> None:
+    args = ["run", DEMO_WORKFLOW, "--stack", machines.stack, *endpoint, "--input", "[1]"]
+    result = sfn_flows(*args, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "note: the input was not checked against an input model: no build/manifest.json "
+        "here (run `sfn-flows build`, or pass --build DIR)"
+    ) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("has space", "' ' at position 4"),
+        ("tab\there", "'\\t' at position 4"),
+        ("a/b", "'/' at position 2"),
+        ("x~y", "'~' at position 2"),
+        ("é" + "x" * 80, "81 characters"),
+        ("", "it is empty"),
+    ],
+)
+def test_the_execution_name_follows_aws_rules(
+    machines: Machines, endpoint: list[str], sfn: Any, name: str, why: str
+) -> None:
+    before = executions(sfn, machines["echo"])
+    result = sfn_flows("run", machines["echo"], *endpoint, "--name", name)
+    assert result.returncode == 1
+    assert f"error: --name {name!r} is not a valid execution name ({why});" in result.stderr
+    assert "1 to 80 characters" in result.stderr
+    assert executions(sfn, machines["echo"]) == before  # MiniStack would have taken it

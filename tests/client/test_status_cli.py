@@ -137,3 +137,12 @@ def test_status_of_something_else(given: str, message: str, endpoint: list[str])
     result = sfn_flows("status", given, *endpoint)
     assert result.returncode == 1
     assert message in result.stderr
+
+
+def test_status_of_an_id_with_an_impossible_execution_name(endpoint: list[str]) -> None:
+    result = sfn_flows("status", f"{DEMO_WORKFLOW}~has space", *endpoint)
+    assert result.returncode == 1
+    assert (
+        f"error: {DEMO_WORKFLOW + '~has space'!r}: 'has space' is not a valid execution name "
+        "(' ' at position 4);"
+    ) in result.stderr

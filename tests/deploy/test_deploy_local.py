@@ -301,7 +301,10 @@ def test_a_deploy_failing_midway_rolls_back_and_the_failed_stack_is_named(
     [
         ("UPDATE_IN_PROGRESS", "is busy (UPDATE_IN_PROGRESS)"),
         ("UPDATE_ROLLBACK_FAILED", "continue-update-rollback --stack-name app"),
-        ("DELETE_FAILED", "is in DELETE_FAILED on the AWS (default profile, eu-west-1) and cannot"),
+        (
+            "DELETE_FAILED",
+            "is in DELETE_FAILED on the AWS account (default profile, eu-west-1) and cannot",
+        ),
     ],
 )
 def test_stacks_that_cannot_be_updated_say_how_to_fix(status: str, expected: str) -> None:
