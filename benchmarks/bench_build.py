@@ -1,4 +1,5 @@
-"""Build-time benchmarks for sfn_flows: compile a 1,000-state workflow, validate a ~1 MB ASL.
+"""Build-time benchmarks for sfn_flows: compile a 1,000-state workflow, validate a ~1 MB ASL,
+budget a 1,000-state chain.
 
     python benchmarks/bench_build.py [--repeat N] [--warmup N] [--profile]
 
@@ -7,7 +8,9 @@ Everything runs in one process; each measurement is run `--warmup` times untimed
 A full `gc.collect()` runs before each repetition, outside the timed region. The workflows
 are generated deterministically (no randomness), so runs are comparable across machines.
 
-The aim (compile of 1,000 states under 100 ms) is only printed, never asserted.
+The aims (compile of 1,000 states under 100 ms, budget of a 1,000-state chain under 10 ms) are
+only printed, never asserted: wall-clock time depends on the machine and its load, so each
+figure is also printed as a ratio to a baseline measured in the same process.
 """
 
 from __future__ import annotations
@@ -44,9 +47,11 @@ from sfn_flows import (
 )
 from sfn_flows import conditions as c
 from sfn_flows.budget import compute_budget
+from sfn_flows.budget.retry import retrier_waits
 
 TARGET_STATES = 1_000
 COMPILE_AIM_MS = 100.0
+CHAIN_BUDGET_AIM_MS = 10.0
 MAX_DEFINITION_BYTES = 1_048_576  # Step Functions' definition size limit
 SIZE_FLOOR = 950_000
 SIZE_TARGET = 1_000_000
@@ -586,6 +591,96 @@ def bench_large(repeat: int, warmup: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# 3. The timeout budget of a 1,000-state chain (was a wall-clock assertion in the unit tests)
+# ---------------------------------------------------------------------------------------------
+
+
+def chain_definition(length: int, *, loop_back: bool = False) -> dict[str, Any]:
+    """Task S0 -> S1 -> ... (1 s each); with `loop_back`, the last one jumps back to S0."""
+    states: dict[str, Any] = {
+        f"S{i}": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "TimeoutSeconds": 1,
+            "Next": f"S{i + 1}",
+        }
+        for i in range(length - 1)
+    }
+    last: dict[str, Any] = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke"}
+    last["TimeoutSeconds"] = 1
+    if loop_back:
+        last["Next"] = "S0"
+    else:
+        last["End"] = True
+    states[f"S{length - 1}"] = last
+    return {"StartAt": "S0", "States": states}
+
+
+def _walk(definition: dict[str, Any]) -> int:
+    """The baseline: visit every state and read its fields, as any analysis must."""
+    seen = 0
+    for state in definition["States"].values():
+        seen += len(state) + (state.get("Next") is not None)
+    return seen
+
+
+def bench_chain_budget(repeat: int, warmup: int) -> str:
+    print(f"== 3. Budget of a {TARGET_STATES:,}-state chain ==")
+    chain = chain_definition(TARGET_STATES)
+    looped = chain_definition(TARGET_STATES, loop_back=True)
+    bounds = {"S0": 10}
+    plain, bounded = compute_budget(chain), compute_budget(looped, loop_max_iterations=bounds)
+    print(
+        f"  chain: {plain.seconds:g} s, bounded {plain.bounded}; the same chain looping back, "
+        f"max_iterations=10 on S0: {bounded.seconds:g} s, bounded {bounded.bounded}"
+    )
+    timings = [
+        measure(
+            "compute_budget(chain)", lambda: compute_budget(chain), repeat=repeat, warmup=warmup
+        ),
+        measure(
+            "compute_budget(loop, max_iterations)",
+            lambda: compute_budget(looped, loop_max_iterations=bounds),
+            repeat=repeat,
+            warmup=warmup,
+        ),
+        measure("walk every state (baseline)", lambda: _walk(chain), repeat=repeat, warmup=warmup),
+        measure("json.dumps(chain)", lambda: json.dumps(chain), repeat=repeat, warmup=warmup),
+        # Retries with a huge MaxAttempts use a closed form: as cheap as a short retrier.
+        measure(
+            "retrier_waits(99,999,999 attempts)",
+            lambda: retrier_waits(99_999_999, 1.0, 2.0, 10.0),
+            repeat=repeat,
+            warmup=warmup,
+        ),
+        measure(
+            "retrier_waits(3 attempts)",
+            lambda: retrier_waits(3, 1.0, 2.0, 10.0),
+            repeat=repeat,
+            warmup=warmup,
+        ),
+    ]
+    print_timings(timings)
+    budget, loop, walk, dumps, huge, small = timings
+    print(
+        f"  ratios: budget / walk {ratio(budget, walk)}, budget / json.dumps "
+        f"{ratio(budget, dumps)}, bounded loop / plain chain {ratio(loop, budget)}, "
+        f"retrier 99,999,999 / 3 attempts {ratio(huge, small)}"
+    )
+    met = "MET" if budget.median_ms < CHAIN_BUDGET_AIM_MS else "NOT MET"
+    print(
+        f"  aim: budget of {TARGET_STATES:,} chained states under {CHAIN_BUDGET_AIM_MS:.0f} ms -> "
+        f"median {budget.median_ms:.2f} ms: {met}"
+    )
+    return (
+        f"budget-chain-1000: {budget.median_ms:.2f} ms (aim <{CHAIN_BUDGET_AIM_MS:.0f} ms: {met}) "
+        f"= {budget.median_ms / walk.median_ms:.1f}x a plain walk, "
+        f"{budget.median_ms / dumps.median_ms:.1f}x json.dumps; bounded loop "
+        f"{loop.median_ms / budget.median_ms:.1f}x the plain chain"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def print_profile(label: str, func: Callable[[], object], top: int = 15) -> None:
@@ -624,6 +719,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = [bench_compile(args.repeat, args.warmup, args.profile)]
     print()
     summary.append(bench_large(args.repeat, args.warmup))
+    print()
+    summary.append(bench_chain_budget(args.repeat, args.warmup))
     print()
     print("== Summary ==")
     for line in summary:

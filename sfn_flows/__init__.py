@@ -23,6 +23,7 @@ _EXPORTS = {
     **{
         name: "sfn_flows.model"
         for name in (
+            "OMIT",
             "AwsSdkCall",
             "Catch",
             "Chain",
@@ -49,6 +50,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "OMIT",
     "AwsSdkCall",
     "Budget",
     "Catch",
@@ -94,6 +96,7 @@ if TYPE_CHECKING:
     from sfn_flows.compile import CompiledWorkflow, compile_workflow
     from sfn_flows.errors import SfnFlowsError, WorkflowError
     from sfn_flows.model import (
+        OMIT,
         AwsSdkCall,
         Catch,
         Chain,

@@ -1,9 +1,10 @@
 """Timeout budget: the worst-case duration of an Amazon States Language definition.
 
-``compute_budget(definition, map_max_items=...)`` takes a definition as a plain dict (already
-parsed JSON) and returns a :class:`Budget`. It is a pure function that never raises: whatever
-it cannot understand (wrong types, unknown targets, random JSON) is reported as
-:class:`Unbounded` with a JSON pointer, the state name and a reason, and counts 0 seconds.
+``compute_budget(definition, map_max_items=..., loop_max_iterations=...)`` takes a definition
+as a plain dict (already parsed JSON) and returns a :class:`Budget`. It is a pure function
+that never raises: whatever it cannot understand (wrong types, unknown targets, random JSON)
+is reported as :class:`Unbounded` with a JSON pointer, the state name and a reason, and
+counts 0 seconds.
 ``Budget.seconds`` is therefore the worst case of the bounded parts only; ``Budget.bounded``
 says whether that number is a true upper bound.
 
@@ -43,9 +44,14 @@ Transitions
     edge leaves after the full cost of the state, retries included. A transition to a missing
     state or to a non-string is unbounded.
 Graph
-    Longest path from StartAt. A depth-first search in the edge order above reports every
-    edge that closes a cycle as a loop (the cycle's states in order) and leaves it out of the
-    path, so loops are reported, never summed. Both passes are iterative and linear in
+    Longest path from StartAt. A depth-first search in the edge order above finds every
+    edge that closes a cycle (a loop: the cycle's states in order) and leaves it out of the
+    path. A loop with a state named in ``loop_max_iterations`` (value n, a positive integer;
+    the smallest if several; any state on a path round the loop, which counts for the
+    innermost loop through it) runs at most n times: its first state costs ``(n - 1) x`` the
+    longest path round the loop more (inner loops counted first, so nested loops multiply),
+    and ``state_seconds`` of that first state includes it. Other loops are reported, never
+    summed. Both passes are iterative and linear in
     states + edges. States that cannot be reached from StartAt never run: they get a
     ``state_seconds`` entry but contribute no problems. Sub-machines nested more than 40 deep
     are unbounded rather than analysed.

@@ -5,32 +5,44 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from sfn_flows.budget.quantities import as_positive_int, times
+
 
 @dataclass(frozen=True)
 class PathResult:
     seconds: float
     path: tuple[str, ...]
+    # Loops without a declared bound: reported, never summed.
     loops: tuple[tuple[str, ...], ...]
     # States reachable from the start, in the order the depth-first search found them.
     reachable: tuple[str, ...]
+    # The first state of each loop with a declared bound, and what its further rounds cost.
+    repeats: dict[str, float]
 
 
 def longest_path(
     start: str,
     costs: Mapping[str, float],
     successors: Mapping[str, Sequence[str]],
+    iterations: Mapping[str, object] | None = None,
 ) -> PathResult:
     """Heaviest path from ``start``, where a path's weight is the sum of its states' costs.
 
     Every successor must be a key of ``costs``; they are visited in the given order. Every
-    edge that closes a cycle (a back edge of the depth-first search) is reported as a loop
-    and left out of the path, so the result is the longest path of the acyclic remainder.
+    edge that closes a cycle (a back edge of the depth-first search) is a loop and is left
+    out of the path, so the result is the longest path of the acyclic remainder. A loop one
+    of whose states has ``iterations[state] = n`` (the smallest, if several) runs at most n
+    times: its first state costs ``(n - 1) x`` the loop's longest body more, so every path
+    through the loop pays for the further rounds. Other loops are reported.
     Both passes are iterative: a chain of any length cannot exhaust the recursion limit.
     """
     if start not in costs:
-        return PathResult(0.0, (), (), ())
+        return PathResult(0.0, (), (), (), {})
     edges = _forward_edges(start, successors)
     order = tuple(reversed(edges.postorder))  # a topological order once back edges are gone
+    open_loops, repeats = _bounded_loops(order, edges, costs, iterations or {})
+    if repeats:
+        costs = {**costs, **{head: costs[head] + extra for head, extra in repeats.items()}}
     best: dict[str, float] = {start: costs[start]}
     previous: dict[str, str] = {}
     for node in order:
@@ -46,7 +58,89 @@ def longest_path(
     while path[-1] in previous:
         path.append(previous[path[-1]])
     path.reverse()
-    return PathResult(best[end], tuple(path), edges.loops, edges.preorder)
+    return PathResult(best[end], tuple(path), open_loops, edges.preorder, repeats)
+
+
+def _bounded_loops(
+    order: tuple[str, ...],
+    edges: _Edges,
+    costs: Mapping[str, float],
+    iterations: Mapping[str, object],
+) -> tuple[tuple[tuple[str, ...], ...], dict[str, float]]:
+    """The loops left unbounded, and the extra cost at the head of each bounded one."""
+    declared = {
+        state: count
+        for state in edges.preorder
+        if (count := as_positive_int(iterations.get(state))) is not None
+    }
+    if not declared or not edges.loops:
+        return edges.loops, {}
+    rank = {node: index for index, node in enumerate(order)}
+    backward: dict[str, list[str]] = {node: [] for node in edges.forward}
+    for node, targets in edges.forward.items():
+        for target in targets:
+            backward[target].append(node)
+    # A loop's states: every state on a path from its head round to the edge that jumps back,
+    # not only the cycle the search happened to find first.
+    bodies = [_reach(loop[0], edges.forward) & _reach(loop[-1], backward) for loop in edges.loops]
+    # A declaration belongs to the innermost loop through its state (the smallest; every one
+    # of them on a tie): an outer loop's states include those of the loops inside it.
+    innermost: dict[str, int] = {}
+    for body in bodies:
+        for state in body & declared.keys():
+            innermost[state] = min(innermost.get(state, len(body)), len(body))
+    bounded: list[tuple[tuple[str, ...], int]] = []
+    unbounded: list[tuple[str, ...]] = []
+    for loop, body in zip(edges.loops, bodies, strict=True):
+        counts = [declared[s] for s in body & declared.keys() if innermost[s] == len(body)]
+        if counts:
+            bounded.append((loop, min(counts)))
+        else:
+            unbounded.append(loop)
+    repeats: dict[str, float] = {}
+    weights = dict(costs)
+    # Inner loops first (their heads come later in topological order), so an outer loop's
+    # body already includes the rounds of the loops inside it.
+    for loop, count in sorted(bounded, key=lambda item: -rank[item[0][0]]):
+        head, tail = loop[0], loop[-1]
+        body_seconds = _heaviest_to(head, tail, order, rank, edges.forward, weights, costs[head])
+        repeats[head] = repeats.get(head, 0.0) + times(body_seconds, count - 1)
+        weights[head] = costs[head] + repeats[head]
+    return tuple(unbounded), repeats
+
+
+def _reach(start: str, edges: Mapping[str, Sequence[str]]) -> set[str]:
+    seen = {start}
+    pending = [start]
+    while pending:
+        for target in edges[pending.pop()]:
+            if target not in seen:
+                seen.add(target)
+                pending.append(target)
+    return seen
+
+
+def _heaviest_to(
+    head: str,
+    tail: str,
+    order: tuple[str, ...],
+    rank: Mapping[str, int],
+    forward: Mapping[str, Sequence[str]],
+    weights: Mapping[str, float],
+    head_cost: float,
+) -> float:
+    """Heaviest acyclic path from ``head`` to ``tail``: one round of the loop they close."""
+    best = {head: head_cost}
+    for node in order[rank[head] :]:
+        if node not in best:
+            continue
+        if node == tail:
+            break
+        for target in forward[node]:
+            candidate = best[node] + weights[target]
+            if target not in best or candidate > best[target]:
+                best[target] = candidate
+    return best.get(tail, 0.0)
 
 
 def _heaviest_sink(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sfn_flows.budget.graph import longest_path
@@ -17,10 +18,13 @@ MAX_NESTING = 40
 
 
 def compute_budget(
-    definition: Mapping[str, Any], *, map_max_items: Mapping[str, int] | None = None
+    definition: Mapping[str, Any],
+    *,
+    map_max_items: Mapping[str, int] | None = None,
+    loop_max_iterations: Mapping[str, int] | None = None,
 ) -> Budget:
     """Worst-case duration of an Amazon States Language definition (already parsed JSON)."""
-    declared: Mapping[str, object] = map_max_items if isinstance(map_max_items, Mapping) else {}
+    declared = Declared(_mapping(map_max_items), _mapping(loop_max_iterations))
     result = analyze_machine(definition, "", "", declared, 0)
     return Budget(
         seconds=result.seconds,
@@ -32,11 +36,24 @@ def compute_budget(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """What the author declared about a machine's states, by state name (names are unique
+    in the whole machine): a Map's largest item count, a loop's largest iteration count."""
+
+    map_max_items: Mapping[str, object]
+    loop_max_iterations: Mapping[str, object]
+
+
+def _mapping(value: object) -> Mapping[str, object]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def analyze_machine(
     machine: object,
     pointer: str,
     owner: str,
-    map_max_items: Mapping[str, object],
+    declared: Declared,
     depth: int,
 ) -> MachineResult:
     """Budget of the machine at ``pointer``; ``owner`` names the enclosing state ("" at top)."""
@@ -50,7 +67,7 @@ def analyze_machine(
         return _broken(child_pointer(pointer, "States"), owner, "States is not an object")
 
     def nested(sub: object, sub_pointer: str, sub_owner: str) -> MachineResult:
-        return analyze_machine(sub, sub_pointer, sub_owner, map_max_items, depth + 1)
+        return analyze_machine(sub, sub_pointer, sub_owner, declared, depth + 1)
 
     # JSON keys are strings; anything else cannot be the target of a transition.
     costs: dict[str, StateCost] = {
@@ -58,7 +75,7 @@ def analyze_machine(
             name,
             state,
             child_pointer(pointer, "States", name),
-            map_max_items=map_max_items,
+            map_max_items=declared.map_max_items,
             sub_machine=nested,
         )
         for name, state in states.items()
@@ -75,7 +92,11 @@ def analyze_machine(
         reason = f"StartAt names {describe(start)}, which is not a state of this machine"
         return _broken(start_pointer, owner, reason, state_seconds)
 
-    found = longest_path(start, state_seconds, successors)
+    found = longest_path(start, state_seconds, successors, declared.loop_max_iterations)
+    # The first state of a bounded loop carries its further rounds, so the critical path's
+    # states still add up to the total.
+    for head, extra in found.repeats.items():
+        state_seconds[head] = min(state_seconds[head] + extra, sys.float_info.max)
     # States that cannot be reached never run, so they neither cost nor threaten anything.
     unbounded: list[Unbounded] = []
     loops = list(found.loops)

@@ -8,17 +8,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sfn_flows.budget import Budget, compute_budget
+from sfn_flows.compile.express import ExpressCheck
 from sfn_flows.compile.limits import check_budget
-from sfn_flows.compile.scopes import collect_scope
+from sfn_flows.compile.python_terms import in_python_terms
+from sfn_flows.compile.scopes import Reached, reach_scope
 from sfn_flows.compile.timeouts import resolve_task_timeouts
 from sfn_flows.errors import WorkflowError
 from sfn_flows.model.base import CompileContext, QueryLanguage, State
+from sfn_flows.model.choice import Choice
+from sfn_flows.model.conditions import Jsonata
 from sfn_flows.model.function import LambdaFunction
 from sfn_flows.model.map import Map
 from sfn_flows.model.task import Task
 from sfn_flows.model.workflow import Workflow
 from sfn_flows.validate import validate_definition
 from sfn_flows.validate.problems import Problem, escape_pointer_token
+
+# What the validator reports about the graph once a duplicate name has been dropped from the
+# output: the graph it sees is not the one declared, so only the duplicate is reported.
+_GRAPH_CODES = frozenset({"no-terminal", "unreachable", "start", "scope"})
+# Parts of a Choice rule that are not its condition.
+_RULE_EXTRAS = frozenset({"Next", "Assign", "Output", "Comment"})
 
 
 @dataclass(frozen=True)
@@ -59,31 +69,42 @@ class _Assembler:
         self.problems: list[Problem] = []
         self.functions: dict[str, LambdaFunction] = {}
         self.map_max_items: dict[str, int] = {}
-        self.placed: dict[str, tuple[State, str]] = {}
+        self.loop_max_iterations: dict[str, int] = {}
+        self.placed: dict[str, tuple[Reached, str]] = {}
+        # Each emitted state by its JSON pointer, to say problems in Python terms.
+        self.at: dict[str, State] = {}
+        self.duplicates = False
+        # Choice rules whose condition is in the other query language (reported here).
+        self.foreign_rules: list[str] = []
 
     def scope(self, start: State, where: str) -> dict[str, Any]:
         states: dict[str, Any] = {}
-        for state in collect_scope(start):
+        for reached in reach_scope(start):
+            state = reached.state
             at = f"{where}/States/{escape_pointer_token(state.name)}"
-            if not self._place(state, at):
+            if not self._place(reached, at):
                 continue
+            self.at[at] = state
             states[state.name] = self.state(state, at)
         return {"StartAt": start.name, "States": states}
 
-    def _place(self, state: State, at: str) -> bool:
+    def _place(self, reached: Reached, at: str) -> bool:
+        state = reached.state
         earlier = self.placed.get(state.name)
         if earlier is None:
-            self.placed[state.name] = (state, at)
+            self.placed[state.name] = (reached, at)
             return True
-        other, other_at = earlier
-        if other is state:
+        self.duplicates = True
+        first, first_at = earlier
+        if first.state is state:
             message = (
-                f"state {state.name!r} is used in two scopes ({other_at} and {at}); a state "
+                f"state {state.name!r} is used in two scopes ({first_at} and {at}); a state "
                 "belongs to one branch or processor."
             )
             fix = "create a separate state object for each branch."
         else:
-            message = f"two different states are named {state.name!r} (also at {other_at})."
+            both = f"{_placement(first, first_at)} and {_placement(reached, at)}"
+            message = f"two different states are named {state.name!r}: {both}."
             fix = "give each state a unique name: names are unique in the whole workflow."
         self.problems.append(Problem(at, message, fix, code="duplicate-name"))
         return False
@@ -102,10 +123,40 @@ class _Assembler:
             self._function(function, at)
         if isinstance(state, Map) and state.max_items is not None:
             self.map_max_items[state.name] = state.max_items
+        if state.max_iterations is not None:
+            self.loop_max_iterations[state.name] = state.max_iterations
+        if isinstance(state, Choice):
+            self._rule_languages(state, at, ctx)
         if isinstance(state, Task):
             body, problems = resolve_task_timeouts(state, body, at, self.workflow)
             self.problems.extend(problems)
         return body
+
+    def _rule_languages(self, choice: Choice, at: str, ctx: CompileContext) -> None:
+        for index, rule in enumerate(choice.rules):
+            condition = rule.condition
+            if isinstance(condition, Jsonata) == ctx.jsonata:
+                continue
+            rule_at = f"{at}/Choices/{index}"
+            self.foreign_rules.append(rule_at)
+            written = condition.python()
+            if ctx.jsonata:
+                message = (
+                    f"{written} is a JSONPath comparison, but Choice {choice.name!r} uses JSONata."
+                )
+                fix = (
+                    'write the test in JSONata: .when("<expression>", ...) or '
+                    'c.jsonata("<expression>"), or set query_language="JSONPath" on the Choice.'
+                )
+            else:
+                message = (
+                    f"{written} is a JSONata condition, but Choice {choice.name!r} uses JSONPath."
+                )
+                fix = (
+                    'set query_language="JSONata" on the Choice (or the Workflow), or test '
+                    "with the comparisons (c.string_equals(...), c.is_present(...), ...)."
+                )
+            self.problems.append(Problem(rule_at, message, fix, code="query-language"))
 
     def _function(self, function: LambdaFunction, at: str) -> None:
         known = self.functions.setdefault(function.name, function)
@@ -119,6 +170,32 @@ class _Assembler:
                     code="duplicate-function",
                 )
             )
+
+    def superseded(self, problem: Problem) -> bool:
+        """True for a validator problem the compiler reports better (or that only follows
+        from one it reports)."""
+        if self.duplicates and problem.code in _GRAPH_CODES:
+            return True
+        if problem.code == "missing-heartbeat":
+            return True  # the compiler's own, which knows the opt-out and the default
+        for rule_at in self.foreign_rules:
+            if problem.pointer == rule_at:
+                return True
+            rest = problem.pointer.removeprefix(rule_at + "/")
+            if rest != problem.pointer and rest.split("/")[0] not in _RULE_EXTRAS:
+                return True
+        return False
+
+
+def _placement(reached: Reached, at: str) -> str:
+    if reached.source is None:
+        return f"{reached.state!r} at {at} (the start)"
+    # An escaped name holds no "/", so the last "/States/" is the scope's own.
+    scope = at.rsplit("/States/", 1)[0]
+    via = f"{scope}/States/{escape_pointer_token(reached.source.name)}" + "".join(
+        f"/{escape_pointer_token(t)}" for t in reached.edge
+    )
+    return f"{reached.state!r} at {at} (reached through {via})"
 
 
 def compile_workflow(workflow: Workflow) -> CompiledWorkflow:
@@ -145,12 +222,20 @@ def compile_workflow(workflow: Workflow) -> CompiledWorkflow:
         # The compiler's own message (with the Python-side fix) wins over the ASL one.
         if (problem.pointer + "/TimeoutSeconds", problem.code) in reported:
             continue
-        if (problem.pointer + "/HeartbeatSeconds", problem.code) in reported:
+        if assembler.superseded(problem):
             continue
-        problems.append(problem)
-    budget = compute_budget(definition, map_max_items=assembler.map_max_items)
+        problems.append(in_python_terms(problem, assembler.at))
+    express = ExpressCheck(assembler.map_max_items, assembler.loop_max_iterations)
+    express.scope(definition, "", "" if workflow.type == "EXPRESS" else None)
+    problems.extend(express.integrations)
+    budget = compute_budget(
+        definition,
+        map_max_items=assembler.map_max_items,
+        loop_max_iterations=assembler.loop_max_iterations,
+    )
     if not any(p.severity == "error" for p in problems):
         problems.extend(check_budget(workflow, budget))
+        problems.extend(express.durations)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise WorkflowError(errors, workflow=workflow.name)

@@ -9,14 +9,15 @@ from sfn_flows.validate.problems import Problem
 
 def check_budget(workflow: Workflow, budget: Budget) -> list[Problem]:
     problems: list[Problem] = []
-    worst = _seconds(budget.seconds)
+    worst = seconds_text(budget.seconds)
     if budget.seconds > workflow.timeout_seconds:
         problems.append(
             Problem(
                 "/TimeoutSeconds",
                 f"the longest path can take {worst} ({' -> '.join(budget.critical_path)}), "
                 f"more than the workflow's timeout_seconds={workflow.timeout_seconds}.",
-                "raise timeout_seconds, or lower Task timeouts and retries on that path.",
+                "raise timeout_seconds, or lower Task timeouts, retries and loop iterations "
+                "on that path.",
                 code="budget-exceeds-timeout",
             )
         )
@@ -29,38 +30,19 @@ def check_budget(workflow: Workflow, budget: Budget) -> list[Problem]:
         limits.append(
             (
                 workflow.sync_budget,
-                f"its sync_budget of {_seconds(workflow.sync_budget)}",
+                f"its sync_budget of {seconds_text(workflow.sync_budget)}",
                 "run it asynchronously (drop sync_budget)",
             )
         )
     for limit, what, alternative in limits:
-        if budget.seconds > limit:
-            problems.append(
-                Problem(
-                    "",
-                    f"the longest path can take {worst}, more than {what}.",
-                    f"shorten the timeouts and retries on {' -> '.join(budget.critical_path)}, "
-                    f"or {alternative}.",
-                    code="budget-exceeds-limit",
-                )
-            )
-        if not budget.bounded:
-            problems.append(
-                Problem(
-                    "",
-                    f"the duration has no upper bound ({_why_unbounded(budget)}), so it cannot be "
-                    f"shown to stay within {what}.",
-                    f"bound every part of the path, or {alternative}.",
-                    code="budget-unbounded",
-                )
-            )
+        problems.extend(over_limit("", "the workflow", budget, limit, what, alternative))
     if not budget.bounded and not limits:
         problems.append(
             Problem(
                 "",
-                f"the duration has no upper bound ({_why_unbounded(budget)}); only the machine "
+                f"the duration has no upper bound ({why_unbounded(budget)}); only the machine "
                 f"timeout of {workflow.timeout_seconds} s stops it.",
-                "bound it where you can (e.g. declare max_items on a Map).",
+                f"bound it: {how_to_bound(budget)}.",
                 severity="warning",
                 code="budget-unbounded",
             )
@@ -68,12 +50,59 @@ def check_budget(workflow: Workflow, budget: Budget) -> list[Problem]:
     return problems
 
 
-def _why_unbounded(budget: Budget) -> str:
+def over_limit(
+    pointer: str, what_runs: str, budget: Budget, limit: float, what: str, alternative: str
+) -> list[Problem]:
+    """Errors when `budget` (of `what_runs`) can exceed `limit`, or cannot be bounded."""
+    problems: list[Problem] = []
+    path = " -> ".join(budget.critical_path)
+    if budget.seconds > limit:
+        problems.append(
+            Problem(
+                pointer,
+                f"{what_runs} can take {seconds_text(budget.seconds)} ({path}), more than {what}.",
+                f"shorten the timeouts, retries and loops on {path}, or {alternative}.",
+                code="budget-exceeds-limit",
+            )
+        )
+    if not budget.bounded:
+        problems.append(
+            Problem(
+                pointer,
+                f"the duration of {what_runs} has no upper bound ({why_unbounded(budget)}), so "
+                f"it cannot be shown to stay within {what}.",
+                f"bound it ({how_to_bound(budget)}), or {alternative}.",
+                code="budget-unbounded",
+            )
+        )
+    return problems
+
+
+def why_unbounded(budget: Budget) -> str:
     reasons = [f"{u.state}: {u.reason}" for u in budget.unbounded[:3]]
     reasons += [f"loop {' -> '.join(loop)}" for loop in budget.loops[:3]]
     more = len(budget.unbounded) + len(budget.loops) - len(reasons)
     return "; ".join(reasons) + (f"; and {more} more" if more > 0 else "")
 
 
-def _seconds(value: float) -> str:
+def how_to_bound(budget: Budget) -> str:
+    """The parameters that bound what `budget` could not: one hint per kind of cause."""
+    hints: list[str] = []
+    if budget.loops:
+        # The state that jumps back is usually the Choice that decides whether to go round.
+        hints.append(
+            "declare how many times each loop runs with max_iterations=N on one of its states "
+            f"(e.g. on {budget.loops[0][-1]!r})"
+        )
+    if any("max_items" in u.reason for u in budget.unbounded):
+        hints.append("declare max_items=N on each Map")
+    if any("max_items" not in u.reason for u in budget.unbounded):
+        hints.append(
+            "use fixed durations (timeout_seconds=, seconds=) instead of paths, timestamps or "
+            "expressions"
+        )
+    return "; ".join(hints)
+
+
+def seconds_text(value: float) -> str:
     return f"{value:g} s"

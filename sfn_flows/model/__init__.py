@@ -1,7 +1,7 @@
 """The authoring API: states, conditions, integrations and the Workflow. No I/O here."""
 
 from sfn_flows.model import conditions
-from sfn_flows.model.base import Chain, CompileContext, Flow, State
+from sfn_flows.model.base import OMIT, Chain, CompileContext, Flow, Omit, State
 from sfn_flows.model.choice import Choice, ChoiceRule
 from sfn_flows.model.conditions import Condition
 from sfn_flows.model.flow import Fail, Pass, Succeed, Wait
@@ -14,6 +14,7 @@ from sfn_flows.model.task import Task
 from sfn_flows.model.workflow import Workflow
 
 __all__ = [
+    "OMIT",
     "AwsSdkCall",
     "Catch",
     "Chain",
@@ -28,6 +29,7 @@ __all__ = [
     "LambdaFunction",
     "LambdaInvoke",
     "Map",
+    "Omit",
     "Parallel",
     "Pass",
     "ResultWriter",

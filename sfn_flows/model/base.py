@@ -3,19 +3,22 @@
 States are pydantic models whose snake_case fields dump to ASL's PascalCase names, so most of
 each state's ASL comes from `model_dump(by_alias=True, exclude_unset=True)`: a field the user
 set to `None` stays in the output as JSON null (ASL's way to say "discard", as in
-`ResultPath: null`), a field never set does not appear.
+`ResultPath: null`), a field never set does not appear. Where a builder method has a default
+of its own (`add_catch`'s `result_path="$.error"`), `OMIT` leaves the field out instead.
 """
 
 from __future__ import annotations
 
+import enum
 import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_pascal
 
 from sfn_flows.errors import ChainError, DeclarationError
+from sfn_flows.model.keywords import KeywordChecked
 from sfn_flows.model.order import ordered
 
 if TYPE_CHECKING:
@@ -28,7 +31,16 @@ QueryLanguage = Literal["JSONPath", "JSONata"]
 _declaration_counter = itertools.count()
 
 
-class AslModel(BaseModel):
+class Omit(enum.Enum):
+    """Leave a field out of the ASL, where None would write JSON null."""
+
+    OMIT = "OMIT"
+
+
+OMIT = Omit.OMIT
+
+
+class AslModel(KeywordChecked):
     """Base of every model that dumps to ASL field names."""
 
     model_config = ConfigDict(
@@ -64,6 +76,7 @@ class State(AslModel):
 
     type_name: ClassVar[str] = ""
     can_continue: ClassVar[bool] = True
+    positional_name = True
     # Fields that dump specially (or not at all) rather than through model_dump.
     special_fields: ClassVar[frozenset[str]] = frozenset()
 
@@ -71,6 +84,9 @@ class State(AslModel):
     comment: str | None = None
     query_language: QueryLanguage | None = None
     assign: dict[str, Any] | None = None
+    # Not ASL, like Map's max_items: the most times the loop through this state runs in one
+    # execution, so the timeout budget can count the loop (its longest body x iterations).
+    max_iterations: int | None = Field(default=None, ge=1, exclude=True)
 
     _next: Target | None = PrivateAttr(default=None)
     # Set in __init__: a default_factory makes pydantic inspect its signature per instance,

@@ -5,22 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar, Self
 
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from sfn_flows.model.base import AslModel, Chain, CompileContext, State, Target, entry, target_name
 from sfn_flows.model.conditions import Condition, jsonata
 
 
 class ChoiceRule(AslModel):
-    condition: Condition
-    next: Target
+    condition: Condition = Field(exclude=True)
+    next: Target = Field(exclude=True)
     assign: dict[str, Any] | None = None
     output: Any = None
     comment: str | None = None
 
     def to_asl(self) -> dict[str, Any]:
         body = self.condition.to_asl()
-        body.update(self.asl_fields(exclude={"condition", "next"}))
+        body.update(self.asl_fields())
         body["Next"] = target_name(self.next)
         return body
 
@@ -47,10 +47,11 @@ class Choice(State):
         *,
         assign: dict[str, Any] | None = None,
         output: Any = None,
+        comment: str | None = None,
     ) -> Self:
         """Go to `then` when `condition` holds. A str condition is a JSONata expression."""
         test = jsonata(condition) if isinstance(condition, str) else condition
-        options: dict[str, Any] = {"assign": assign, "output": output}
+        options: dict[str, Any] = {"assign": assign, "output": output, "comment": comment}
         target: Target = entry(then) if isinstance(then, Chain) else then
         self._rules.append(
             ChoiceRule(

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_snake
 
 from sfn_flows.errors import DeclarationError
 
@@ -23,6 +24,10 @@ class Condition(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     def to_asl(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def python(self) -> str:
+        """The condition as it is written in Python, for messages: `c.is_null('$.x', True)`."""
         raise NotImplementedError
 
     def __and__(self, other: Condition) -> Condition:
@@ -51,12 +56,19 @@ class Comparison(Condition):
     def to_asl(self) -> dict[str, Any]:
         return {"Variable": self.variable, self.operator: self.value}
 
+    def python(self) -> str:
+        # Every builder below is named for its ASL operator in snake_case.
+        return f"c.{to_snake(self.operator)}({self.variable!r}, {self.value!r})"
+
 
 class And(Condition):
     conditions: tuple[Condition, ...]
 
     def to_asl(self) -> dict[str, Any]:
         return {"And": [c.to_asl() for c in self.conditions]}
+
+    def python(self) -> str:
+        return " & ".join(_operand(c) for c in self.conditions) or "c.all_of()"
 
 
 class Or(Condition):
@@ -65,12 +77,18 @@ class Or(Condition):
     def to_asl(self) -> dict[str, Any]:
         return {"Or": [c.to_asl() for c in self.conditions]}
 
+    def python(self) -> str:
+        return " | ".join(_operand(c) for c in self.conditions) or "c.any_of()"
+
 
 class Not(Condition):
     condition: Condition
 
     def to_asl(self) -> dict[str, Any]:
         return {"Not": self.condition.to_asl()}
+
+    def python(self) -> str:
+        return "~" + _operand(self.condition)
 
 
 class Jsonata(Condition):
@@ -80,6 +98,14 @@ class Jsonata(Condition):
 
     def to_asl(self) -> dict[str, Any]:
         return {"Condition": jsonata_expression(self.expression)}
+
+    def python(self) -> str:
+        return f"c.jsonata({self.expression!r})"
+
+
+def _operand(condition: Condition) -> str:
+    text = condition.python()
+    return f"({text})" if isinstance(condition, And | Or) else text
 
 
 def _jsonata_pair(left: Condition, right: Condition) -> tuple[Jsonata, Jsonata] | None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
+
+from sfn_flows.model.keywords import KeywordChecked
 
 _LOGICAL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]{0,63}$")
 _HANDLER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
-class LambdaFunction(BaseModel):
+class LambdaFunction(KeywordChecked):
     """A handler in `lambdas/`: `LambdaFunction("ProcessData", handler="process_data.handler")`.
 
     In the ASL its ARN is the CloudFormation substitution `${<name>FunctionArn}`; deploy
@@ -18,6 +20,7 @@ class LambdaFunction(BaseModel):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    positional_name = True
 
     name: str = Field(description="CloudFormation logical name: PascalCase letters and digits")
     handler: str = Field(description="module.function inside lambdas/")

@@ -47,6 +47,8 @@ class LambdaInvoke(Task):
         "resource",
     }
 
+    internal_keywords = frozenset({"resource"})
+
     resource: str = ""
     function: LambdaFunction | str
     payload: Any = None
@@ -112,6 +114,8 @@ class AwsSdkCall(Task):
 
     special_fields = Task.special_fields | {"service", "action", "resource"}
 
+    internal_keywords = frozenset({"resource"})
+
     resource: str = ""
     service: str
     action: str
@@ -127,9 +131,12 @@ class AwsSdkCall(Task):
 
 class ServiceTask(Task):
     """An optimized integration with a chosen pattern: run a job (`.sync`) or wait for a
-    callback (`.waitForTaskToken`). These wait on others, so they need a heartbeat too."""
+    callback (`.waitForTaskToken`). These wait on others: give them a heartbeat when the
+    worker can send one (see Task)."""
 
     special_fields = Task.special_fields | {"service", "api", "pattern", "resource"}
+
+    internal_keywords = frozenset({"resource"})
 
     resource: str = ""
     service: str

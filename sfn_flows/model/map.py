@@ -46,6 +46,12 @@ class Map(Recoverable):
     special_fields = frozenset(
         {"retry", "catch", "processor", "mode", "execution_type", "max_items"}
     )
+    # The keywords behind the ASL this class computes rather than dumps (for messages).
+    asl_keywords: ClassVar[dict[str, str]] = {
+        "ItemProcessor": "processor",
+        "Mode": "mode",
+        "ExecutionType": "execution_type",
+    }
 
     processor: Flow
     mode: Literal["INLINE", "DISTRIBUTED"] = "INLINE"

@@ -14,6 +14,7 @@ from sfn_flows.model.recovery import Recoverable
 class Parallel(Recoverable):
     type_name: ClassVar[str] = "Parallel"
     special_fields = frozenset({"retry", "catch", "branches"})
+    asl_keywords: ClassVar[dict[str, str]] = {"Branches": "branches"}
 
     branches: list[Flow] = Field(min_length=1)
     input_path: str | None = None

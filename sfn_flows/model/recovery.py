@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal, Self
 
-from sfn_flows.model.base import CompileContext, State, Target
+from sfn_flows.model.base import CompileContext, Omit, State, Target
 from sfn_flows.model.retry import DEFAULT_ERROR_PATH, Catch, Retry
 
 
@@ -24,6 +24,7 @@ class Recoverable(State):
         backoff_rate: float | None = None,
         max_delay_seconds: int | None = None,
         jitter_strategy: Literal["FULL", "NONE"] | None = None,
+        comment: str | None = None,
     ) -> Self:
         options: dict[str, Any] = {
             "interval_seconds": interval_seconds,
@@ -31,6 +32,7 @@ class Recoverable(State):
             "backoff_rate": backoff_rate,
             "max_delay_seconds": max_delay_seconds,
             "jitter_strategy": jitter_strategy,
+            "comment": comment,
         }
         retrier = Retry(
             error_equals=list(errors), **{k: v for k, v in options.items() if v is not None}
@@ -43,21 +45,25 @@ class Recoverable(State):
         handler: Target,
         errors: Sequence[str] = ("States.ALL",),
         *,
-        result_path: str | None = DEFAULT_ERROR_PATH,
+        result_path: str | Omit | None = DEFAULT_ERROR_PATH,
         output: Any = None,
         assign: dict[str, Any] | None = None,
+        comment: str | None = None,
     ) -> Self:
         """On a matching error go to `handler`, with the error at `result_path` ($.error).
 
-        JSONata states have no ResultPath: there the default is dropped; shape what the
-        handler receives with `output` instead.
+        `result_path=None` writes `"ResultPath": null`: the handler gets the state's input and
+        the error is dropped. `result_path=OMIT` leaves ResultPath out: AWS's default `$`, the
+        handler gets the error output alone. JSONata states have no ResultPath: there the
+        default is dropped; shape what the handler receives with `output` instead.
         """
-        options: dict[str, Any] = {"output": output, "assign": assign}
+        options: dict[str, Any] = {"output": output, "assign": assign, "comment": comment}
+        if not isinstance(result_path, Omit):
+            options["result_path"] = result_path
         catcher = Catch(
             error_equals=list(errors),
             next=handler,
-            result_path=result_path,
-            **{k: v for k, v in options.items() if v is not None},
+            **{k: v for k, v in options.items() if v is not None or k == "result_path"},
         )
         self.catch = [*(self.catch or []), catcher]
         return self

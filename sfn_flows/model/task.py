@@ -7,21 +7,29 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from sfn_flows.model.base import CompileContext
 from sfn_flows.model.recovery import Recoverable
 
 # Resources whose Task waits for someone else to report back: a lost callback or a stuck
-# job is only noticed through a heartbeat.
+# job is noticed early only through a heartbeat. Express workflows run none of them.
 _CALLBACK_RESOURCE = re.compile(
     r"(\.waitForTaskToken|\.sync(:\d+)?)$|^arn:[^:]+:states:[^:]*:[^:]*:activity:"
 )
 
 
 def is_callback_resource(resource: str) -> bool:
-    """True for `.waitForTaskToken`, `.sync` and activity Tasks, which need a heartbeat."""
+    """True for `.waitForTaskToken`, `.sync` and activity Tasks, which may want a heartbeat."""
     return bool(_CALLBACK_RESOURCE.search(resource))
 
 
 class Task(Recoverable):
+    """A unit of work. `timeout_seconds` (or the Workflow's default) is required.
+
+    A `.sync`, `.waitForTaskToken` or activity Task gets a build warning without a heartbeat:
+    set `heartbeat_seconds` when the worker can report that it is alive (SendTaskHeartbeat),
+    or `heartbeat_seconds=None` to say it cannot (a person approving, a child execution).
+    """
+
     type_name: ClassVar[str] = "Task"
 
     resource: str = Field(min_length=1)
@@ -49,3 +57,15 @@ class Task(Recoverable):
     @property
     def has_heartbeat(self) -> bool:
         return self.heartbeat_seconds is not None or self.heartbeat_seconds_path is not None
+
+    @property
+    def declines_heartbeat(self) -> bool:
+        """`heartbeat_seconds=None` given explicitly: this Task's worker sends no heartbeats."""
+        return "heartbeat_seconds" in self.model_fields_set and not self.has_heartbeat
+
+    def to_asl(self, ctx: CompileContext) -> dict[str, Any]:
+        body = super().to_asl(ctx)
+        if self.declines_heartbeat:
+            # None means "no heartbeat" here; JSON null is no valid HeartbeatSeconds.
+            del body["HeartbeatSeconds"]
+        return body

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sfn_flows.model.base import Flow, QueryLanguage, State, entry
+from sfn_flows.model.keywords import KeywordChecked
 
 # Step Functions names: 1-80 chars, none of whitespace or these, no control characters.
 _FORBIDDEN_NAME_CHARS = re.compile(r"[\s?*<>{}\[\]:;,\\|^~$#%&`\"\x00-\x1f\x7f-\x9f]")
@@ -16,7 +17,7 @@ MAX_STANDARD_SECONDS = 365 * 24 * 3600
 MAX_EXPRESS_SECONDS = 300
 
 
-class Workflow(BaseModel):
+class Workflow(KeywordChecked):
     """A state machine declared in Python.
 
     `timeout_seconds` is required: it is the machine's own TimeoutSeconds, and the build

@@ -1,7 +1,8 @@
 """Validate any Amazon States Language definition; every problem is located by a JSON pointer.
 
-Pure: no I/O and no AWS calls. `strict=True` turns warnings (missing Task timeouts and
-heartbeats, a missing machine timeout) into errors, as compiled workflows require.
+Pure: no I/O and no AWS calls. `strict=True` turns warnings (missing Task timeouts, a missing
+machine timeout) into errors, as compiled workflows require; a missing heartbeat stays a
+warning (only a worker that sends heartbeats can use one).
 """
 
 from __future__ import annotations

@@ -18,3 +18,7 @@ class Report:
     def warn(self, where: str, message: str, fix: str = "", code: str = "warning") -> None:
         severity: Severity = "error" if self.strict else "warning"
         self.problems.append(Problem(where, message, fix, severity, code))
+
+    def recommend(self, where: str, message: str, fix: str = "", code: str = "warning") -> None:
+        """A warning even in strict mode: advice whose right answer may be "no"."""
+        self.problems.append(Problem(where, message, fix, "warning", code))

@@ -182,11 +182,14 @@ def _task(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
         )
     resource = state.get("Resource")
     if heartbeat is None and isinstance(resource, str) and is_callback_resource(resource):
-        report.warn(
+        # Only a worker that calls SendTaskHeartbeat can keep a heartbeat alive; a person
+        # approving or a child execution cannot, so this stays advice in strict mode too.
+        report.recommend(
             where,
             "this Task waits for a callback or a job but has no HeartbeatSeconds: a lost "
             "worker is only noticed when the whole timeout expires.",
-            'add "HeartbeatSeconds" smaller than TimeoutSeconds.',
+            'if its worker sends SendTaskHeartbeat, add "HeartbeatSeconds" smaller than '
+            "TimeoutSeconds.",
             "missing-heartbeat",
         )
     if is_int(timeout) and is_int(heartbeat) and heartbeat >= timeout:

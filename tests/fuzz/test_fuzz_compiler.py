@@ -3,7 +3,10 @@
 Contract: ``compile_workflow(workflow)`` returns a ``CompiledWorkflow`` or raises
 ``WorkflowError``, never anything else. When it returns, every Task (nested ones included)
 has a timeout, the definition passes ``validate_definition(strict=True)``, compiling again
-gives the same bytes, and the budget fits in the workflow's timeout. Declaring the model may
+gives the same bytes, and the budget fits in the workflow's timeout. Nothing that runs as
+Express (an EXPRESS workflow, a distributed Map's EXPRESS children) waits for a job, a callback
+or an activity, and each EXPRESS child fits in 300 s. A Task declared with
+``heartbeat_seconds=None`` has no HeartbeatSeconds. Declaring the model may
 raise pydantic's ``ValidationError`` or ``DeclarationError`` (``ChainError``): that is the
 user's input being refused at declaration time, so such examples are discarded.
 
@@ -25,6 +28,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sfn_flows import (
+    OMIT,
     AwsSdkCall,
     Choice,
     CompiledWorkflow,
@@ -47,8 +51,11 @@ from sfn_flows import (
     validate_definition,
 )
 from sfn_flows import conditions as c
+from sfn_flows.budget import compute_budget
+from sfn_flows.compile.scopes import collect_scope
 from sfn_flows.errors import DeclarationError, WorkflowError
 from sfn_flows.model.base import Chain
+from sfn_flows.model.task import is_callback_resource
 from sfn_flows.validate import errors as error_problems
 
 FUZZ = settings.get_profile("sfn-fuzz")
@@ -340,7 +347,8 @@ def task_options(draw: st.DrawFn, kind: str, jsonata: bool, flavour: Flavour) ->
     if draw(st.booleans()):
         if flavour.clean:
             if isinstance(timeout, int):
-                options["heartbeat_seconds"] = draw(st.integers(1, timeout - 1))
+                # None: the worker sends no heartbeats (the opt-out, not JSON null)
+                options["heartbeat_seconds"] = draw(st.none() | st.integers(1, timeout - 1))
         else:
             options["heartbeat_seconds"] = draw(timeouts)
     if kind == "task":
@@ -450,6 +458,11 @@ def state_options(draw: st.DrawFn, kind: str, jsonata: bool, flavour: Flavour) -
         options["result_path"] = draw(reference_paths if clean else paths)
     if draw(st.integers(0, 9)) == 0:
         options["comment"] = draw(st.text(max_size=10))
+    if draw(st.integers(0, 4)) == 0:
+        # A budget annotation: the loops through this state run at most this many times.
+        options["max_iterations"] = draw(
+            st.integers(1, 5) if clean else st.integers(-1, 5) | st.integers(1, 10**12)
+        )
     if draw(st.integers(0, 9)) == 0 and not (clean and kind in ("succeed", "fail")):
         variables = (
             st.sampled_from(("x", "y_1"))
@@ -541,6 +554,8 @@ def plans(draw: st.DrawFn, flavour: Flavour, depth: int = 0, jsonata: bool = Fal
                     }
                 if draw(st.integers(0, 9)) == 0 and (state_jsonata or not flavour.clean):
                     extras["output"] = draw(clean_jsonata if flavour.clean else json_values)
+                if draw(st.integers(0, 9)) == 0:
+                    extras["comment"] = draw(st.text(max_size=10))
                 spec.rules.append(
                     (
                         draw(condition_specs(flavour, state_jsonata)),
@@ -565,6 +580,7 @@ def plans(draw: st.DrawFn, flavour: Flavour, depth: int = 0, jsonata: bool = Fal
                                 "backoff_rate": st.floats(1.0, 10.0),
                                 "max_delay_seconds": st.integers(1, 10**5),
                                 "jitter_strategy": st.sampled_from(("FULL", "NONE")),
+                                "comment": st.text(max_size=10),
                             },
                         )
                     )
@@ -575,8 +591,10 @@ def plans(draw: st.DrawFn, flavour: Flavour, depth: int = 0, jsonata: bool = Fal
                 catch_options: dict[str, Any] = {}
                 if draw(st.integers(0, 3)) == 0 and not (flavour.clean and state_jsonata):
                     catch_options["result_path"] = draw(
-                        st.none() | (reference_paths if flavour.clean else paths)
+                        st.none() | st.just(OMIT) | (reference_paths if flavour.clean else paths)
                     )
+                if draw(st.integers(0, 9)) == 0:
+                    catch_options["comment"] = draw(st.text(max_size=10))
                 spec.catches.append((draw(refs(size, flavour, at)), errors, catch_options))
         if kind == "parallel":
             spec.scopes = draw(
@@ -760,6 +778,69 @@ def every_state(scope: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def named_states(scope: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every state body by name (names are unique in a compiled workflow)."""
+    found: dict[str, dict[str, Any]] = {}
+    stack = [scope]
+    while stack:
+        current = stack.pop()
+        for name, body in current["States"].items():
+            found[name] = body
+            stack.extend(body.get("Branches", ()))
+            if "ItemProcessor" in body:
+                stack.append(body["ItemProcessor"])
+    return found
+
+
+def model_states(start: State) -> list[State]:
+    """Every state object the compiler places, nested scopes included."""
+    found: list[State] = []
+    pending = [start]
+    while pending:
+        for state in collect_scope(pending.pop()):
+            found.append(state)
+            pending.extend(child for _, child in state.child_scopes())
+    return found
+
+
+def express_scopes(
+    scope: dict[str, Any], express: bool
+) -> list[tuple[dict[str, Any], bool, dict[str, Any] | None]]:
+    """(scope, runs as Express, the distributed Map body when it is an EXPRESS child)."""
+    found: list[tuple[dict[str, Any], bool, dict[str, Any] | None]] = [(scope, express, None)]
+    for body in scope["States"].values():
+        for branch in body.get("Branches", ()):
+            found.extend(express_scopes(branch, express))
+        processor = body.get("ItemProcessor")
+        if processor is None:
+            continue
+        config = processor["ProcessorConfig"]
+        if config["Mode"] == "DISTRIBUTED":
+            child = config["ExecutionType"] == "EXPRESS"
+            inner = express_scopes(processor, child)
+            found.append((processor, child, body if child else None))
+            found.extend(inner[1:])
+        else:
+            found.extend(express_scopes(processor, express))
+    return found
+
+
+def check_express(workflow: Workflow, outcome: CompiledWorkflow) -> None:
+    states = model_states(workflow.start_state)
+    max_items = {s.name: s.max_items for s in states if isinstance(s, Map) and s.max_items}
+    iterations = {s.name: s.max_iterations for s in states if s.max_iterations}
+    for scope, express, express_map in express_scopes(
+        outcome.definition, workflow.type == "EXPRESS"
+    ):
+        if express:
+            for body in scope["States"].values():
+                if body["Type"] == "Task" and isinstance(body["Resource"], str):
+                    assert not is_callback_resource(body["Resource"]), body
+        if express_map is not None:
+            child = compute_budget(scope, map_max_items=max_items, loop_max_iterations=iterations)
+            assert child.bounded and child.seconds <= 300, child
+
+
 def compile_or_error(workflow: Workflow) -> CompiledWorkflow | WorkflowError:
     try:
         return compile_workflow(workflow)
@@ -792,6 +873,12 @@ def check_outcome(workflow: Workflow, outcome: CompiledWorkflow | WorkflowError)
     if workflow.type == "EXPRESS":
         assert outcome.budget.bounded
         assert outcome.budget.seconds <= 300
+    check_express(workflow, outcome)
+    named = named_states(definition)
+    for state in model_states(workflow.start_state):
+        if isinstance(state, Task) and state.declines_heartbeat:
+            event("heartbeat declined")
+            assert "HeartbeatSeconds" not in named[state.name]
     json.loads(outcome.definition_json())
     assert outcome.state_counts()[0] == len(every_state(definition))
     assert all(w.message for w in outcome.warnings)

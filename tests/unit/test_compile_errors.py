@@ -13,11 +13,14 @@ from pydantic import ValidationError
 from sfn_flows import (
     Choice,
     Fail,
+    ItemReader,
     LambdaFunction,
     LambdaInvoke,
     Map,
     Parallel,
     Pass,
+    Retry,
+    ServiceTask,
     Succeed,
     Task,
     Wait,
@@ -50,15 +53,57 @@ def test_task_without_resolvable_timeout() -> None:
     assert "Task 'Work' has no timeout" in text and "default_task_timeout" in text
 
 
-def test_callback_task_without_heartbeat() -> None:
+def test_callback_task_without_heartbeat_builds_with_a_warning() -> None:
+    # A heartbeat is advice, not a requirement: the timeout alone bounds the Task.
     task = Task(
         "Wait4Token",
         resource="arn:aws:states:::sqs:sendMessage.waitForTaskToken",
         timeout_seconds=600,
     )
-    [(pointer, code, text)] = problems_of(task)
-    assert (pointer, code) == ("/States/Wait4Token/HeartbeatSeconds", "missing-heartbeat")
-    assert "heartbeat_seconds" in text
+    compiled = compile_workflow(Workflow(name="w", start=task, timeout_seconds=3600))
+    assert "HeartbeatSeconds" not in compiled.definition["States"]["Wait4Token"]
+    [warning] = compiled.warnings
+    assert (warning.pointer, warning.code, warning.severity) == (
+        "/States/Wait4Token/HeartbeatSeconds",
+        "missing-heartbeat",
+        "warning",
+    )
+    assert "heartbeat_seconds=" in warning.fix
+    assert "heartbeat_seconds=None" in warning.fix  # the way to say "it sends none"
+
+
+def test_heartbeat_opt_out_silences_the_warning_and_the_workflow_default() -> None:
+    approval = LambdaInvoke(
+        "AwaitApproval",
+        function=LambdaFunction("AskApprover", handler="approval.ask"),
+        wait_for_task_token=True,
+        timeout_seconds=86_400,
+        heartbeat_seconds=None,  # a person answers once; nothing beats in between
+    )
+    child = ServiceTask(
+        "RunChild",
+        service="states",
+        api="startExecution",
+        pattern="sync:2",
+        parameters={"StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:c"},
+        timeout_seconds=3600,
+        heartbeat_seconds=None,
+    )
+    job = ServiceTask(
+        "RunJob", service="batch", api="submitJob", pattern="sync", timeout_seconds=60
+    )
+    workflow = Workflow(
+        name="w",
+        start=approval >> child >> job,
+        timeout_seconds=400_000,
+        default_heartbeat_seconds=30,
+    )
+    compiled = compile_workflow(workflow)
+    states = compiled.definition["States"]
+    assert "HeartbeatSeconds" not in states["AwaitApproval"]
+    assert "HeartbeatSeconds" not in states["RunChild"]
+    assert states["RunJob"]["HeartbeatSeconds"] == 30  # no opt-out: the default applies
+    assert compiled.warnings == ()
 
 
 def test_heartbeat_not_smaller_than_timeout() -> None:
@@ -70,7 +115,7 @@ def test_heartbeat_not_smaller_than_timeout() -> None:
     )
     [(pointer, code, text)] = problems_of(task)
     assert (pointer, code) == ("/States/Job/HeartbeatSeconds", "heartbeat")
-    assert "must be smaller than TimeoutSeconds (60)" in text
+    assert "heartbeat_seconds=60 must be smaller than timeout_seconds=60" in text
 
 
 def test_default_heartbeat_not_smaller_than_timeout() -> None:
@@ -80,10 +125,21 @@ def test_default_heartbeat_not_smaller_than_timeout() -> None:
 
 
 def test_duplicate_state_names() -> None:
-    problems = problems_of(Pass("Same") >> Pass("Same"))
-    pointer, code, text = problems[0]
-    assert code == "duplicate-name" and pointer == "/States/Same"
+    # Only the duplicate, in both places: not the "no reachable state ends the execution"
+    # that the one surviving state looping to itself would otherwise add.
+    [(pointer, code, text)] = problems_of(Pass("Same") >> Pass("Same"))
+    assert (pointer, code) == ("/States/Same", "duplicate-name")
     assert "two different states are named 'Same'" in text
+    assert "Pass('Same') at /States/Same (the start)" in text
+    assert "Pass('Same') at /States/Same (reached through /States/Same/Next)" in text
+
+
+def test_duplicate_name_in_a_branch_reports_only_the_duplicate() -> None:
+    start = Pass("X") >> Parallel("P", branches=[Wait("X", seconds=1)]) >> Succeed("Done")
+    [(pointer, code, text)] = problems_of(start)
+    assert (pointer, code) == ("/States/P/Branches/0/States/X", "duplicate-name")
+    assert "Pass('X') at /States/X (the start)" in text
+    assert "Wait('X') at /States/P/Branches/0/States/X (the start)" in text
 
 
 def test_duplicate_name_across_branches() -> None:
@@ -132,7 +188,167 @@ def test_malformed_jsonpath_and_unknown_intrinsic() -> None:
 def test_jsonpath_field_in_jsonata_state() -> None:
     [(pointer, code, text)] = problems_of(Pass("P", query_language="JSONata", result_path="$.x"))
     assert (pointer, code) == ("/States/P/ResultPath", "query-language")
-    assert "use Output" in text
+    assert "result_path=" in text and "use output= (or assign=)" in text
+    assert 'query_language="JSONPath"' in text
+    assert "ResultPath" not in text and "QueryLanguage" not in text
+
+
+# --- Problems about a Python workflow name the Python parameter, not the ASL field ---------
+
+
+def test_parameters_in_a_jsonata_task_names_arguments() -> None:
+    task = Task("T", resource=LAMBDA, timeout_seconds=5, parameters={"FunctionName": "f"})
+    [(pointer, code, text)] = problems_of(task, query_language="JSONata")
+    assert (pointer, code) == ("/States/T/Parameters", "query-language")
+    assert text.startswith("parameters= is a JSONPath field")
+    assert "use arguments=" in text
+    assert "Parameters" not in text and "Arguments" not in text
+
+
+def test_arguments_in_a_jsonpath_task_names_query_language() -> None:
+    task = Task("T", resource=LAMBDA, timeout_seconds=5, arguments={"FunctionName": "f"})
+    [(pointer, code, text)] = problems_of(task)
+    assert (pointer, code) == ("/States/T/Arguments", "query-language")
+    assert "arguments= is a JSONata field" in text and 'query_language="JSONata"' in text
+
+
+def test_jsonpath_comparison_in_a_jsonata_choice_names_the_condition_function() -> None:
+    route = (
+        Choice("Route", query_language="JSONata")
+        .when(c.string_equals("$.kind", "video"), Succeed("Video"))
+        .otherwise(Succeed("Other"))
+    )
+    [(pointer, code, text)] = problems_of(route)
+    assert (pointer, code) == ("/States/Route/Choices/0", "query-language")
+    assert "c.string_equals('$.kind', 'video') is a JSONPath comparison" in text
+    assert "Choice 'Route' uses JSONata" in text
+    assert "c.jsonata(" in text
+    assert "StringEquals" not in text and "Variable" not in text
+
+
+def test_bad_comparison_value_names_the_condition_function() -> None:
+    route = (
+        Choice("Route")
+        .when(c.numeric_equals("$.n", "ten"), Succeed("Ten"))  # type: ignore[arg-type]
+        .otherwise(Succeed("Other"))
+    )
+    [(pointer, code, text)] = problems_of(route)
+    assert (pointer, code) == ("/States/Route/Choices/0/NumericEquals", "choice")
+    assert text.startswith("c.numeric_equals('$.n', 'ten') compares with a number")
+
+
+def test_bad_path_in_a_nested_condition_names_its_function() -> None:
+    test = c.is_present("$.a") & c.string_equals("$.b[", "x")
+    route = Choice("Route").when(test, Succeed("Yes")).otherwise(Succeed("No"))
+    [(pointer, code, text)] = problems_of(route)
+    assert (pointer, code) == ("/States/Route/Choices/0/And/1/Variable", "path")
+    assert "c.string_equals('$.b[', 'x')" in text
+
+
+def test_catcher_result_path_in_jsonata_names_add_catch() -> None:
+    task = Task("T", resource=LAMBDA, timeout_seconds=5).add_catch(Fail("F"), result_path="$.e")
+    [(pointer, code, text)] = problems_of(task, query_language="JSONata")
+    assert (pointer, code) == ("/States/T/Catch/0/ResultPath", "query-language")
+    assert text.startswith("add_catch(result_path=...) is JSONPath")
+    assert "output=" in text
+
+
+def test_retrier_field_names_add_retry() -> None:
+    task = Task("T", resource=LAMBDA, timeout_seconds=5).add_retry(interval_seconds=100_000_000)
+    [(pointer, code, text)] = problems_of(task)
+    assert (pointer, code) == ("/States/T/Retry/0/IntervalSeconds", "retry")
+    assert text.startswith("add_retry(interval_seconds=...) must be an integer")
+
+
+def test_item_reader_field_names_the_python_parameter() -> None:
+    mapped = Map(
+        "Files",
+        processor=Pass("One"),
+        mode="DISTRIBUTED",
+        max_items=10,
+        item_reader=ItemReader(resource="not an arn"),
+    )
+    problems = problems_of(mapped)
+    [text] = [text for pointer, _, text in problems if pointer.endswith("/ItemReader/Resource")]
+    assert "ItemReader(resource=...)" in text
+
+
+@pytest.mark.parametrize(
+    ("declare", "expected"),
+    [
+        (
+            lambda: LambdaInvoke(
+                "Call",
+                function=LambdaFunction("Work", handler="work.handler"),
+                timeout_secs=5,
+            ),
+            "LambdaInvoke('Call') got an unexpected keyword 'timeout_secs'; "
+            "did you mean 'timeout_seconds'?",
+        ),
+        (
+            lambda: Task("T", resource=LAMBDA, timeout_seconds=5, result_paht="$.x"),
+            "Task('T') got an unexpected keyword 'result_paht'; did you mean 'result_path'?",
+        ),
+        (
+            lambda: Retry(error_equals=["States.ALL"], max_attemps=2),
+            "Retry got an unexpected keyword 'max_attemps'; did you mean 'max_attempts'?",
+        ),
+        (
+            lambda: Workflow(name="w", start=Pass("P"), timeout=60),
+            "Workflow got an unexpected keyword 'timeout'; did you mean 'timeout_seconds'?",
+        ),
+    ],
+)
+def test_misspelt_keyword_suggests_the_closest_field(declare: Any, expected: str) -> None:
+    with pytest.raises(DeclarationError) as caught:
+        declare()
+    assert expected in str(caught.value)
+    assert "Extra inputs are not permitted" not in str(caught.value)
+
+
+def test_unknown_keyword_without_a_close_match_lists_the_keywords() -> None:
+    with pytest.raises(DeclarationError) as caught:
+        Wait("W", seconds=1, zzz=True)
+    text = str(caught.value)
+    assert "Wait('W') got an unexpected keyword 'zzz'" in text
+    assert "seconds" in text and "timestamp_path" in text
+
+
+def test_misspelt_keyword_in_a_workflow_module_is_one_line_in_the_cli(tmp_path: Any) -> None:
+    folder = tmp_path / "workflows"
+    folder.mkdir()
+    (folder / "job.py").write_text(
+        textwrap.dedent(
+            """
+            from sfn_flows import Pass, Workflow
+
+            job = Workflow(name="job", start=Pass("P", result_paht="$.x"), timeout_seconds=60)
+            """
+        )
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sfn_flows",
+            "build",
+            "--workflows",
+            str(folder),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "Traceback" not in output
+    assert "job.py:4" in output
+    assert (
+        "Pass('P') got an unexpected keyword 'result_paht'; did you mean 'result_path'?" in output
+    )
 
 
 def test_budget_over_machine_timeout() -> None:
@@ -153,6 +369,109 @@ def test_express_budget_over_300_seconds() -> None:
     codes = {code for _, code, _ in problems}
     assert "budget-exceeds-limit" in codes
     assert any("EXPRESS workflow's 300 s limit" in text for _, _, text in problems)
+
+
+SYNC_JOB = {"service": "batch", "api": "submitJob", "pattern": "sync", "timeout_seconds": 60}
+
+
+@pytest.mark.parametrize(
+    ("state", "fragment"),
+    [
+        (lambda: ServiceTask("Run", **SYNC_JOB), ".sync"),
+        (
+            lambda: ServiceTask(
+                "Run", service="states", api="startExecution", pattern="sync:2", timeout_seconds=60
+            ),
+            ".sync",
+        ),
+        (
+            lambda: LambdaInvoke(
+                "Run",
+                function=LambdaFunction("Ask", handler="ask.handler"),
+                wait_for_task_token=True,
+                timeout_seconds=60,
+            ),
+            ".waitForTaskToken",
+        ),
+        (
+            lambda: Task(
+                "Run",
+                resource="arn:aws:states:us-east-1:123456789012:activity:approve",
+                timeout_seconds=60,
+            ),
+            "activity",
+        ),
+    ],
+)
+def test_express_workflow_refuses_jobs_callbacks_and_activities(state: Any, fragment: str) -> None:
+    problems = problems_of(state(), type="EXPRESS", timeout_seconds=300)
+    [(pointer, _, text)] = [p for p in problems if p[1] == "express-integration"]
+    assert pointer == "/States/Run/Resource"
+    assert "Task 'Run'" in text and fragment in text and "EXPRESS" in text
+    assert "type='STANDARD'" in text
+
+
+def test_express_map_children_refuse_jobs_and_callbacks() -> None:
+    mapped = Map(
+        "Each",
+        processor=ServiceTask("RunJob", **SYNC_JOB),
+        mode="DISTRIBUTED",
+        execution_type="EXPRESS",
+        max_items=10,
+    )
+    problems = problems_of(mapped)
+    [(pointer, _, text)] = [p for p in problems if p[1] == "express-integration"]
+    assert pointer == "/States/Each/ItemProcessor/States/RunJob/Resource"
+    assert "Map 'Each'" in text and "execution_type='STANDARD'" in text
+    # The same Map with STANDARD children builds.
+    standard = Map(
+        "Each",
+        processor=ServiceTask("RunJob", **SYNC_JOB, heartbeat_seconds=None),
+        mode="DISTRIBUTED",
+        execution_type="STANDARD",
+        max_items=10,
+    )
+    compile_workflow(Workflow(name="ok", start=standard, timeout_seconds=3600))
+
+
+def test_express_map_children_inherit_from_an_express_workflow() -> None:
+    inline = Map("Each", processor=ServiceTask("RunJob", **SYNC_JOB), max_items=2)
+    problems = problems_of(inline, type="EXPRESS", timeout_seconds=300)
+    assert ("/States/Each/ItemProcessor/States/RunJob/Resource", "express-integration") in [
+        (p, code) for p, code, _ in problems
+    ]
+
+
+def test_express_map_children_are_held_to_300_seconds() -> None:
+    # One child: 2 attempts of 200 s + 1 s delay = 401 s, over an Express execution's 300 s,
+    # although the parent (STANDARD, 1 day) has room for all of them.
+    child = Task("Slow", resource=LAMBDA, timeout_seconds=200).add_retry(max_attempts=1)
+    mapped = Map(
+        "Each", processor=child, mode="DISTRIBUTED", execution_type="EXPRESS", max_items=10
+    )
+    [(pointer, code, text)] = problems_of(mapped, timeout_seconds=86_400)
+    assert (pointer, code) == ("/States/Each", "budget-exceeds-limit")
+    assert "401 s" in text and "300 s" in text and "Slow" in text
+    assert "execution_type='STANDARD'" in text
+
+
+def test_unbounded_express_map_children_are_refused() -> None:
+    child = Wait("Pause", seconds_path="$.delay")
+    mapped = Map(
+        "Each", processor=child, mode="DISTRIBUTED", execution_type="EXPRESS", max_items=10
+    )
+    [(pointer, code, text)] = problems_of(mapped, timeout_seconds=86_400)
+    assert (pointer, code) == ("/States/Each", "budget-unbounded")
+    assert "SecondsPath" in text and "300 s" in text
+
+
+def test_express_map_children_within_300_seconds_build() -> None:
+    child = Task("Quick", resource=LAMBDA, timeout_seconds=100).add_retry(max_attempts=1)
+    mapped = Map(
+        "Each", processor=child, mode="DISTRIBUTED", execution_type="EXPRESS", max_items=10
+    )
+    compiled = compile_workflow(Workflow(name="ok", start=mapped, timeout_seconds=3600))
+    assert compiled.budget.seconds == pytest.approx(201)
 
 
 def test_express_machine_timeout_over_300_is_rejected_at_declaration() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from sfn_flows import (
     AwsSdkCall,
@@ -23,13 +24,14 @@ from sfn_flows import (
     Task,
     Wait,
     Workflow,
+    WorkflowError,
     compile_workflow,
     validate_definition,
 )
 from sfn_flows import (
     conditions as c,
 )
-from sfn_flows.model import State
+from sfn_flows.model import OMIT, State
 
 
 def compile_states(start: State | Any, **options: Any) -> dict[str, Any]:
@@ -396,7 +398,61 @@ def test_loop_by_name_and_state_order_as_declared() -> None:
     assert list(compiled.definition["States"]) == ["Wait", "Check", "Done", "Done?"]
     assert compiled.definition["States"]["Done?"]["Default"] == "Wait"
     assert compiled.budget.loops  # the loop is reported...
-    assert any(p.code == "budget-unbounded" and p.severity == "warning" for p in compiled.warnings)
+    [warning] = [p for p in compiled.warnings if p.code == "budget-unbounded"]
+    assert warning.severity == "warning"
+    assert "loop Wait -> Check -> Done?" in warning.message
+    # ...with a fix that applies to loops: the parameter that bounds them
+    assert "max_iterations=" in warning.fix and "Done?" in warning.fix
+
+
+def poll(**choice_options: Any) -> Workflow:
+    wait = Wait("Wait", seconds=10)
+    check = Task(
+        "Check", resource="arn:aws:states:::lambda:invoke", parameters={"FunctionName": "f"}
+    )
+    route = (
+        Choice("Done?", **choice_options)
+        .when(c.boolean_equals("$.done", True), Succeed("Done"))
+        .otherwise("Wait")
+    )
+    return Workflow(
+        name="poll", start=wait >> check >> route, timeout_seconds=600, default_task_timeout=5
+    )
+
+
+def test_declared_loop_iterations_bound_the_budget() -> None:
+    compiled = compile_workflow(poll(max_iterations=20))
+    assert compiled.budget.bounded and compiled.budget.loops == ()
+    assert compiled.budget.seconds == 20 * (10 + 5)
+    assert not [p for p in compiled.warnings if p.code == "budget-unbounded"]
+    # A budget annotation, not ASL
+    assert "max_iterations" not in str(compiled.definition)
+    assert compiled.definition == compile_workflow(poll()).definition
+
+
+def test_declared_loop_over_the_timeout_fails_the_build() -> None:
+    # 60 iterations * 15 s = 900 s > 600 s
+    with pytest.raises(WorkflowError) as caught:
+        compile_workflow(poll(max_iterations=60))
+    [problem] = caught.value.problems
+    assert problem.code == "budget-exceeds-timeout" and "900 s" in problem.message
+
+
+def test_undeclared_loop_fails_an_express_workflow_with_a_loop_fix() -> None:
+    workflow = poll().model_copy(update={"type": "EXPRESS", "timeout_seconds": 300})
+    with pytest.raises(WorkflowError) as caught:
+        compile_workflow(workflow)
+    [problem] = [p for p in caught.value.problems if p.code == "budget-unbounded"]
+    assert "max_iterations=" in problem.fix
+    express = poll(max_iterations=10).model_copy(update={"type": "EXPRESS", "timeout_seconds": 300})
+    assert compile_workflow(express).budget.seconds == 150
+
+
+def test_max_iterations_must_be_positive() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Wait("W", seconds=1, max_iterations=0)
+    [error] = caught.value.errors()
+    assert error["loc"] == ("max_iterations",) and error["type"] == "greater_than_equal"
 
 
 def test_jsonata_conditions_combine_into_one_expression() -> None:
@@ -407,3 +463,45 @@ def test_jsonata_conditions_combine_into_one_expression() -> None:
         "Condition": "{% (($states.input.a = 1) and ($not($states.input.b))) or ($x) %}",
         "Next": "Yes",
     }
+
+
+def test_comments_on_choice_rules_retriers_and_catchers() -> None:
+    task = (
+        Task("T", resource="arn:aws:states:::sns:publish", parameters={"TopicArn": "t"})
+        .add_retry(["States.Timeout"], max_attempts=1, comment="the topic is slow at times")
+        .add_catch(Fail("F"), comment="give up and say why")
+    )
+    route = (
+        Choice("Route")
+        .when(c.is_present("$.x"), task, comment="only with an x")
+        .otherwise(Succeed("S"))
+    )
+    states = compile_states(route)["States"]
+    assert states["Route"]["Choices"][0]["Comment"] == "only with an x"
+    assert states["T"]["Retry"][0]["Comment"] == "the topic is slow at times"
+    assert states["T"]["Catch"][0]["Comment"] == "give up and say why"
+    jsonata = (
+        Choice("Route", query_language="JSONata")
+        .when("$states.input.x", Succeed("Yes"), comment="truthy x")
+        .otherwise(Succeed("No"))
+    )
+    rule = compile_states(jsonata)["States"]["Route"]["Choices"][0]
+    assert rule == {"Condition": "{% $states.input.x %}", "Comment": "truthy x", "Next": "Yes"}
+
+
+def test_catch_result_path_default_null_or_left_out() -> None:
+    def catcher(**options: Any) -> dict[str, Any]:
+        task = Task("T", resource="arn:aws:states:::sns:publish", parameters={"TopicArn": "t"})
+        task.add_catch(Fail("F"), **options)
+        catch: dict[str, Any] = compile_states(task)["States"]["T"]["Catch"][0]
+        return catch
+
+    assert catcher() == {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "F"}
+    # None: JSON null, AWS drops the error and passes the state's input on
+    assert catcher(result_path=None) == {
+        "ErrorEquals": ["States.ALL"],
+        "ResultPath": None,
+        "Next": "F",
+    }
+    # OMIT: no ResultPath at all, AWS's default "$": the error output replaces the input
+    assert catcher(result_path=OMIT) == {"ErrorEquals": ["States.ALL"], "Next": "F"}

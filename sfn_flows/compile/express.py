@@ -1,0 +1,99 @@
+"""What an Express execution cannot do, checked for an EXPRESS workflow and for the EXPRESS
+child executions of a distributed Map: wait for a job (`.sync`), a callback
+(`.waitForTaskToken`) or an activity (Express runs request-response integrations only), or
+run longer than 5 minutes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sfn_flows.budget import compute_budget
+from sfn_flows.compile.limits import over_limit
+from sfn_flows.model.task import is_callback_resource
+from sfn_flows.model.workflow import MAX_EXPRESS_SECONDS
+from sfn_flows.validate.problems import Problem, escape_pointer_token
+
+_SYNC = re.compile(r"\.sync(:\d+)?$")
+
+
+class ExpressCheck:
+    """Walks a compiled definition, knowing in each scope whether it runs as Express."""
+
+    def __init__(
+        self,
+        map_max_items: Mapping[str, int],
+        loop_max_iterations: Mapping[str, int],
+    ) -> None:
+        self.map_max_items = map_max_items
+        self.loop_max_iterations = loop_max_iterations
+        self.integrations: list[Problem] = []
+        self.durations: list[Problem] = []
+
+    def scope(self, scope: dict[str, Any], where: str, express_map: str | None) -> None:
+        """`express_map`: "" in an EXPRESS workflow, the Map's name in its EXPRESS children,
+        None where executions are STANDARD."""
+        for name, body in scope["States"].items():
+            at = f"{where}/States/{escape_pointer_token(name)}"
+            resource = body.get("Resource")
+            if (
+                express_map is not None
+                and body["Type"] == "Task"
+                and isinstance(resource, str)
+                and is_callback_resource(resource)
+            ):
+                self.integrations.append(_refused(name, resource, at, express_map))
+            for index, branch in enumerate(body.get("Branches", ())):
+                self.scope(branch, f"{at}/Branches/{index}", express_map)
+            processor = body.get("ItemProcessor")
+            if processor is None:
+                continue
+            config = processor.get("ProcessorConfig", {})
+            inner = express_map
+            if config.get("Mode") == "DISTRIBUTED":
+                inner = name if config.get("ExecutionType") == "EXPRESS" else None
+                if inner is not None:
+                    self._child_duration(name, processor, at)
+            self.scope(processor, f"{at}/ItemProcessor", inner)
+
+    def _child_duration(self, name: str, processor: dict[str, Any], at: str) -> None:
+        # The parent's budget counts the children's time, but each child is an Express
+        # execution of its own, stopped by AWS at 5 minutes whatever the parent allows.
+        budget = compute_budget(
+            processor,
+            map_max_items=self.map_max_items,
+            loop_max_iterations=self.loop_max_iterations,
+        )
+        self.durations.extend(
+            over_limit(
+                at,
+                f"one child execution of Map {name!r}",
+                budget,
+                MAX_EXPRESS_SECONDS,
+                "an EXPRESS execution's 300 s limit",
+                f"set execution_type='STANDARD' on Map {name!r}",
+            )
+        )
+
+
+def _refused(name: str, resource: str, at: str, express_map: str) -> Problem:
+    if _SYNC.search(resource):
+        what = "a job to finish (.sync)"
+    elif resource.endswith(".waitForTaskToken"):
+        what = "a callback (.waitForTaskToken)"
+    else:
+        what = "an activity worker"
+    if express_map:
+        where = f"the EXPRESS child executions of Map {express_map!r}"
+        switch = f"set execution_type='STANDARD' on Map {express_map!r}"
+    else:
+        where = "an EXPRESS workflow"
+        switch = "use type='STANDARD'"
+    return Problem(
+        f"{at}/Resource",
+        f"Task {name!r} waits for {what}, which {where} cannot do: Express executions run "
+        f"request-response integrations only ({resource}).",
+        f"{switch}, or start the work with a request-response call and poll for its result.",
+        code="express-integration",
+    )
