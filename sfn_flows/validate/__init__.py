@@ -9,56 +9,91 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, Literal
 
 from sfn_flows.validate.machine import check_machine
 from sfn_flows.validate.problems import Problem, escape_pointer_token
 from sfn_flows.validate.report import Report
+from sfn_flows.validate.size import MAX_DEFINITION_BYTES, NotJsonError, json_size
+
+Source = Literal["json", "yaml"]
 
 
 def validate_definition(
-    definition: Any, *, strict: bool = False, size: int | None = None
+    definition: Any,
+    *,
+    strict: bool = False,
+    size: int | None = None,
+    source: Source | None = None,
 ) -> list[Problem]:
     """All problems in `definition` (parsed JSON), in document order; [] when it is valid.
 
-    `size` is the definition's size in bytes when it came from a file; otherwise the size of
-    its compact JSON is used for the 1 MB limit.
+    `size` is the size in bytes of the file the definition came from. AWS receives a JSON
+    file's text as it is, so for JSON that size is what counts. CloudFormation sends a YAML
+    file as JSON, so for `source="yaml"` the larger of the file and its JSON counts; with no
+    size, the compact JSON does. `source="yaml"` also explains names YAML turned into booleans.
+    A definition over the 1 MB limit is refused at once: nothing else is checked.
     """
-    report = Report(strict=strict)
-    too_deep = False
-    if size is None:
+    report = Report(strict=strict, from_yaml=source == "yaml")
+    as_json: int | None = None
+    if size is None or source == "yaml":
         # Measured first: a definition JSON cannot hold (a set, a datetime, a tuple key, an int
-        # too long to print...) is reported where it is, and nothing else is checked.
+        # too long to print, a value that contains itself...) is reported where it is, and
+        # nothing else is checked.
         try:
-            # allow_nan=False: NaN and Infinity are not JSON, and AWS rejects them.
-            text = json.dumps(
-                definition, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-            )
-            size = len(text.encode("utf-8", "surrogatepass"))
-        except RecursionError:
-            too_deep, size = True, 0
-        except (TypeError, ValueError) as exc:
+            as_json = json_size(definition)
+        except NotJsonError as exc:
             where, what = _first_non_json(definition)
             fix = "use only objects with string keys, arrays, strings, numbers, booleans and null."
             report.error(where, f"{what} is not a JSON value ({exc}).", fix, "json")
             return report.problems
+    if _too_big(report, definition, size, as_json, source):
+        return report.problems
     try:
-        check_machine(report, definition, size=size)
+        check_machine(report, definition)
     except RecursionError:
-        too_deep = True
-    if too_deep:
         report.error("", "the definition is nested too deeply to check.", "flatten it.", "depth")
     return report.problems
+
+
+def _too_big(
+    report: Report, definition: Any, size: int | None, as_json: int | None, source: Source | None
+) -> bool:
+    """Reports the definition when AWS would refuse its size."""
+    measured = max(size or 0, as_json or 0)
+    if measured <= MAX_DEFINITION_BYTES:
+        return False
+    what = f"the definition is {measured:,} bytes"
+    if source == "yaml" and as_json == measured and measured != size:
+        what = f"as JSON (what CloudFormation sends for a YAML file) {what}"
+    fix = "split it (e.g. into nested state machines) or shrink payload templates."
+    if source == "json":
+        # AWS counts the text as sent, indentation included; say when removing it is enough.
+        try:
+            compact = json_size(definition)
+        except NotJsonError:
+            compact = measured
+        if compact <= MAX_DEFINITION_BYTES:
+            fix = f"remove the indentation and line breaks: compact, it is {compact:,} bytes."
+    report.error(
+        "", f"{what}; Step Functions accepts at most {MAX_DEFINITION_BYTES:,}.", fix, "size"
+    )
+    return True
 
 
 def _first_non_json(definition: Any) -> tuple[str, str]:
     """Pointer to the first value json.dumps refuses, and what it is (iterative: no depth limit)."""
     stack: list[tuple[str, Any, bool]] = [("", definition, False)]
     inside: set[int] = set()  # the containers on the path to the current node
+    # Containers left without a finding: a shared one (YAML aliases) is searched only once.
+    clean: set[int] = set()
     while stack:
         where, node, leaving = stack.pop()
         if leaving:
             inside.discard(id(node))
+            clean.add(id(node))
+        elif id(node) in clean:
+            continue
         elif isinstance(node, dict | list | tuple):
             if id(node) in inside:
                 return where, "an object that contains itself"

@@ -9,12 +9,13 @@ from sfn_flows.validate.jsonata_syntax import is_expression
 from sfn_flows.validate.payload import check_assign, check_template
 from sfn_flows.validate.problems import escape_pointer_token as _escape
 from sfn_flows.validate.report import Report
+from sfn_flows.validate.targets import check_target
 from sfn_flows.validate.values import (
     check_expression,
     check_path,
     describe,
-    is_number,
-    is_timestamp,
+    is_number_or_placeholder,
+    is_timestamp_or_placeholder,
 )
 
 
@@ -28,9 +29,12 @@ def _is_bool(value: Any) -> bool:
 
 _KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "String": (_is_str, "a string"),
-    "Numeric": (is_number, "a number"),
+    "Numeric": (is_number_or_placeholder, "a number"),
     "Boolean": (_is_bool, "true or false"),
-    "Timestamp": (is_timestamp, "an RFC 3339 timestamp such as '2026-01-31T12:00:00Z'"),
+    "Timestamp": (
+        is_timestamp_or_placeholder,
+        "an RFC 3339 timestamp such as '2026-01-31T12:00:00Z'",
+    ),
 }
 _COMPARISONS = ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals")
 
@@ -71,13 +75,8 @@ def check_choices(
             report.error(
                 at, "this Choice rule has no Next.", 'add "Next": "<state name>".', "choice"
             )
-        elif not isinstance(rule["Next"], str) or rule["Next"] not in names:
-            report.error(
-                f"{at}/Next",
-                f"Next target {rule['Next']!r} does not exist.",
-                _choose_from(names),
-                "next",
-            )
+        else:
+            check_target(report, f"{at}/Next", "Next", rule["Next"], names)
         if "Assign" in rule:
             check_assign(report, f"{at}/Assign", rule["Assign"], jsonata=jsonata)
         if "Output" in rule:
@@ -225,11 +224,3 @@ def _did_you_mean(key: str) -> str:
         if close
         else "see the comparison operators in the ASL reference."
     )
-
-
-def _choose_from(names: set[str]) -> str:
-    listed = ", ".join(sorted(names)[:12])
-    return f"name a state of this scope: {listed}." if names else "add the target state."
-
-
-choose_from = _choose_from

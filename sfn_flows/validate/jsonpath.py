@@ -60,6 +60,10 @@ def path_error(expr: str, *, reference: bool = False) -> str | None:
     """
     if _SIMPLE.match(expr):
         return None
+    trimmed = expr.strip(" ")
+    if trimmed != expr:
+        # Jayway, the JSONPath engine AWS runs, trims spaces around a path before compiling it.
+        return path_error(trimmed, reference=reference)
     return _Scanner(expr, reference).run()
 
 
@@ -146,7 +150,7 @@ class _Scanner:
         if not expr:
             return "a path may not be empty"
         if expr != expr.strip():
-            return "a path may not have leading or trailing whitespace"
+            return "a path may not start or end with whitespace other than spaces"
         if expr[0] != "$":
             return f"a path must start with '$' (got {_preview(expr)})"
         i = self._root_end()

@@ -3,7 +3,6 @@ each Map processor), state names, reachability and termination."""
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from typing import Any
 
@@ -11,9 +10,9 @@ from sfn_flows.validate.fields import BRANCH_FIELDS, TOP_LEVEL_FIELDS
 from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.states import StateContext, check_state
-from sfn_flows.validate.values import MAX_SECONDS, describe, is_int
+from sfn_flows.validate.targets import not_a_name, quote_fix, yaml_hint
+from sfn_flows.validate.values import MAX_SECONDS, describe, is_int, is_placeholder
 
-MAX_DEFINITION_BYTES = 1024 * 1024
 MAX_STATE_NAME = 80
 QUERY_LANGUAGES = ("JSONPath", "JSONata")
 
@@ -57,20 +56,17 @@ class MachineWalker:
         for name in [n for n in states if not isinstance(n, str)]:  # YAML reads `1:` as a number
             report.error(
                 f"{where}/States/{escape_pointer_token(name)}",
-                f"state name {name!r} is not a string.",
-                "quote the name.",
+                f"state name {name!r} is not a string{yaml_hint(report, name)}.",
+                quote_fix(report, name, '"Yes":') or "quote the name.",
                 "name",
             )
         states = {n: s for n, s in states.items() if isinstance(n, str)}
         names = set(states)
         start = scope.get("StartAt")
-        if not isinstance(start, str):
-            report.error(
-                where,
-                "StartAt is missing or not a string.",
-                'add "StartAt": "<first state>".',
-                "start",
-            )
+        if "StartAt" not in scope:
+            report.error(where, "StartAt is missing.", 'add "StartAt": "<first state>".', "start")
+        elif not isinstance(start, str):
+            not_a_name(report, f"{where}/StartAt", "StartAt", start, names, "start")
         elif start not in names:
             report.error(
                 f"{where}/StartAt",
@@ -141,8 +137,10 @@ class MachineWalker:
             if state.get("End") is True or state.get("Type") in ("Succeed", "Fail"):
                 terminal = True
             for target in _targets(state):
-                dangling = dangling or target not in states
-                if target in states and target not in reached:
+                # A target that is not a string was reported already; it leads nowhere known.
+                if not isinstance(target, str) or target not in states:
+                    dangling = True
+                elif target not in reached:
                     reached.add(target)
                     queue.append(target)
         for name in states:
@@ -163,22 +161,17 @@ class MachineWalker:
             )
 
 
-def _targets(state: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-    if isinstance(state.get("Next"), str):
-        found.append(state["Next"])
-    if isinstance(state.get("Default"), str):
-        found.append(state["Default"])
+def _targets(state: dict[str, Any]) -> list[Any]:
+    """Every Next and Default of a state, whatever their type."""
+    found = [state[key] for key in ("Next", "Default") if key in state]
     for key in ("Choices", "Catch"):
         rules = state.get(key)
         if isinstance(rules, list):
-            found.extend(
-                r["Next"] for r in rules if isinstance(r, dict) and isinstance(r.get("Next"), str)
-            )
+            found.extend(r["Next"] for r in rules if isinstance(r, dict) and "Next" in r)
     return found
 
 
-def check_machine(report: Report, definition: Any, *, size: int | None = None) -> None:
+def check_machine(report: Report, definition: Any) -> None:
     if not isinstance(definition, dict):
         report.error(
             "",
@@ -210,7 +203,7 @@ def check_machine(report: Report, definition: Any, *, size: int | None = None) -
         report.error("/Comment", "Comment must be a string.", "", "field")
     if "TimeoutSeconds" in definition:
         value = definition["TimeoutSeconds"]
-        if not (is_int(value) and 1 <= value <= MAX_SECONDS):
+        if not (is_placeholder(value) or (is_int(value) and 1 <= value <= MAX_SECONDS)):
             report.error(
                 "/TimeoutSeconds",
                 f"TimeoutSeconds must be an integer from 1 to {MAX_SECONDS}, "
@@ -226,13 +219,3 @@ def check_machine(report: Report, definition: Any, *, size: int | None = None) -
             "missing-machine-timeout",
         )
     MachineWalker(report, str(language)).walk_scope("", definition, top=True)
-    if size is None:
-        size = len(json.dumps(definition, separators=(",", ":"), ensure_ascii=False).encode())
-    if size > MAX_DEFINITION_BYTES:
-        report.error(
-            "",
-            f"the definition is {size:,} bytes; "
-            f"Step Functions accepts at most {MAX_DEFINITION_BYTES:,}.",
-            "split it (e.g. into nested state machines) or shrink payload templates.",
-            "size",
-        )

@@ -5,12 +5,19 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from sfn_flows.validate.choice_rules import choose_from
 from sfn_flows.validate.fields import CATCH_FIELDS, RETRY_FIELDS
 from sfn_flows.validate.payload import check_assign, check_template
 from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.report import Report
-from sfn_flows.validate.values import MAX_SECONDS, check_path, describe, is_int, is_number
+from sfn_flows.validate.targets import check_target
+from sfn_flows.validate.values import (
+    MAX_SECONDS,
+    check_path,
+    describe,
+    is_int,
+    is_number,
+    is_placeholder,
+)
 
 # The errors Step Functions itself raises; 'States.' is reserved for them.
 PREDEFINED_ERRORS = frozenset(
@@ -51,12 +58,11 @@ def check_retry(report: Report, where: str, value: Any) -> None:
         _int_field(report, at, retrier, "IntervalSeconds", 1)
         _int_field(report, at, retrier, "MaxAttempts", 0)
         _int_field(report, at, retrier, "MaxDelaySeconds", 1)
-        if "BackoffRate" in retrier and not (
-            is_number(retrier["BackoffRate"]) and retrier["BackoffRate"] >= 1.0
-        ):
+        rate = retrier.get("BackoffRate", 1.0)
+        if not (is_placeholder(rate) or (is_number(rate) and rate >= 1.0)):
             report.error(
                 f"{at}/BackoffRate",
-                f"BackoffRate must be a number >= 1.0, not {describe(retrier['BackoffRate'])}.",
+                f"BackoffRate must be a number >= 1.0, not {describe(rate)}.",
                 "e.g. 2.0.",
                 "retry",
             )
@@ -85,10 +91,8 @@ def check_catch(report: Report, where: str, value: Any, *, jsonata: bool, names:
         target = catcher.get("Next")
         if target is None:
             report.error(at, "a catcher needs a Next.", 'add "Next": "<state name>".', "catch")
-        elif not isinstance(target, str) or target not in names:
-            report.error(
-                f"{at}/Next", f"Next target {target!r} does not exist.", choose_from(names), "next"
-            )
+        else:
+            check_target(report, f"{at}/Next", "Next", target, names)
         if "ResultPath" in catcher:
             if jsonata:
                 report.error(
@@ -159,11 +163,11 @@ def _check_error_equals(
 
 
 def _int_field(report: Report, at: str, policy: dict[str, Any], key: str, minimum: int) -> None:
-    if key in policy and not (is_int(policy[key]) and minimum <= policy[key] <= MAX_SECONDS):
+    value = policy.get(key, minimum)
+    if not (is_placeholder(value) or (is_int(value) and minimum <= value <= MAX_SECONDS)):
         report.error(
             f"{at}/{key}",
-            f"{key} must be an integer from {minimum} to {MAX_SECONDS}, "
-            f"not {describe(policy[key])}.",
+            f"{key} must be an integer from {minimum} to {MAX_SECONDS}, not {describe(value)}.",
             "",
             "retry",
         )

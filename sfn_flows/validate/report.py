@@ -6,10 +6,12 @@ from sfn_flows.validate.problems import Problem, Severity
 
 
 class Report:
-    __slots__ = ("problems", "strict")
+    __slots__ = ("from_yaml", "problems", "strict")
 
-    def __init__(self, *, strict: bool = False) -> None:
+    def __init__(self, *, strict: bool = False, from_yaml: bool = False) -> None:
         self.strict = strict
+        # Only shapes messages: YAML turns some unquoted names into booleans or numbers.
+        self.from_yaml = from_yaml
         self.problems: list[Problem] = []
 
     def error(self, where: str, message: str, fix: str = "", code: str = "invalid") -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sfn_flows.model.task import is_callback_resource
-from sfn_flows.validate.choice_rules import check_choices, choose_from
+from sfn_flows.validate.choice_rules import check_choices
 from sfn_flows.validate.fields import (
     ALLOWED,
     BRANCH_FIELDS,
@@ -20,6 +20,7 @@ from sfn_flows.validate.payload import check_assign, check_template
 from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.recovery import check_catch, check_retry
 from sfn_flows.validate.report import Report
+from sfn_flows.validate.targets import check_target
 from sfn_flows.validate.values import (
     check_expression,
     check_path,
@@ -29,7 +30,9 @@ from sfn_flows.validate.values import (
     describe,
     is_int,
     is_number,
-    is_timestamp,
+    is_placeholder,
+    is_timestamp_or_placeholder,
+    resource_text,
 )
 
 
@@ -158,13 +161,8 @@ def _check_transition(ctx: StateContext, where: str, kind: str, state: dict[str,
             'add "Next": "<state>" or "End": true.',
             "transition",
         )
-    elif has_next and (not isinstance(state["Next"], str) or state["Next"] not in ctx.names):
-        ctx.report.error(
-            f"{where}/Next",
-            f"Next target {state['Next']!r} does not exist.",
-            choose_from(ctx.names),
-            "next",
-        )
+    elif has_next:
+        check_target(ctx.report, f"{where}/Next", "Next", state["Next"], ctx.names)
 
 
 def _task(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
@@ -180,8 +178,8 @@ def _task(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
             'add "TimeoutSeconds" (or TimeoutSecondsPath).',
             "missing-timeout",
         )
-    resource = state.get("Resource")
-    if heartbeat is None and isinstance(resource, str) and is_callback_resource(resource):
+    resource = resource_text(state.get("Resource"))
+    if heartbeat is None and resource is not None and is_callback_resource(resource):
         # Only a worker that calls SendTaskHeartbeat can keep a heartbeat alive; a person
         # approving or a child execution cannot, so this stays advice in strict mode too.
         report.recommend(
@@ -228,15 +226,8 @@ def _pass(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
 
 def _choice(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
     check_choices(ctx.report, where, state, jsonata=ctx.jsonata, names=ctx.names)
-    if "Default" in state and (
-        not isinstance(state["Default"], str) or state["Default"] not in ctx.names
-    ):
-        ctx.report.error(
-            f"{where}/Default",
-            f"Default target {state['Default']!r} does not exist.",
-            choose_from(ctx.names),
-            "next",
-        )
+    if "Default" in state:
+        check_target(ctx.report, f"{where}/Default", "Default", state["Default"], ctx.names)
 
 
 def _wait(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
@@ -257,7 +248,7 @@ def _wait(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
         value = state["Timestamp"]
         if ctx.jsonata and is_expression(value):
             check_expression(report, f"{where}/Timestamp", value)
-        elif not is_timestamp(value):
+        elif not is_timestamp_or_placeholder(value):
             report.error(
                 f"{where}/Timestamp",
                 f"{describe(value)} is not an RFC 3339 timestamp.",
@@ -333,15 +324,27 @@ def _map(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
         )
     if mode != "DISTRIBUTED":
         # AWS accepts ToleratedFailure* on inline Maps (seen in the conformance corpus).
-        for key in ("ItemReader", "ItemBatcher", "ResultWriter", "Label"):
+        for key in ("ItemReader", "ItemBatcher", "ResultWriter"):
             if key in state:
                 report.error(
                     f"{where}/{key}",
                     f"{key} needs a distributed Map.",
-                    "set ItemProcessor.ProcessorConfig to "
-                    '{"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}.',
+                    "set ItemProcessor.ProcessorConfig to " + _DISTRIBUTED_CONFIG + ".",
                     "map",
                 )
+        if "Label" in state:
+            # AWS's own ASL schema (amazon-states-language-service) allows Label on any Map,
+            # and public projects deploy it on inline ones: accepted, but it names Map Runs,
+            # which only a distributed Map starts.
+            report.warn(
+                f"{where}/Label",
+                "Label only has an effect on a distributed Map (it names the Map Run); AWS "
+                "accepts and ignores it on an inline Map.",
+                "remove it, or make the Map distributed with ItemProcessor.ProcessorConfig "
+                + _DISTRIBUTED_CONFIG
+                + ".",
+                "map-label-inline",
+            )
     if "ItemsPath" in state:
         check_path(report, f"{where}/ItemsPath", state["ItemsPath"])
     if "Items" in state:
@@ -354,6 +357,9 @@ def _map(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
             _map_part(ctx, f"{where}/{key}", key, state[key])
     if "Label" in state and not (isinstance(state["Label"], str) and 0 < len(state["Label"]) <= 40):
         report.error(f"{where}/Label", "Label must be a string of 1 to 40 characters.", "", "map")
+
+
+_DISTRIBUTED_CONFIG = '{"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}'
 
 
 def _processor_config(report: Report, where: str, config: Any) -> str:
@@ -410,6 +416,8 @@ def _number_field(
     value = state[key]
     if ctx.jsonata and is_expression(value):
         check_expression(ctx.report, f"{where}/{key}", value)
+        return
+    if is_placeholder(value):
         return
     ok = (
         (is_int(value) if integer else is_number(value))

@@ -15,6 +15,8 @@ MAX_SECONDS = 99_999_999
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _ARN = re.compile(r"^arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
 _PLACEHOLDER = re.compile(r"\$\{[^}]+\}")
+# The keys of CloudFormation's intrinsic function objects: {"Ref": ...}, {"Fn::GetAtt": ...}.
+_CFN_INTRINSIC = re.compile(r"(Ref|Fn::[A-Za-z0-9]+)\Z")
 
 
 def sentence(text: str) -> str:
@@ -39,6 +41,38 @@ def has_placeholder(value: str) -> bool:
     return "${" in value and bool(_PLACEHOLDER.search(value))
 
 
+def is_placeholder(value: Any) -> bool:
+    """Exactly one `${Name}`: CloudFormation replaces the text of a definition file before it
+    parses it, so `Seconds: ${Wait}` reaches AWS as a number. Any field may hold one."""
+    return isinstance(value, str) and _PLACEHOLDER.fullmatch(value) is not None
+
+
+def is_number_or_placeholder(value: Any) -> bool:
+    return is_number(value) or is_placeholder(value)
+
+
+def is_timestamp_or_placeholder(value: Any) -> bool:
+    return is_timestamp(value) or is_placeholder(value)
+
+
+def is_cfn_intrinsic(value: Any) -> bool:
+    """A CloudFormation intrinsic object ({"Fn::GetAtt": [...]}, {"Ref": ...}): a template
+    resolves it before AWS sees the definition, as it does inside Parameters."""
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    key = next(iter(value))
+    return isinstance(key, str) and _CFN_INTRINSIC.match(key) is not None
+
+
+def resource_text(value: Any) -> str | None:
+    """The ARN text of a Resource, also when it is written as {"Fn::Sub": "arn:..."}."""
+    if isinstance(value, dict) and is_cfn_intrinsic(value) and "Fn::Sub" in value:
+        value = value["Fn::Sub"]
+        if isinstance(value, list) and value:
+            value = value[0]  # ["template", {variables}]
+    return value if isinstance(value, str) else None
+
+
 def check_path(
     report: Report, where: str, value: Any, *, reference: bool = False, nullable: bool = False
 ) -> None:
@@ -54,6 +88,14 @@ def check_path(
         )
         return
     problem = path_error(value, reference=reference)
+    if not problem and value != value.strip(" "):
+        report.warn(
+            where,
+            f"{value!r} has spaces around it: AWS ignores them (its JSONPath engine trims a "
+            "path), other tools may not.",
+            "remove the spaces.",
+            "path-whitespace",
+        )
     if problem:
         fix = (
             "use only '.name', ['name'] and [index] steps (no wildcards, filters or '..')"
@@ -81,7 +123,7 @@ def check_path_or_intrinsic(report: Report, where: str, value: Any) -> None:
                 "intrinsic",
             )
         return
-    if isinstance(value, str) and not value.startswith("$"):
+    if isinstance(value, str) and not value.lstrip(" ").startswith("$"):
         report.error(
             where,
             f"{value!r} is neither a path nor an intrinsic function call.",
@@ -114,6 +156,8 @@ def check_seconds(
     if jsonata and is_expression(value):
         check_expression(report, where, value)
         return True
+    if is_placeholder(value):
+        return True
     if not is_int(value) or not minimum <= value <= MAX_SECONDS:
         report.error(
             where,
@@ -126,24 +170,27 @@ def check_seconds(
     return True
 
 
+_RESOURCE_FIX = (
+    "write an ARN such as 'arn:aws:states:::lambda:invoke', a ${Placeholder} that "
+    'CloudFormation substitutes, or a CloudFormation intrinsic such as {"Fn::GetAtt": '
+    '["MyFunction", "Arn"]}.'
+)
+
+
 def check_resource(report: Report, where: str, value: Any) -> None:
+    if is_cfn_intrinsic(value):
+        return
     if not isinstance(value, str) or not value:
         report.error(
             where,
-            "Resource must be a non-empty ARN string.",
-            "e.g. 'arn:aws:states:::lambda:invoke'.",
+            f"Resource must be a non-empty ARN string, not {_describe(value)}.",
+            _RESOURCE_FIX,
             "resource",
         )
         return
     if has_placeholder(value) or _ARN.match(value):
         return
-    report.error(
-        where,
-        f"{value!r} is not an ARN.",
-        "write an ARN such as 'arn:aws:states:::lambda:invoke', or a ${Placeholder} that "
-        "CloudFormation substitutes.",
-        "resource",
-    )
+    report.error(where, f"{value!r} is not an ARN.", _RESOURCE_FIX, "resource")
 
 
 def _describe(value: Any) -> str:

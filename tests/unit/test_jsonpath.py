@@ -108,8 +108,11 @@ INVALID = [
     ("", "may not be empty"),
     ("a.b", "must start with '$'"),
     ("States.Format('x')", "must start with '$'"),
-    (" $.a", "leading or trailing whitespace"),
-    ("$.a ", "leading or trailing whitespace"),
+    ("\t$.a", "whitespace other than spaces"),
+    ("$.a\n", "whitespace other than spaces"),
+    (" \t$.a ", "whitespace other than spaces"),
+    ("   ", "may not be empty"),
+    (" $.a[ ", "unclosed '[' at offset 3"),
     ("$.", "may not end with '.'"),
     ("$.a.", "may not end with '.'"),
     ("$..", "may not end with '..'"),
@@ -147,6 +150,22 @@ INVALID = [
     ("$.a[0]b", "unexpected 'b' at offset 6"),
     ("$.a.length().b", "nothing may follow a function call"),
 ]
+
+
+# Jayway, the JSONPath engine AWS runs, trims spaces (only U+0020) around a path before it
+# compiles it (PathCompiler.compile: CharacterIndex.trim), so AWS accepts these.
+SPACED = ["$$.Execution.Name ", " $.a", "  $.a.b[0]  ", " $ ", " $$ ", " $['a b'] "]
+
+
+@pytest.mark.parametrize("expr", SPACED)
+def test_spaces_around_a_path_are_trimmed(expr: str) -> None:
+    assert path_error(expr) is None
+    assert path_error(expr, reference=True) is None
+
+
+def test_spaces_around_a_path_do_not_loosen_reference_rules() -> None:
+    message = path_error(" $.a[*] ", reference=True)
+    assert message is not None and REFERENCE_ONLY in message
 
 
 @pytest.mark.parametrize(("expr", "fragment"), INVALID)

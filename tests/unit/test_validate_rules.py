@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from sfn_flows.validate import Problem, errors, validate_definition
-from sfn_flows.validate.machine import MAX_DEFINITION_BYTES
+from sfn_flows.validate.size import MAX_DEFINITION_BYTES
 
 DROP = object()  # pass as a field value to remove that field from the base
 LAMBDA = "arn:aws:states:::lambda:invoke"
@@ -250,9 +250,9 @@ CASES = [
     case(
         "start-not-string",
         machine(start=["A"]),
-        "",
+        "/StartAt",
         "start",
-        "StartAt is missing or not a string",
+        "StartAt must be a string (the name of a state), not a JSON array",
         machine(),
     ),
     case(
@@ -1629,6 +1629,13 @@ CALLBACK_RESOURCES = [
 ]
 
 
+def _sole(definition: Any, **options: Any) -> tuple[str, str, str]:
+    """Pointer, code and severity of the one problem `definition` has."""
+    problems = validate_definition(definition, **options)
+    assert len(problems) == 1, _describe(problems)
+    return problems[0].pointer, problems[0].code, problems[0].severity
+
+
 def _describe(problems: list[Problem]) -> str:
     return "\n".join(p.render() + f" [{p.code}]" for p in problems) or "(no problems)"
 
@@ -1924,12 +1931,8 @@ def test_misspelt_predefined_error_name_is_flagged() -> None:
             }
         },
     }
+    assert _sole(definition) == ("/States/A/Retry/0/ErrorEquals/0", "unknown-error-name", "warning")
     [problem] = validate_definition(definition)
-    assert (problem.pointer, problem.code, problem.severity) == (
-        "/States/A/Retry/0/ErrorEquals/0",
-        "unknown-error-name",
-        "warning",
-    )
     assert "did you mean 'States.Timeout'?" in problem.fix
 
 
@@ -1953,3 +1956,260 @@ def test_processor_config_is_only_for_map_processors() -> None:
     }
     [problem] = validate_definition(definition)
     assert (problem.pointer, problem.code) == ("/States/P/Branches/0/ProcessorConfig", "field")
+
+
+# ---- real-world ASL that AWS accepts ---------------------------------------------------------
+# Made-up definitions shaped like public SAM/CloudFormation templates.
+
+GET_ATT = {"Fn::GetAtt": ["ProcessOrderFunction", "Arn"]}
+CFN_RESOURCES = [
+    pytest.param(GET_ATT, id="getatt"),
+    pytest.param({"Ref": "ProcessOrderFunction"}, id="ref"),
+    pytest.param(
+        {"Fn::Sub": "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:f"}, id="sub"
+    ),
+    pytest.param({"Fn::Sub": ["${Arn}", {"Arn": GET_ATT}]}, id="sub-list"),
+    pytest.param({"Fn::Join": [":", ["arn:aws:states::", "lambda:invoke"]]}, id="join"),
+]
+
+
+@pytest.mark.parametrize("resource", CFN_RESOURCES)
+def test_cloudformation_intrinsic_in_task_resource_is_accepted(resource: Any) -> None:
+    assert validate_definition(one(task(Resource=resource)), strict=True) == []
+
+
+@pytest.mark.parametrize("resource", CFN_RESOURCES)
+def test_cloudformation_intrinsic_in_map_reader_and_writer_is_accepted(resource: Any) -> None:
+    definition = one(
+        map_state(
+            DISTRIBUTED,
+            ItemReader={"Resource": resource, "Parameters": {"Bucket": "b", "Key": "k"}},
+            ResultWriter={"Resource": resource, "Parameters": {"Bucket": "b", "Prefix": "p"}},
+        )
+    )
+    assert validate_definition(definition, strict=True) == []
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        pytest.param({}, id="empty-object"),
+        pytest.param({"Fn::Sub": "x", "Ref": "y"}, id="two-keys"),
+        pytest.param({"Function": "f"}, id="not-an-intrinsic"),
+        pytest.param({"Fn::": "f"}, id="fn-without-name"),
+        pytest.param(["arn:aws:states:::lambda:invoke"], id="list"),
+        pytest.param(7, id="number"),
+    ],
+)
+def test_resource_objects_that_are_not_intrinsics_are_refused(resource: Any) -> None:
+    [problem] = validate_definition(one(task(Resource=resource)))
+    assert (problem.pointer, problem.code) == ("/States/A/Resource", "resource")
+    assert "CloudFormation intrinsic" in problem.fix
+
+
+def test_callback_resource_written_with_fn_sub_still_needs_a_heartbeat() -> None:
+    resource = {"Fn::Sub": "arn:${AWS::Partition}:states:::lambda:invoke.waitForTaskToken"}
+    codes = [p.code for p in validate_definition(one(task(Resource=resource)))]
+    assert codes == ["missing-heartbeat"]
+
+
+def _wait(value: Any) -> dict[str, Any]:
+    return one({"Type": "Wait", "Seconds": value, "End": True})
+
+
+def _retrier(key: str) -> Any:
+    return lambda value: retry({"ErrorEquals": ["States.ALL"], key: value})
+
+
+# One setter per field that takes a number: each puts the value where the number goes.
+NUMBER_FIELDS = {
+    "wait-seconds": _wait,
+    "task-timeout": lambda v: one(task(TimeoutSeconds=v)),
+    "task-heartbeat": lambda v: one(task(HeartbeatSeconds=v)),
+    "machine-timeout": lambda v: machine(TimeoutSeconds=v),
+    "map-max-concurrency": lambda v: one(map_state(MaxConcurrency=v)),
+    "map-tolerated-count": lambda v: one(map_state(DISTRIBUTED, ToleratedFailureCount=v)),
+    "map-tolerated-percentage": lambda v: one(map_state(DISTRIBUTED, ToleratedFailurePercentage=v)),
+    "retry-interval": _retrier("IntervalSeconds"),
+    "retry-max-attempts": _retrier("MaxAttempts"),
+    "retry-backoff-rate": _retrier("BackoffRate"),
+    "retry-max-delay": _retrier("MaxDelaySeconds"),
+    "choice-numeric": lambda v: choice(rule(StringEquals=DROP, NumericGreaterThan=v)),
+}
+# Fields nothing checks yet take a placeholder too (they must keep doing so).
+UNCHECKED_NUMBER_FIELDS = {
+    "batcher-max-items": lambda v: one(
+        map_state(DISTRIBUTED, ItemBatcher={"MaxItemsPerBatch": v, "MaxInputBytesPerBatch": v})
+    ),
+    "reader-max-items": lambda v: one(
+        map_state(DISTRIBUTED, ItemReader=READER | {"ReaderConfig": {"MaxItems": v}})
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "setter",
+    [*NUMBER_FIELDS.values(), *UNCHECKED_NUMBER_FIELDS.values()],
+    ids=[*NUMBER_FIELDS, *UNCHECKED_NUMBER_FIELDS],
+)
+@pytest.mark.parametrize("placeholder", ["${ReminderTimeout}", "${definition_substitution_1}"])
+def test_placeholder_in_a_number_field_is_accepted(setter: Any, placeholder: str) -> None:
+    # DefinitionSubstitutions replace the text of a definition file before it is parsed, so
+    # AWS receives `Seconds: 300`, a number.
+    assert validate_definition(setter(placeholder), strict=True) == []
+
+
+@pytest.mark.parametrize("setter", NUMBER_FIELDS.values(), ids=list(NUMBER_FIELDS))
+@pytest.mark.parametrize("text", ["60", "${A}${B}", "${A} ", "x${A}", "${}", "$A"])
+def test_string_that_is_not_one_placeholder_in_a_number_field_is_refused(
+    setter: Any, text: str
+) -> None:
+    problems = errors(validate_definition(setter(text)))
+    assert len(problems) == 1, _describe(problems)
+    assert repr(text)[:40] in problems[0].message or text in problems[0].message
+
+
+def test_placeholder_in_a_wait_timestamp_is_accepted() -> None:
+    definition = one({"Type": "Wait", "Timestamp": "${NotBefore}", "End": True})
+    assert validate_definition(definition, strict=True) == []
+
+
+def test_label_on_an_inline_map_is_a_warning() -> None:
+    for definition in (one(map_state(Label="Orders")), one(map_state({}, Label="Orders"))):
+        assert _sole(definition) == ("/States/A/Label", "map-label-inline", "warning")
+        [problem] = validate_definition(definition)
+        assert "only has an effect on a distributed Map" in problem.message
+        assert [p.severity for p in validate_definition(definition, strict=True)] == ["error"]
+    assert validate_definition(one(map_state(DISTRIBUTED, Label="Orders")), strict=True) == []
+
+
+def test_label_on_an_inline_map_is_still_checked() -> None:
+    codes = [(p.code, p.severity) for p in validate_definition(one(map_state(Label="L" * 41)))]
+    assert codes == [("map-label-inline", "warning"), ("map", "error")]
+
+
+@pytest.mark.parametrize(
+    ("fields", "pointer"),
+    [
+        ({"Parameters": {"name.$": "$$.Execution.Name "}}, "/States/A/Parameters/name.$"),
+        ({"Parameters": {"name.$": " $.name"}}, "/States/A/Parameters/name.$"),
+        ({"InputPath": " $.a "}, "/States/A/InputPath"),
+        ({"ResultPath": "$.result "}, "/States/A/ResultPath"),
+    ],
+)
+def test_path_with_surrounding_spaces_is_a_warning(fields: dict[str, Any], pointer: str) -> None:
+    # AWS's JSONPath engine (Jayway) trims spaces around a path before it compiles it.
+    definition = one(pass_with(**fields))
+    assert _sole(definition) == (pointer, "path-whitespace", "warning")
+    assert "remove the spaces" in validate_definition(definition)[0].fix
+
+
+def test_choice_variable_with_surrounding_spaces_is_a_warning() -> None:
+    pointer = "/States/A/Choices/0/Variable"
+    assert _sole(choice(rule(Variable="$.x "))) == (pointer, "path-whitespace", "warning")
+
+
+def test_path_that_is_wrong_once_trimmed_is_still_an_error() -> None:
+    problems = validate_definition(one(pass_with(InputPath=" $.a[ ")))
+    assert [(p.code, p.severity) for p in problems] == [("path", "error")]
+
+
+# ---- Next and state names that are not strings (YAML 1.1 booleans) --------------------------
+
+YAML_HINT = "unquoted yes/no/on/off/true/false"
+
+
+def _yes_no(**a_fields: Any) -> dict[str, Any]:
+    return machine({"A": pass_with(End=DROP, **a_fields), "Yes": SUCCEED})
+
+
+@pytest.mark.parametrize(
+    ("definition", "pointer", "field"),
+    [
+        pytest.param(_yes_no(Next=True), "/States/A/Next", "Next", id="next"),
+        pytest.param(choice(rule(Next=True)), "/States/A/Choices/0/Next", "Next", id="choice-next"),
+        pytest.param(choice(rule(), Default=False), "/States/A/Default", "Default", id="default"),
+        pytest.param(catch(catcher(Next=True)), "/States/A/Catch/0/Next", "Next", id="catch-next"),
+        pytest.param(machine(start=True), "/StartAt", "StartAt", id="start-at"),
+    ],
+)
+def test_boolean_target_says_it_must_be_a_string(
+    definition: dict[str, Any], pointer: str, field: str
+) -> None:
+    for source, hinted in ((None, False), ("json", False), ("yaml", True)):
+        problems = errors(validate_definition(definition, source=source))
+        [problem] = [p for p in problems if p.pointer == pointer]
+        assert f"{field} must be a string" in problem.message, _describe(problems)
+        assert "does not exist" not in problem.message
+        assert (YAML_HINT in problem.message + problem.fix) is hinted, _describe(problems)
+        # The missing target is reported once; no "no state ends the execution" on top.
+        assert [p.code for p in problems].count("no-terminal") == 0, _describe(problems)
+
+
+@pytest.mark.parametrize("value", [1, None, ["B"]])
+def test_target_of_another_type_says_it_must_be_a_string(value: Any) -> None:
+    problems = validate_definition(_yes_no(Next=value), source="yaml")
+    [problem] = [p for p in problems if p.pointer == "/States/A/Next"]
+    assert "Next must be a string" in problem.message
+    assert YAML_HINT not in problem.message + problem.fix
+
+
+def test_boolean_state_name_from_yaml_gets_the_hint() -> None:
+    definition = machine({"A": pass_with(End=DROP, Next=True), True: SUCCEED})
+    problems = validate_definition(definition, source="yaml", size=100)
+    names = [p for p in problems if p.code == "name"]
+    assert [p.pointer for p in names] == ["/States/True"]
+    assert "is not a string" in names[0].message
+    assert YAML_HINT in names[0].message + names[0].fix
+    plain = [p for p in validate_definition(definition, size=100) if p.code == "name"]
+    assert YAML_HINT not in plain[0].message + plain[0].fix
+
+
+# ---- size, measured as AWS receives the definition -------------------------------------------
+
+
+def _shared_bomb(levels: int, width: int = 10) -> list[Any]:
+    """A list whose expansion has width**levels leaves but only `levels` distinct lists,
+    as YAML aliases make (PyYAML shares one object per anchor)."""
+    node: list[Any] = ["lol"] * width
+    for _ in range(levels - 1):
+        node = [node] * width
+    return node
+
+
+def test_size_of_shared_values_counts_every_reference() -> None:
+    # 10**3 leaves of '"lol"' plus brackets and commas: more than the distinct objects hold.
+    definition = one(pass_with(Result=_shared_bomb(3)))
+    size = len(json.dumps(definition, separators=(",", ":")))
+    assert validate_definition(definition, size=None) == []
+    big = one(pass_with(Result=_shared_bomb(6)))  # 10**6 leaves, about 7 MB of JSON
+    [problem] = validate_definition(big)
+    assert (problem.pointer, problem.code) == ("", "size")
+    assert size < 10_000
+
+
+def test_billion_laughs_in_parameters_is_refused_without_expanding() -> None:
+    # 10**9 leaves under Parameters: expanding them (json.dumps, or walking every node) never
+    # finishes; run in a child process so that a regression fails instead of hanging.
+    script = (
+        "import sys\n"
+        "from sfn_flows.validate import validate_definition\n"
+        "node = ['lol'] * 10\n"
+        "for _ in range(8):\n"
+        "    node = [node] * 10\n"
+        "d = {'StartAt': 'A', 'TimeoutSeconds': 5, 'States': {'A': {'Type': 'Pass',"
+        " 'End': True, 'Parameters': {'x': node}}}}\n"
+        "print([(p.pointer, p.code) for p in validate_definition(d)])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[('', 'size')]"
+
+
+def test_self_containing_shared_value_is_not_json() -> None:
+    loop: list[Any] = [1]
+    loop.append(loop)
+    problems = validate_definition(one(pass_with(Result=loop)), size=100, source="yaml")
+    assert [(p.pointer, p.code) for p in problems] == [("/States/A/Result/1", "json")]
