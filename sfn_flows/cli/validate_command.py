@@ -49,7 +49,9 @@ def validate(
             )
             for key in loaded.duplicate_keys
         ]
-        problems += validate_definition(loaded.definition, strict=strict, size=loaded.size)
+        problems += validate_definition(
+            loaded.definition, strict=strict, size=loaded.size, source=loaded.source
+        )
         ok = not any(p.severity == "error" for p in problems)
         failed = failed or not ok
         results.append({"file": str(path), "ok": ok, "problems": [p.as_dict() for p in problems]})

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 VALID: dict[str, Any] = {
     "Comment": "one Pass state",
@@ -380,3 +381,209 @@ def test_unquoted_yaml_timestamp_stays_a_string(tmp_path: Path) -> None:
     done = run(path)
     assert done.returncode == 0, done.stdout
     assert f"{path}: valid" in done.stdout
+
+
+# ---- real-world YAML: placeholders, intrinsics, YAML 1.1 booleans ---------------------------
+
+
+def test_yaml_of_a_sam_definition_file_is_valid(tmp_path: Path) -> None:
+    # Shaped like a DefinitionUri file: CloudFormation replaces ${...} in the text before it
+    # parses it, so the unquoted placeholders become numbers; Resource is an intrinsic object.
+    text = """\
+StartAt: Remind
+TimeoutSeconds: ${MachineTimeout}
+States:
+  Remind:
+    Type: Task
+    Resource: {"Fn::GetAtt": [RemindFunction, Arn]}
+    TimeoutSeconds: ${TaskTimeout}
+    Retry:
+      - ErrorEquals: [States.TaskFailed]
+        IntervalSeconds: ${RetryInterval}
+        MaxAttempts: ${RetryAttempts}
+        BackoffRate: ${RetryBackoff}
+    Next: Wait
+  Wait:
+    Type: Wait
+    Seconds: ${ReminderTimeout}
+    Next: Done
+  Done:
+    Type: Succeed
+"""
+    path = write(tmp_path / "reminder.asl.yaml", text)
+    done = run("--strict", path)
+    assert done.returncode == 0, output(done)
+    assert f"{path}: valid" in done.stdout
+
+
+def test_yaml_yes_and_no_state_names_are_explained(tmp_path: Path) -> None:
+    text = """\
+StartAt: Approved?
+TimeoutSeconds: 60
+States:
+  Approved?:
+    Type: Choice
+    Choices:
+      - Variable: $.approved
+        BooleanEquals: true
+        Next: Yes
+    Default: No
+  Yes:
+    Type: Succeed
+  No:
+    Type: Fail
+"""
+    path = write(tmp_path / "approval.yaml", text)
+    done = run(path)
+    assert_clean_failure(done)
+    lines = problem_lines(done, path)
+    pointers = [line.split(": ")[1] for line in lines]
+    assert pointers == [
+        "/States/True",
+        "/States/False",
+        "/States/Approved?/Choices/0/Next",
+        "/States/Approved?/Default",
+    ], done.stdout
+    for line in lines:
+        assert "unquoted yes/no/on/off/true/false" in line, line
+        assert "does not exist" not in line, line
+    assert "Next must be a string" in lines[2]
+    assert 'quote the name in the YAML file, e.g. Next: "Yes"' in lines[2]
+
+
+def test_json_true_next_has_no_yaml_hint(tmp_path: Path) -> None:
+    definition = dict(VALID, States={"A": {"Type": "Pass", "Next": True}})
+    path = write(tmp_path / "next.json", definition)
+    done = run(path)
+    assert_clean_failure(done)
+    [line] = problem_lines(done, path)
+    assert "/States/A/Next: error: Next must be a string" in line
+    assert "YAML" not in line
+
+
+# ---- hostile files: YAML aliases and the 1 MB limit -----------------------------------------
+
+
+def laughs(levels: int, under: str, *, width: int = 9) -> str:
+    """A billion-laughs YAML definition: each level is a list of `width` aliases of the one
+    before, so the last expands to width**levels strings while the file stays tiny."""
+    lines = [f"      l0: &l0 [{', '.join(['lol'] * width)}]"]
+    for level in range(1, levels):
+        refs = ", ".join([f"*l{level - 1}"] * width)
+        lines.append(f"      l{level}: &l{level} [{refs}]")
+    return (
+        "StartAt: A\nTimeoutSeconds: 60\nStates:\n  A:\n    Type: Pass\n    End: true\n"
+        f"    {under}:\n" + "\n".join(lines) + "\n"
+    )
+
+
+def test_billion_laughs_under_parameters_is_refused(tmp_path: Path) -> None:
+    text = laughs(10, "Parameters")  # 9**10: 3.5 billion strings
+    assert len(text) < 700
+    path = write(tmp_path / "laughs.yaml", text)
+    done = run(path)
+    assert_clean_failure(done)
+    assert done.returncode == 1
+    message = output(done)
+    assert f"error: {path}: YAML aliases expand this definition to " in message
+    assert "beyond the 1,048,576 bytes Step Functions accepts" in message
+    assert problem_lines(done, path) == []
+
+
+def test_alias_bomb_under_result_is_refused(tmp_path: Path) -> None:
+    # Result is never walked, so this one was reported valid: the limit was checked on the
+    # file's few hundred bytes, not on the megabytes of JSON AWS would receive.
+    text = laughs(6, "Result", width=10)  # 10**6 strings: 6 MB of JSON
+    assert len(text) < 600
+    expanded = yaml.safe_load(text)
+    size = len(json.dumps(expanded, separators=(",", ":")))
+    assert size > 6_000_000
+    path = write(tmp_path / "result.yaml", text)
+    done = run(path, "--json")
+    assert_clean_failure(done)
+    [result] = json.loads(done.stdout)["files"]
+    assert result["ok"] is False
+    assert f"YAML aliases expand this definition to {size:,} bytes of JSON" in result["error"]
+
+
+def test_merge_keys_merged_again_and_again_are_read_once(tmp_path: Path) -> None:
+    # `<<` merges copy the pairs of the merged mappings: ten levels of ten merges each made
+    # PyYAML build 10**10 pairs (minutes) for a mapping of eleven keys.
+    lines = ["      m0: &m0 {k0: 0, k1: 1}"]
+    for level in range(1, 10):
+        refs = ", ".join([f"*m{level - 1}"] * 10)
+        lines.append(f"      m{level}: &m{level} {{<<: [{refs}], n{level}: *m{level - 1}}}")
+    text = (
+        "StartAt: A\nTimeoutSeconds: 60\nStates:\n  A:\n    Type: Pass\n    End: true\n"
+        "    Result:\n" + "\n".join(lines) + "\n"
+    )
+    path = write(tmp_path / "merge.yaml", text)
+    done = run(path)
+    assert done.returncode == 0, output(done)
+    assert f"{path}: valid" in done.stdout
+
+
+def test_yaml_aliases_within_the_limit_are_fine(tmp_path: Path) -> None:
+    text = """\
+StartAt: A
+TimeoutSeconds: 60
+States:
+  A:
+    Type: Task
+    Resource: arn:aws:states:::lambda:invoke
+    TimeoutSeconds: 30
+    Retry: &retry
+      - ErrorEquals: [States.TaskFailed]
+        MaxAttempts: 3
+    Next: B
+  B:
+    Type: Task
+    Resource: arn:aws:states:::lambda:invoke
+    TimeoutSeconds: 30
+    Retry: *retry
+    End: true
+"""
+    path = write(tmp_path / "shared.yaml", text)
+    done = run("--strict", path)
+    assert done.returncode == 0, output(done)
+
+
+def test_yaml_value_that_contains_itself_is_not_json(tmp_path: Path) -> None:
+    text = "StartAt: A\nTimeoutSeconds: 60\nStates:\n  A:\n    Type: Pass\n    End: true\n"
+    path = write(tmp_path / "loop.yaml", text + "    Result: &r [1, *r]\n")
+    done = run(path)
+    assert_clean_failure(done)
+    [line] = problem_lines(done, path)
+    assert "/States/A/Result/1: error: an object that contains itself is not a JSON value" in line
+
+
+def test_yaml_over_the_limit_as_json_is_refused(tmp_path: Path) -> None:
+    # No aliases: 300,000 `~` in a flow list are 600 KB of YAML but 1.5 MB of JSON ("null").
+    text = "StartAt: A\nTimeoutSeconds: 60\nStates:\n  A:\n    Type: Pass\n    End: true\n"
+    path = write(
+        tmp_path / "nulls.yaml", text + "    Result: [" + ",".join(["~"] * 300_000) + "]\n"
+    )
+    done = run(path)
+    assert_clean_failure(done)
+    [line] = problem_lines(done, path)
+    assert f"{path}: /: error: as JSON (what CloudFormation sends for a YAML file) " in line
+    assert "the definition is 1,500," in line
+
+
+def test_indented_json_over_the_limit_is_refused_with_the_compact_size(tmp_path: Path) -> None:
+    # AWS receives a JSON file's text as it is (CreateStateMachine takes the string, and
+    # CloudFormation checks a definition file's bytes), so indentation counts.
+    states = {
+        f"S{i}": {"Type": "Pass", "Result": {"n": list(range(8))}, "Next": f"S{i + 1}"}
+        for i in range(6_000)
+    }
+    states["S6000"] = {"Type": "Succeed"}
+    definition = dict(VALID, StartAt="S0", States=states)
+    path = write(tmp_path / "indented.json", definition)  # json.dumps(indent=2)
+    compact = len(json.dumps(definition, separators=(",", ":")))
+    assert compact < 1024 * 1024 < path.stat().st_size
+    done = run(path)
+    assert_clean_failure(done)
+    [line] = problem_lines(done, path)
+    assert f"the definition is {path.stat().st_size:,} bytes" in line
+    assert f"remove the indentation and line breaks: compact, it is {compact:,} bytes" in line

@@ -14,10 +14,13 @@ import datetime
 import json
 import math
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +29,7 @@ from sfn_flows.errors import InputFileError
 from sfn_flows.project.files import load_definition
 from sfn_flows.validate import validate_definition
 from sfn_flows.validate.problems import Problem
+from sfn_flows.validate.size import NotJsonError, json_size, measure_json
 
 FUZZ = settings.get_profile("sfn-fuzz")
 
@@ -749,6 +753,8 @@ def run_both(definition: Any, *, locate: bool = False, with_size: bool = True) -
     if with_size:
         # As the CLI calls it, with the size of the file the definition was read from.
         check_problems(definition, validate_definition(definition, size=123), locate=locate)
+        yaml_problems = validate_definition(definition, size=123, source="yaml")
+        check_problems(definition, yaml_problems, locate=locate)
     check_budget(compute_budget(definition), definition, locate=locate)
     if isinstance(definition, dict):
         states = definition.get("States")
@@ -1000,6 +1006,75 @@ def test_self_containing_definition_never_crashes() -> None:
     check_budget(compute_budget(branch))
 
 
+# The size as AWS receives it: json_size must agree with json.dumps byte for byte, and stay
+# linear in the distinct objects when values are shared (as YAML aliases share them).
+
+
+def _dumped(value: Any) -> int:
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+finite_json = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=40),
+        st.text(alphabet='"\\\n\x00é日🙂\ud800', max_size=40),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=5),
+        st.dictionaries(
+            st.one_of(json_keys, st.integers(), st.booleans(), st.none(), st.floats(-9, 9)),
+            children,
+            max_size=6,
+        ),
+    ),
+    max_leaves=40,
+)
+
+
+@examples(1.0)
+@given(finite_json)
+def test_json_size_is_the_length_json_dumps_writes(value: Any) -> None:
+    assert json_size(value) == _dumped(value)
+    # The same value reached twice goes through the measure that remembers what it measured.
+    shared = [value, {"again": value}, value]
+    size, is_shared = measure_json(shared)
+    assert size == _dumped(shared)
+    assert is_shared or not isinstance(value, dict | list)
+
+
+@examples(0.5)
+@given(python_values)
+def test_json_size_refuses_what_json_dumps_refuses(value: Any) -> None:
+    try:
+        expected: int | None = _dumped(value)
+    except (TypeError, ValueError):
+        expected = None
+    for candidate in (value, [value, value]):
+        try:
+            size: int | None = json_size(candidate)
+        except NotJsonError:
+            size = None
+        assert (size is None) == (expected is None)
+
+
+def test_json_size_of_a_deep_value_does_not_recurse() -> None:
+    deep: list[Any] = []
+    for _ in range(200_000):
+        deep = [deep]
+    assert json_size(deep) == 2 * 200_001
+
+
+def test_json_size_of_a_long_string_referred_to_many_times() -> None:
+    text = "x" * 100_000
+    value = [text] * 100_000  # 10 GB of JSON: measured from the one string
+    assert measure_json(value) == (100_000 * 100_002 + 99_999 + 2, True)
+
+
 # ---------------------------------------------------------------------------------------------
 # 4. Random file bytes through load_definition
 # ---------------------------------------------------------------------------------------------
@@ -1112,6 +1187,10 @@ def test_load_definition_never_crashes(scratch: Path, data: bytes, suffix: str) 
         pytest.param(".yaml", b"!!float .", id="yaml-bad-float"),
         pytest.param(".yaml", b"!!bool ''", id="yaml-empty-bool"),
         pytest.param(".yaml", b"!!timestamp ''", id="yaml-empty-timestamp"),
+        # libyaml's composer recursed in C on these and crashed the interpreter.
+        pytest.param(".yaml", b"[" * 100_000 + b"]" * 100_000, id="yaml-deep-flow"),
+        pytest.param(".yaml", b"- " * 100_000 + b"x", id="yaml-deep-block"),
+        pytest.param(".yml", b"{a: " * 100_000 + b"1" + b"}" * 100_000, id="yaml-deep-mapping"),
     ],
 )
 def test_load_definition_refuses_what_it_cannot_read(
@@ -1129,3 +1208,72 @@ def test_load_definition_of_missing_file_and_folder(scratch: Path) -> None:
     for path in (scratch / "does-not-exist.json", scratch):
         with pytest.raises(InputFileError):
             load_definition(path)
+
+
+# `<<` merge keys: the loader keeps one pair per key (PyYAML copied them all, and merges of
+# merges multiplied them); what it builds must not change.
+MERGES = [
+    "base: &b {a: 1, b: 2}\nx: {<<: *b, b: 3}\n",
+    "p: &p {a: 1}\nq: &q {a: 2, c: 3}\nx: {<<: [*p, *q], d: 4}\n",
+    "p: &p {a: 1, z: 0}\nx: {z: 9, <<: *p, a: 5}\n",
+    "p: &p {a: 1}\nq: &q {<<: *p, b: 2}\nr: &r {<<: [*q, *p], c: 3}\nx: {<<: [*r, *q, *r]}\n",
+    "p: &p {1: one, true: yes, ~: nothing}\nx: {<<: *p, 1: uno}\n",
+    "x: {a: 1, a: 2, b: 3, a: 4}\n",
+]
+
+
+@pytest.mark.parametrize("text", MERGES)
+def test_merge_keys_build_what_pyyaml_builds(scratch: Path, text: str) -> None:
+    path = scratch / "merge.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_definition(path).definition
+    expected = yaml.safe_load(text)
+    assert loaded == expected
+    assert repr(loaded) == repr(expected)  # the same keys in the same order
+
+
+def test_loader_without_libyaml_reads_the_same(scratch: Path) -> None:
+    # PyYAML built without libyaml: the pure-Python parser must give the same definitions and
+    # the same refusals. Checked in a child process where `yaml._yaml` cannot be imported.
+    files = {
+        "merge.yaml": MERGES[3],
+        "wait.yaml": "StartAt: W\nStates: {W: {Type: Wait, Timestamp: 2026-01-31T12:00:00Z}}\n",
+        "deep.yaml": "- " * 5_000 + "x",
+        "bad.yaml": "StartAt: A\nStates:\n  A: {Type: Pass\n",
+    }
+    for name, text in files.items():
+        (scratch / name).write_text(text, encoding="utf-8")
+    script = (
+        "import json, sys\n"
+        "sys.modules['yaml._yaml'] = None\n"
+        "import yaml\n"
+        "assert not yaml.__with_libyaml__\n"
+        "from sfn_flows.errors import InputFileError\n"
+        "from sfn_flows.project.files import load_definition\n"
+        "from pathlib import Path\n"
+        "out = {}\n"
+        "for name in sys.argv[1:]:\n"
+        "    try:\n"
+        "        out[name] = repr(load_definition(Path(name)).definition)\n"
+        "    except InputFileError as exc:\n"
+        "        out[name] = 'error: ' + str(exc)\n"
+        "print(json.dumps(out))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *files],
+        cwd=scratch,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    pure = json.loads(done.stdout)
+    for name in files:
+        try:
+            here = repr(load_definition(scratch / name).definition)
+        except InputFileError as exc:
+            here = "error: " + str(exc).replace(str(scratch) + "/", "")
+        # libyaml words its syntax errors its own way; the place and the kind must agree.
+        assert pure[name].partition("YAML")[0] == here.partition("YAML")[0], name
+        assert pure[name].startswith("error") or pure[name] == here, name
