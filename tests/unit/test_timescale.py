@@ -169,6 +169,6 @@ def test_a_bad_time_scale_option_fails_before_any_container_starts(
     )
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
-        ["*TimeScaleError: --sfn-time-scale: '-1' is not a time scale; give a number >= 0*"]
+        ["*Error: --sfn-time-scale: '-1' is not a time scale; give a number >= 0*"]
     )
     assert "Traceback" not in result.stdout.str()
