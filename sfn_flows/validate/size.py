@@ -37,40 +37,69 @@ def measure_json(value: Any) -> tuple[int, bool]:
     Linear in the distinct objects of `value`, and iterative (any depth). Raises
     NotJsonError, with json.dumps' own words, for anything json.dumps refuses.
     """
-    if not _shares(value):
-        # A tree: its JSON is proportional to it, and json.dumps writes it at C speed.
+    weight, shared = _expanded_weight(value)
+    if weight is not None and weight <= _DUMPS_LIMIT:
+        # Written out, it stays small: json.dumps measures it at C speed. Compiled workflows
+        # share objects too (one retrier list on many states), so sharing alone is no reason
+        # to take the slow path.
         try:
-            return _dumped_size(value), False
+            return _dumped_size(value), shared
         except RecursionError:
             pass  # nested deeper than json.dumps recurses: measured below, without recursion
-    return _measured_size(value), True
+    return _measured_size(value), shared or weight is None
 
 
 _LONG = 32  # a string this long or shorter adds at most 6 * 32 + 2 bytes per reference
 
+# Above this estimate of the written-out text, json.dumps would spend time (and memory) on
+# copies: the size is then summed from each distinct part instead.
+_DUMPS_LIMIT = 8 * 1024 * 1024
 
 _CONTAINERS = (dict, list, tuple)
 
 
-def _shares(value: Any) -> bool:
-    """Whether a container or a long string is reached twice (a cycle is reached twice too)."""
-    # The one pass over every item of a definition that json.dumps does not make: kept tight.
-    containers: set[int] = set()
-    strings: set[int] = set()
-    stack = [value] if isinstance(value, _CONTAINERS) else []
+def _expanded_weight(value: Any) -> tuple[int | None, bool]:
+    """An estimate of the characters json.dumps would write, every shared part counted each
+    time it is reached, computed once per distinct container; and whether a container or a
+    long string is shared.
+    None for the weight when a container contains itself (json.dumps refuses it)."""
+    if not isinstance(value, _CONTAINERS):
+        return 0, False
+    weights: dict[int, int] = {}
+    on_path: set[int] = set()
+    long_strings: set[int] = set()
+    shared = False
+    stack: list[tuple[Any, bool]] = [(value, False)]
     while stack:
-        node = stack.pop()
-        if id(node) in containers:
-            return True
-        containers.add(id(node))
-        for item in node.values() if isinstance(node, dict) else node:
-            if isinstance(item, _CONTAINERS):
-                stack.append(item)
-            elif isinstance(item, str) and len(item) > _LONG:
-                if id(item) in strings:
-                    return True
-                strings.add(id(item))
-    return False
+        node, done = stack.pop()
+        key = id(node)
+        items = node.values() if isinstance(node, dict) else node
+        if done:
+            on_path.discard(key)
+            total = 2 + len(node)
+            if isinstance(node, dict):
+                total += sum(len(k) + 3 if isinstance(k, str) else 8 for k in node)
+            for item in items:
+                if isinstance(item, _CONTAINERS):
+                    total += weights[id(item)]
+                elif isinstance(item, str):
+                    total += len(item) + 2
+                    if len(item) > _LONG and not shared:
+                        shared = id(item) in long_strings
+                        long_strings.add(id(item))
+                else:
+                    total += 1
+            weights[key] = total
+            continue
+        if key in weights:
+            shared = True
+            continue
+        if key in on_path:
+            return None, True
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((item, False) for item in items if isinstance(item, _CONTAINERS))
+    return weights[id(value)], shared
 
 
 def _measured_size(value: Any) -> int:
