@@ -89,8 +89,20 @@ def to_boolean(value: object) -> object:
 
 
 def is_float_multiple(value: float, step: float) -> bool:
-    """pydantic's test for a float's `multiple_of`: the remainder within |value| / 1e9 of 0
-    or of the step (nan and inf pass, as there)."""
-    remainder = math.fmod(value, step) if math.isfinite(value) else math.nan
-    threshold = abs(value) / 1e9
-    return not (abs(remainder) > threshold and abs(remainder - step) > threshold)
+    """pydantic's test for a float's `multiple_of` (pydantic-core 2.21 on): the value within
+    1e-9 of the nearest multiple, an absolute tolerance; nan and inf pass, as there.
+
+    The nearest multiple is `round(value / step) * step` with Rust's rounding (halves away
+    from zero); a quotient that overflows leaves no multiple near enough (1e300 of 1e-12).
+    """
+    if not math.isfinite(value):
+        return True
+    quotient = value / step
+    nearest = _round_half_away(quotient) * step if math.isfinite(quotient) else math.inf
+    return abs(value - nearest) <= 1e-9
+
+
+def _round_half_away(number: float) -> float:
+    whole = float(math.trunc(number))
+    # number - whole is exact, so a half is seen as a half (floor(x + 0.5) is not exact).
+    return whole + math.copysign(1.0, number) if abs(number - whole) >= 0.5 else whole

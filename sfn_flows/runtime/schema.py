@@ -7,7 +7,7 @@ start. So, unlike plain JSON Schema:
 - `pattern` has Rust regex semantics (regex_dialect.py: `$` is the very end);
 - a Literal (`enum`/`const` in place) compares the value as sent, with true == 1 == 1.0; an
   Enum class (`enum` behind a `$ref`) is looked up after its type's conversion;
-- number bounds fail nan, and a float's `multipleOf` has pydantic's relative tolerance;
+- number bounds fail nan, and a float's `multipleOf` has pydantic's 1e-9 tolerance;
 - `uniqueItems` (emitted for sets, which take repeated items) is not checked.
 Not covered: strict models (`strict=True` leaves no mark in the schema), and formats beyond
 the plainly wrong (see below).

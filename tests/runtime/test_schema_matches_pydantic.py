@@ -245,7 +245,13 @@ def test_job_request_examples(body: dict[str, Any]) -> None:
         {"count": True},
         {"ratio": "nan"},  # nan fails every bound
         {"ratio": "inf"},
-        {"ratio": 123456789.1},  # pydantic's multiple_of tolerance is relative
+        {"ratio": 123456789.1},
+        # pydantic's float multiple_of: |value - round(value / step) * step| <= 1e-9, an
+        # absolute tolerance (hypothesis found the first; a relative one accepted the last)
+        {"ratio": 2.3760096850621745e-289},
+        {"ratio": 1e-10},
+        {"ratio": 999.75 + 1e-7},
+        {"ratio": 0.25 * 3 + 1.1e-9},
         {"flag": "YES"},
         {"flag": 1.0},
         {"flag": 2},
