@@ -49,10 +49,11 @@ Graph
     path. A loop with a state named in ``loop_max_iterations`` (value n, a positive integer;
     the smallest if several; any state on a path round the loop, which counts for the
     innermost loop through it) runs at most n times: its first state costs ``(n - 1) x`` the
-    longest path round the loop more (inner loops counted first, so nested loops multiply),
-    and ``state_seconds`` of that first state includes it. Other loops are reported, never
-    summed. Both passes are iterative and linear in
-    states + edges. States that cannot be reached from StartAt never run: they get a
+    longest path round the loop more (inner loops counted first, so nested loops multiply;
+    ``n x`` for a loop also entered past its first state, where a path may begin with part
+    of a round), and ``state_seconds`` of that first state includes it. Edges back to one
+    state close one loop. Other loops are reported, never summed. Both passes are iterative
+    and linear in states + edges. States that cannot be reached from StartAt never run: they get a
     ``state_seconds`` entry but contribute no problems. Sub-machines nested more than 40 deep
     are unbounded rather than analysed.
 

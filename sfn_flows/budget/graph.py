@@ -32,8 +32,9 @@ def longest_path(
     edge that closes a cycle (a back edge of the depth-first search) is a loop and is left
     out of the path, so the result is the longest path of the acyclic remainder. A loop one
     of whose states has ``iterations[state] = n`` (the smallest, if several) runs at most n
-    times: its first state costs ``(n - 1) x`` the loop's longest body more, so every path
-    through the loop pays for the further rounds. Other loops are reported.
+    times: its first state costs ``(n - 1) x`` the loop's longest body more (``n x`` when the
+    loop is also entered past its first state), so every path through the loop pays for the
+    further rounds. Back edges to one state close one loop. Other loops are reported.
     Both passes are iterative: a chain of any length cannot exhaust the recursion limit.
     """
     if start not in costs:
@@ -80,31 +81,49 @@ def _bounded_loops(
     for node, targets in edges.forward.items():
         for target in targets:
             backward[target].append(node)
-    # A loop's states: every state on a path from its head round to the edge that jumps back,
-    # not only the cycle the search happened to find first.
-    bodies = [_reach(loop[0], edges.forward) & _reach(loop[-1], backward) for loop in edges.loops]
+    # Edges back to one head close one loop (a Choice with two ways back to the poll's Wait
+    # runs one poll loop): its states are every state on a path from the head round to any
+    # of those edges, not only the cycle the search happened to find first.
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    for loop in edges.loops:
+        groups.setdefault(loop[0], []).append(loop)
+    bodies = {
+        head: _reach(head, edges.forward)
+        & set().union(*(_reach(loop[-1], backward) for loop in loops))
+        for head, loops in groups.items()
+    }
     # A declaration belongs to the innermost loop through its state (the smallest; every one
     # of them on a tie): an outer loop's states include those of the loops inside it.
     innermost: dict[str, int] = {}
-    for body in bodies:
+    for body in bodies.values():
         for state in body & declared.keys():
             innermost[state] = min(innermost.get(state, len(body)), len(body))
-    bounded: list[tuple[tuple[str, ...], int]] = []
+    bounded: list[tuple[str, int]] = []
     unbounded: list[tuple[str, ...]] = []
-    for loop, body in zip(edges.loops, bodies, strict=True):
+    for head, loops in groups.items():
+        body = bodies[head]
         counts = [declared[s] for s in body & declared.keys() if innermost[s] == len(body)]
         if counts:
-            bounded.append((loop, min(counts)))
+            bounded.append((head, min(counts)))
         else:
-            unbounded.append(loop)
+            unbounded.extend(loops)
     repeats: dict[str, float] = {}
     weights = dict(costs)
     # Inner loops first (their heads come later in topological order), so an outer loop's
     # body already includes the rounds of the loops inside it.
-    for loop, count in sorted(bounded, key=lambda item: -rank[item[0][0]]):
-        head, tail = loop[0], loop[-1]
-        body_seconds = _heaviest_to(head, tail, order, rank, edges.forward, weights, costs[head])
-        repeats[head] = repeats.get(head, 0.0) + times(body_seconds, count - 1)
+    for head, count in sorted(bounded, key=lambda item: -rank[item[0]]):
+        body = bodies[head]
+        round_seconds = max(
+            _heaviest_to(head, loop[-1], order, rank, edges.forward, weights, costs[head])
+            for loop in groups[head]
+        )
+        # Entered only at its head, the path already holds one round; entered elsewhere too
+        # (a jump into the middle), it may also hold part of a round before the first full one.
+        entered_inside = any(
+            source not in body for state in body - {head} for source in backward[state]
+        )
+        further = count if entered_inside else count - 1
+        repeats[head] = repeats.get(head, 0.0) + times(round_seconds, further)
         weights[head] = costs[head] + repeats[head]
     return tuple(unbounded), repeats
 

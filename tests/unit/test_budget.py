@@ -392,6 +392,41 @@ def test_nested_declared_loops_multiply() -> None:
     assert inner_only.seconds == pytest.approx(7)
 
 
+def test_a_loop_with_two_ways_back_is_one_loop() -> None:
+    # Head (10) -> A (1) -> C1: back to Head, or on to B (100) -> C2: back to Head, or done.
+    # Both ways back return to Head: one loop whose longest round is 111 s; 3 rounds = 333.
+    definition = machine(
+        "Head",
+        Head={"Type": "Wait", "Seconds": 10, "Next": "A"},
+        A={"Type": "Wait", "Seconds": 1, "Next": "C1"},
+        C1=choice("again", "Head", "B"),
+        B={"Type": "Wait", "Seconds": 100, "Next": "C2"},
+        C2=choice("again", "Head", "Done"),
+        Done={"Type": "Succeed"},
+    )
+    for declared_on in ("Head", "A", "C1", "B", "C2"):
+        budget = compute_budget(definition, loop_max_iterations={declared_on: 3})
+        assert budget.bounded, declared_on
+        assert budget.seconds == pytest.approx(333), declared_on
+
+
+def test_a_loop_entered_in_its_middle_counts_the_partial_round() -> None:
+    # Entry skips to Second (50) or starts at First (5); Back returns to First. With the loop
+    # running at most 3 times: Second, then 3 x (First, Second) = 50 + 3 * 55 = 215 at most.
+    definition = machine(
+        "Entry",
+        Entry=choice("skip", "Second", "First"),
+        First={"Type": "Wait", "Seconds": 5, "Next": "Second"},
+        Second={"Type": "Wait", "Seconds": 50, "Next": "Back"},
+        Back=choice("again", "First", "Done"),
+        Done={"Type": "Succeed"},
+    )
+    for declared_on in ("First", "Second", "Back"):
+        budget = compute_budget(definition, loop_max_iterations={declared_on: 3})
+        assert budget.bounded, declared_on
+        assert budget.seconds >= 215, declared_on
+
+
 def test_declared_loop_inside_a_parallel_branch() -> None:
     branch = poll_loop()
     definition = machine("P", P={"Type": "Parallel", "Branches": [branch], "End": True})
