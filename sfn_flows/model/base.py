@@ -103,8 +103,13 @@ class State(AslModel):
                 f"{self.type_name} state {data.get('name')!r} cannot take assign: ASL has no "
                 "variables on states that end the execution. Assign them in an earlier state."
             )
+        self.check_keywords(data)
         super().__init__(**data)
         self._order = next(_declaration_counter)
+
+    @classmethod
+    def check_keywords(cls, data: dict[str, Any]) -> None:
+        """Refuse keywords that make no sense together, before pydantic sees them."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"

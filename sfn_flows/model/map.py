@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
+from sfn_flows.errors import DeclarationError
 from sfn_flows.model.base import AslModel, CompileContext, Flow, State, entry
 from sfn_flows.model.recovery import Recoverable
 
@@ -76,6 +77,17 @@ class Map(Recoverable):
     result_path: str | None = None
     output_path: str | None = None
     output: Any = None
+
+    @classmethod
+    def check_keywords(cls, data: dict[str, Any]) -> None:
+        if data.get("execution_type") is not None and data.get("mode") != "DISTRIBUTED":
+            # ASL has ExecutionType only for child executions: an inline Map would drop it.
+            raise DeclarationError(
+                f"{cls.declared_as(data)} got execution_type={data['execution_type']!r} "
+                "without mode='DISTRIBUTED': only a distributed Map runs its items as child "
+                "executions of a type. Add mode='DISTRIBUTED', or leave execution_type out "
+                "for an inline Map."
+            )
 
     def child_scopes(self) -> Iterator[tuple[tuple[str | int, ...], State]]:
         yield ("ItemProcessor",), entry(self.processor)

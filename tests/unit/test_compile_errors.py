@@ -434,6 +434,16 @@ def test_express_map_children_refuse_jobs_and_callbacks() -> None:
     compile_workflow(Workflow(name="ok", start=standard, timeout_seconds=3600))
 
 
+@pytest.mark.parametrize("execution_type", ["EXPRESS", "STANDARD"])
+def test_execution_type_on_an_inline_map_is_refused(execution_type: str) -> None:
+    # It was dropped from the ASL without a word, and the EXPRESS children's 300 s check with it.
+    with pytest.raises(DeclarationError) as caught:
+        Map("Each", processor=Pass("P"), execution_type=execution_type)
+    text = str(caught.value)
+    assert "Map('Each')" in text and f"execution_type={execution_type!r}" in text
+    assert "mode='DISTRIBUTED'" in text
+
+
 def test_express_map_children_inherit_from_an_express_workflow() -> None:
     inline = Map("Each", processor=ServiceTask("RunJob", **SYNC_JOB), max_items=2)
     problems = problems_of(inline, type="EXPRESS", timeout_seconds=300)
