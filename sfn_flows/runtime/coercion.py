@@ -26,8 +26,6 @@ _WHITE_SPACE = (
 _DIGITS = r"[0-9](?:_?[0-9])*"  # ASCII digits, single underscores between them
 _INT_TEXT = re.compile(rf"[+-]?{_DIGITS}(?:\.0+)?", re.ASCII)
 _FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
-# In a number's text an underscore must stand between two letters or digits ("1_e5" passes).
-_LOOSE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 _FLOAT_WORDS = frozenset({"inf", "infinity", "nan"})
 _TRUE_TEXTS = frozenset({"1", "on", "t", "true", "y", "yes"})
 _FALSE_TEXTS = frozenset({"0", "off", "f", "false", "n", "no"})
@@ -62,11 +60,14 @@ def to_number(value: object) -> object:
     if isinstance(value, float):
         return value
     if isinstance(value, str):
-        text = value.strip(_WHITE_SPACE)
-        if "_" in text:
-            if _LOOSE_UNDERSCORE.search(text):
+        if "_" in value:
+            # Underscores go between any two other characters ("+_1", "1_.5", "1e_5"), and
+            # text with underscores is not trimmed: " 1_0" is refused where " 10" is not.
+            if value.startswith("_") or value.endswith("_") or "__" in value:
                 return NOT_CONVERTED
-            text = text.replace("_", "")
+            text = value.replace("_", "")
+        else:
+            text = value.strip(_WHITE_SPACE)
         unsigned = text[1:] if text[:1] in ("+", "-") else text
         if unsigned.lower() in _FLOAT_WORDS or _FLOAT_TEXT.fullmatch(text):
             return float(text)

@@ -256,6 +256,12 @@ def test_job_request_examples(body: dict[str, Any]) -> None:
         {"flag": 1.0},
         {"flag": 2},
         {"price": 10**400},  # beyond a double: infinite in pydantic's JSON mode
+        # Float text with underscores: between any two other characters, and never trimmed
+        {"price": "0E_0 "},
+        {"price": " 1_0"},
+        {"price": "+_1"},
+        {"price": "1_.5"},
+        {"price": "1e_+5"},
         {"big": 9.3e18},
     ],
 )
