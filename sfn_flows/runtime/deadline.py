@@ -15,6 +15,7 @@ end the abandoned attempt itself.
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -88,6 +89,43 @@ class Deadline:
             raise value
         result: T = value
         return result
+
+    def run_here(self, call: Callable[[], T], seconds: float) -> T:
+        """`call()` in this thread, stopped by DeadlineExceeded(sent=False) after `seconds`
+        (at most the time left).
+
+        For work that holds the GIL, where `run` could not stop waiting: a regex that
+        backtracks runs in C, and a thread waiting for it would not run until it ends. The
+        interrupt is SIGALRM, so it needs the main thread (where Lambda calls the handler)
+        and no alarm or SIGALRM handler of someone else; without them the call is unbounded.
+        """
+        limit = min(seconds, self.remaining())
+        if limit <= 0:
+            raise DeadlineExceeded(sent=False)
+        if not _alarm_is_free():
+            return call()
+
+        def expire(_signum: int, _frame: object) -> None:
+            raise DeadlineExceeded(sent=False)
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, limit)
+            try:
+                return call()
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _alarm_is_free() -> bool:
+    return (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
 
 
 def refuse_late_attempts(**_: Any) -> None:

@@ -41,6 +41,7 @@ from sfn_flows.runtime.coercion import (
     to_integer,
     to_number,
 )
+from sfn_flows.runtime.deadline import DeadlineExceeded
 from sfn_flows.runtime.regex_dialect import python_pattern
 
 ROOT_FIELD = "(body)"
@@ -61,6 +62,18 @@ Path = tuple[str | int, ...]
 
 class SchemaError(ValueError):
     """The schema itself cannot be used (a bad $ref or pattern): a deployment problem."""
+
+
+class PatternTimeout(Exception):
+    """A pattern's match was stopped (DeadlineExceeded) before it ended: which one, where.
+
+    Python's `re` backtracks where pydantic's Rust regex runs in linear time, so a pattern
+    such as `^(a+)+$` can keep it busy for days on a short text."""
+
+    def __init__(self, field: str, pattern: str) -> None:
+        super().__init__(f"{field}: the pattern {pattern} did not finish")
+        self.field = field
+        self.pattern = pattern
 
 
 class FieldError(NamedTuple):
@@ -177,6 +190,13 @@ class _Validator:
                 raise SchemaError(f"pattern {source!r} is not a valid regex: {exc}") from None
         return compiled
 
+    def search(self, source: str, text: str, path: Path) -> bool:
+        compiled = self.pattern(source)
+        try:
+            return compiled.search(text) is not None
+        except DeadlineExceeded:
+            raise PatternTimeout(render_path(path), source) from None
+
     # -- keywords ------------------------------------------------------------------------
 
     def check(self, instance: object, schema: object, path: Path, *, named: bool = False) -> None:
@@ -241,7 +261,7 @@ class _Validator:
                 self.fail(path, f"must be at least {_count(schema['minLength'], 'character')} long")
         if "maxLength" in schema and length > schema["maxLength"]:
             self.fail(path, f"must be at most {_count(schema['maxLength'], 'character')} long")
-        if "pattern" in schema and not self.pattern(schema["pattern"]).search(value):
+        if "pattern" in schema and not self.search(schema["pattern"], value, path):
             self.fail(path, f"must match the pattern {schema['pattern']}")
         fmt = schema.get("format")
         if isinstance(fmt, str) and fmt in _FORMATS and not _FORMATS[fmt](value):
@@ -310,7 +330,7 @@ class _Validator:
                     self.fail((*path, name), f"is not an allowed field name: it {error.message}")
             matched = False
             for source, sub in patterns.items():
-                if self.pattern(source).search(name):
+                if self.search(source, name, (*path, name)):
                     matched = True
                     self.check(item, sub, (*path, name))
             if name in properties or matched:

@@ -46,7 +46,7 @@ from sfn_flows.runtime.responses import (
     error_response,
     json_response,
 )
-from sfn_flows.runtime.schema import SchemaError, json_equal, validate
+from sfn_flows.runtime.schema import PatternTimeout, SchemaError, json_equal, validate
 from sfn_flows.runtime.service_errors import (
     UNAVAILABLE_RETRY_AFTER,
     AwsError,
@@ -123,9 +123,15 @@ class _Start:
         except BodyError as exc:
             return exc.response()
         try:
-            errors = validate(body.value, target.input_schema)
+            # At most half the time left: the rest is for StartExecution.
+            errors = self.deadline.run_here(
+                lambda: validate(body.value, target.input_schema),
+                self.deadline.remaining() / 2,
+            )
         except SchemaError as exc:
             return configuration_error(exc, self.request_id)
+        except (PatternTimeout, DeadlineExceeded) as exc:
+            return _check_timeout(workflow, exc)
         except RecursionError:
             return error_response(
                 400, "InvalidJson", "the body nests arrays or objects too deeply to be checked."
@@ -315,3 +321,20 @@ def same_input(existing: dict[str, Any], body: JsonBody) -> bool:
         return json_equal(json.loads(recorded), body.value)
     except ValueError:
         return False
+
+
+def _check_timeout(workflow: str, exc: Exception) -> Response:
+    """The body could not be checked in time: said as the client's 400, since the same body
+    would take as long again (a 503 would invite retries that cannot succeed)."""
+    where = (
+        f"{exc.field} against the pattern {exc.pattern}, which backtracks on it"
+        if isinstance(exc, PatternTimeout)
+        else "it"
+    )
+    return error_response(
+        400,
+        "InputCheckTimeout",
+        f"the body could not be checked against the input of workflow {workflow!r} in time: "
+        f"{where}. Send a shorter or plainer value; the workflow's author can make the "
+        "pattern linear (no nested repetition such as (a+)+).",
+    )

@@ -14,15 +14,16 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
+from pydantic import Field, TypeAdapter
 
 from sfn_flows.runtime import make_starter_handler, make_status_handler
 from sfn_flows.runtime.clients import reset_clients
 from sfn_flows.runtime.names import idempotent_execution_name
 
-from .conftest import Api
+from .conftest import Api, WriteConfig
 from .gateway_events import start_http, status_http
 from .slow_services import DelayingProxy, Stalled
 
@@ -155,3 +156,24 @@ def test_status_reader_does_not_wait_for_a_late_answer(late: DelayingProxy, api:
 
     assert (status, body["error"]) == (503, "StepFunctionsTimeout")
     assert "Retry-After" in headers
+
+
+def test_a_pattern_that_backtracks_for_ever_is_stopped_at_the_deadline(
+    api: Api, write_config: WriteConfig
+) -> None:
+    # pydantic matches patterns with Rust's regex crate, in linear time; Python's `re`
+    # backtracks, and on `^(a+)+$` each further "a" doubles its work (26 of them: seconds,
+    # 40: days). The check shares the handler's deadline: the answer is a 400 that says so,
+    # never the gateway's 502 at the Lambda timeout.
+    write_config(
+        {"coded": api.machines.jobs},
+        {"coded": TypeAdapter(Annotated[str, Field(pattern=r"^(a+)+$")]).json_schema()},
+    )
+    body = json.dumps("a" * 27 + "!")
+
+    status, _, answered = answer(
+        make_starter_handler()(start_http("coded", body), LambdaContext(2000))
+    )
+
+    assert (status, answered["error"]) == (400, "InputCheckTimeout"), answered
+    assert "^(a+)+$" in answered["message"] and "(body)" in answered["message"]
