@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -57,13 +59,20 @@ def build(
     # Here, not at the top: the compiler and the template renderer cost start-up time that
     # every other command would pay.
     from sfn_flows.project.build import compile_project, write_build
-    from sfn_flows.project.discover import ImportInterrupted
+    from sfn_flows.project.discover import ImportInterrupted, ImportLeftThreads
 
     try:
         result = compile_project(workflows, lambdas_dir=lambdas, import_timeout=import_timeout)
     except ImportInterrupted as exc:
         err.print(f"[red]interrupted[/red]: {escape(str(exc))}")
         raise typer.Exit(INTERRUPTED_EXIT_CODE) from None
+    except ImportLeftThreads as exc:
+        for line in str(exc).splitlines():
+            err.print(f"[red]error[/red]: {escape(line)}")
+        # A normal exit would wait for the module's threads, maybe forever.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
     if result.ok:
         write_build(result, out_dir, Path.cwd())
     if as_json:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from sfn_flows.project.import_deadline import (
     import_deadline,
     import_timeout_from,
 )
+from sfn_flows.project.import_guard import HardExit, ImportEffects, ReadStdin, guarded_import
 
 _DEADLINE_FIX = (
     "a workflow module should only declare workflows: move slow work (network calls, "
@@ -42,6 +44,15 @@ _DEADLINE_FILE = Path(sys.modules[ImportTimedOut.__module__].__file__ or "").res
 class ImportInterrupted(DiscoveryError):
     """Ctrl-C (or a KeyboardInterrupt raised by the module) while a workflow module was
     being imported: the whole discovery stops."""
+
+
+class ImportLeftThreads(DiscoveryError):
+    """Workflow modules started threads that still run: the process cannot end normally
+    (interpreter exit waits for them), so the caller must end it another way."""
+
+    def __init__(self, message: str, threads: list[threading.Thread]) -> None:
+        super().__init__(message)
+        self.threads = threads
 
 
 @dataclass(frozen=True)
@@ -64,18 +75,23 @@ def discover_workflows(folder: Path, *, import_timeout: float | None = None) -> 
     timeout = import_timeout_from(os.environ) if import_timeout is None else import_timeout
     found: list[Discovered] = []
     failures: list[str] = []
+    left_running: list[threading.Thread] = []
     sys.path.insert(0, str(folder.resolve()))
     try:
         for path in sorted(folder.glob("*.py")):
             if path.name.startswith("_"):
                 continue
+            effects = ImportEffects()
             try:
-                module = _import(path, timeout)
+                module = _import(path, timeout, effects)
             except ImportInterrupted:
                 raise
             except DiscoveryError as exc:
                 failures.append(str(exc))
                 continue
+            finally:
+                left_running.extend(effects.threads)
+                failures.extend(_effect_problems(path, effects))
             for variable, value in vars(module).items():
                 if isinstance(value, Workflow):
                     found.append(Discovered(value, path, variable))
@@ -83,6 +99,8 @@ def discover_workflows(folder: Path, *, import_timeout: float | None = None) -> 
         sys.path.remove(str(folder.resolve()))
     found, clashes = _unique(found)
     failures.extend(clashes)
+    if left_running:
+        raise ImportLeftThreads("\n".join(failures), left_running)
     if failures:
         raise DiscoveryError("\n".join(failures))
     if not found:
@@ -93,7 +111,7 @@ def discover_workflows(folder: Path, *, import_timeout: float | None = None) -> 
     return sorted(found, key=lambda d: d.workflow.name)
 
 
-def _import(path: Path, timeout: float) -> ModuleType:
+def _import(path: Path, timeout: float, effects: ImportEffects) -> ModuleType:
     name = f"_sfn_flows_workflows.{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -101,7 +119,8 @@ def _import(path: Path, timeout: float) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
-        with import_deadline(timeout):
+        # The guard outside the deadline: it checks for threads once the deadline's are gone.
+        with guarded_import(effects), import_deadline(timeout):
             spec.loader.exec_module(module)
     except ImportTimedOut as exc:
         raise DiscoveryError(
@@ -113,11 +132,19 @@ def _import(path: Path, timeout: float) -> ModuleType:
             f"{path}:{_line_in(path, exc)}: interrupted while importing the module"
             f"{_still_running(path, exc)}; nothing was built."
         ) from None
-    except SystemExit as exc:
+    except (SystemExit, HardExit) as exc:
+        call = f"os._exit({exc.code})" if isinstance(exc, HardExit) else f"SystemExit({exc.code!r})"
         raise DiscoveryError(
-            f"{path}:{_line_in(path, exc)}: the module exited (SystemExit({exc.code!r})) while "
+            f"{path}:{_line_in(path, exc)}: the module exited ({call}) while "
             "sfn-flows imported it; a workflow module must not exit. Fix: remove the "
-            "sys.exit()/exit() call, or put script code under "
+            "sys.exit()/exit()/os._exit() call, or put script code under "
+            '`if __name__ == "__main__":`.'
+        ) from None
+    except ReadStdin as exc:
+        raise DiscoveryError(
+            f"{path}:{_line_in(path, exc)}: the module read standard input (input(), "
+            "sys.stdin) while sfn-flows imported it; a build has no one to answer. Fix: take "
+            "the value from a setting or an environment variable, or read it under "
             '`if __name__ == "__main__":`.'
         ) from None
     except SyntaxError as exc:
@@ -129,6 +156,25 @@ def _import(path: Path, timeout: float) -> ModuleType:
     except BaseException as exc:  # user code can raise anything; report it where it happened
         raise DiscoveryError(f"{path}:{_line_in(path, exc)}: {type(exc).__name__}: {exc}") from None
     return module
+
+
+def _effect_problems(path: Path, effects: ImportEffects) -> list[str]:
+    """What the import left behind that a build cannot go on with."""
+    problems = []
+    if effects.forks:
+        problems.append(
+            f"{path}: the module forked the process (os.fork()) while sfn-flows imported it; "
+            "the copy stopped after the import. Fix: start processes in a function or a "
+            'Lambda handler, or under `if __name__ == "__main__":`.'
+        )
+    if effects.threads:
+        names = ", ".join(repr(thread.name) for thread in effects.threads)
+        problems.append(
+            f"{path}: the module started thread {names} while sfn-flows imported it, and it "
+            "still runs; sfn-flows ends without waiting for it. Fix: start threads in a "
+            "function or a Lambda handler, or make them daemon threads."
+        )
+    return problems
 
 
 def _still_running(path: Path, exc: BaseException) -> str:

@@ -212,6 +212,56 @@ def test_a_module_that_exits_is_an_error_naming_it(
     assert not (project / "build").exists()
 
 
+def test_a_module_that_ends_the_process_with_os_exit_is_an_error_naming_it(project: Path) -> None:
+    # os._exit raises nothing: the process used to end at once, exit status 0, nothing built.
+    (project / "workflows" / "leaving.py").write_text("import os\nos._exit(0)\n")
+    result = run(project, "build")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "leaving.py:2: the module exited (os._exit(0))" in result.stderr
+    assert not (project / "build").exists()
+
+
+def test_a_module_that_forks_is_an_error_and_the_copy_builds_nothing(project: Path) -> None:
+    # The child of a fork used to go on and build a second time, next to its parent.
+    (project / "workflows" / "forking.py").write_text("import os\nchild = os.fork()\n")
+    result = run(project, "build")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "forking.py: the module forked the process" in result.stderr
+    assert "wrote" not in result.stdout
+    assert not (project / "build").exists()
+
+
+def test_a_module_that_leaves_a_thread_running_is_named_and_the_build_ends(
+    project: Path,
+) -> None:
+    # A non-daemon thread kept the process alive after "wrote 3 workflow(s)" until it ended.
+    write_workflow(
+        project,
+        "threaded",
+        """
+        import threading
+        import time
+
+        def work() -> None:
+            time.sleep(600)
+
+        threading.Thread(target=work, name="poller").start()
+        """,
+    )
+    result = run(project, "build", timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "threaded.py: the module started thread 'poller'" in result.stderr
+    assert not (project / "build").exists()
+
+
+def test_a_module_that_reads_stdin_is_named(project: Path) -> None:
+    (project / "workflows" / "asking.py").write_text("x = 1\nname = input('name? ')\n")
+    result = run(project, "build")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "asking.py:2: the module read standard input" in result.stderr
+    assert not (project / "build").exists()
+
+
 SLOW_MODULES = {
     "sleep": "import time\ntime.sleep(600)\n",
     "loop": "while True:\n    pass\n",
