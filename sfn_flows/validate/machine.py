@@ -60,7 +60,10 @@ class MachineWalker:
                 quote_fix(report, name, '"Yes":') or "quote the name.",
                 "name",
             )
+        # A state whose name is not a string is left out: what led to it cannot be known.
+        unnamed = len(states)
         states = {n: s for n, s in states.items() if isinstance(n, str)}
+        unnamed -= len(states)
         names = set(states)
         start = scope.get("StartAt")
         if "StartAt" not in scope:
@@ -83,7 +86,7 @@ class MachineWalker:
             ctx = StateContext(report, names, language == "JSONata", self.walk_scope)
             check_state(ctx, at, name, state)
         if isinstance(start, str) and start in names:
-            self._check_graph(where, start, states)
+            self._check_graph(where, start, states, names_known=not unnamed)
 
     def _state_language(self, at: str, value: Any) -> str:
         if value not in QUERY_LANGUAGES:
@@ -125,11 +128,16 @@ class MachineWalker:
             else:
                 self.seen_names[name] = at
 
-    def _check_graph(self, where: str, start: str, states: dict[str, Any]) -> None:
+    def _check_graph(
+        self, where: str, start: str, states: dict[str, Any], *, names_known: bool
+    ) -> None:
         reached = {start}
         queue = deque([start])
         terminal = False
         dangling = False
+        # A target that is not a string (YAML's `Next: Yes`) or a state that is left out
+        # might be the way to any state: none is called unreachable then.
+        paths_known = names_known
         while queue:
             state = states[queue.popleft()]
             if not isinstance(state, dict):
@@ -140,10 +148,11 @@ class MachineWalker:
                 # A target that is not a string was reported already; it leads nowhere known.
                 if not isinstance(target, str) or target not in states:
                     dangling = True
+                    paths_known = paths_known and isinstance(target, str)
                 elif target not in reached:
                     reached.add(target)
                     queue.append(target)
-        for name in states:
+        for name in states if paths_known else ():
             if name not in reached:
                 self.report.error(
                     f"{where}/States/{escape_pointer_token(name)}",

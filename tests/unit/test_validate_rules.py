@@ -2146,6 +2146,32 @@ def test_boolean_target_says_it_must_be_a_string(
         assert [p.code for p in problems].count("no-terminal") == 0, _describe(problems)
 
 
+@pytest.mark.parametrize(
+    "definition",
+    [
+        pytest.param(_yes_no(Next=True), id="next"),
+        pytest.param(
+            machine(
+                {
+                    "A": pass_with(End=DROP, Next=True),
+                    True: pass_with(End=DROP, Next="B"),
+                    "B": SUCCEED,
+                }
+            ),
+            id="state-name",
+        ),
+    ],
+)
+def test_a_target_that_is_not_a_string_leaves_no_unreachable_states(
+    definition: dict[str, Any],
+) -> None:
+    # Where a boolean Next leads is unknown (YAML read `Next: Yes` and a state `Yes:` alike):
+    # the state it meant, and those after it, were reported as unreachable on top.
+    problems = errors(validate_definition(definition, source="yaml", size=100))
+    assert [p.code for p in problems].count("unreachable") == 0, _describe(problems)
+    assert problems, "the boolean itself is still an error"
+
+
 @pytest.mark.parametrize("value", [1, None, ["B"]])
 def test_target_of_another_type_says_it_must_be_a_string(value: Any) -> None:
     problems = validate_definition(_yes_no(Next=value), source="yaml")
