@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from sfn_flows.validate.jsonata_syntax import is_expression
+from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.values import check_expression, check_path_or_intrinsic, describe
 
@@ -24,7 +25,7 @@ def check_template(report: Report, where: str, value: Any, *, jsonata: bool) -> 
         elif isinstance(node, dict):
             stack.extend(
                 (
-                    f"{at}/{_escape(key)}",
+                    f"{at}/{escape_pointer_token(key)}",
                     child,
                     not jsonata and isinstance(key, str) and key.endswith(".$"),
                 )
@@ -60,13 +61,9 @@ def check_assign(report: Report, where: str, value: Any, *, jsonata: bool) -> No
         name = key[:-2] if isinstance(key, str) and key.endswith(".$") else key
         if not isinstance(name, str) or not _VARIABLE_NAME.match(name) or name == "states":
             report.error(
-                f"{where}/{_escape(key)}",
+                f"{where}/{escape_pointer_token(key)}",
                 f"{key!r} is not a valid variable name.",
                 "start with a letter or '_', then letters, digits or '_' ('states' is reserved).",
                 "assign",
             )
     check_template(report, where, value, jsonata=jsonata)
-
-
-def _escape(key: Any) -> str:
-    return str(key).replace("~", "~0").replace("/", "~1")
