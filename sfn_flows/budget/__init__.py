@@ -52,7 +52,8 @@ Graph
     longest path round the loop more (inner loops counted first, so nested loops multiply;
     ``n x`` for a loop also entered past its first state, where a path may begin with part
     of a round), and ``state_seconds`` of that first state includes it. Edges back to one
-    state close one loop. Other loops are reported, never summed. Both passes are iterative
+    state close one loop. Other loops are reported, never summed; ``loop_bounds`` lists the
+    named states that are in a loop (a name elsewhere bounds nothing). Both passes are iterative
     and linear in states + edges. States that cannot be reached from StartAt never run: they get a
     ``state_seconds`` entry but contribute no problems. Sub-machines nested more than 40 deep
     are unbounded rather than analysed.

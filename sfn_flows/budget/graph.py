@@ -18,6 +18,9 @@ class PathResult:
     reachable: tuple[str, ...]
     # The first state of each loop with a declared bound, and what its further rounds cost.
     repeats: dict[str, float]
+    # The states with a declared bound that are in a loop (each bounds the innermost loop
+    # through it); a declared state not among them bounds nothing.
+    bounds: frozenset[str] = frozenset()
 
 
 def longest_path(
@@ -34,14 +37,15 @@ def longest_path(
     of whose states has ``iterations[state] = n`` (the smallest, if several) runs at most n
     times: its first state costs ``(n - 1) x`` the loop's longest body more (``n x`` when the
     loop is also entered past its first state), so every path through the loop pays for the
-    further rounds. Back edges to one state close one loop. Other loops are reported.
+    further rounds. Back edges to one state close one loop. Other loops are reported, and so
+    are the states whose declared bound is in a loop (``bounds``).
     Both passes are iterative: a chain of any length cannot exhaust the recursion limit.
     """
     if start not in costs:
         return PathResult(0.0, (), (), (), {})
     edges = _forward_edges(start, successors)
     order = tuple(reversed(edges.postorder))  # a topological order once back edges are gone
-    open_loops, repeats = _bounded_loops(order, edges, costs, iterations or {})
+    open_loops, repeats, bounds = _bounded_loops(order, edges, costs, iterations or {})
     if repeats:
         costs = {**costs, **{head: costs[head] + extra for head, extra in repeats.items()}}
     best: dict[str, float] = {start: costs[start]}
@@ -59,7 +63,7 @@ def longest_path(
     while path[-1] in previous:
         path.append(previous[path[-1]])
     path.reverse()
-    return PathResult(best[end], tuple(path), open_loops, edges.preorder, repeats)
+    return PathResult(best[end], tuple(path), open_loops, edges.preorder, repeats, bounds)
 
 
 def _bounded_loops(
@@ -67,15 +71,16 @@ def _bounded_loops(
     edges: _Edges,
     costs: Mapping[str, float],
     iterations: Mapping[str, object],
-) -> tuple[tuple[tuple[str, ...], ...], dict[str, float]]:
-    """The loops left unbounded, and the extra cost at the head of each bounded one."""
+) -> tuple[tuple[tuple[str, ...], ...], dict[str, float], frozenset[str]]:
+    """The loops left unbounded, the extra cost at the head of each bounded one, and the
+    declared states that are in a loop."""
     declared = {
         state: count
         for state in edges.preorder
         if (count := as_positive_int(iterations.get(state))) is not None
     }
     if not declared or not edges.loops:
-        return edges.loops, {}
+        return edges.loops, {}, frozenset()
     rank = {node: index for index, node in enumerate(order)}
     backward: dict[str, list[str]] = {node: [] for node in edges.forward}
     for node, targets in edges.forward.items():
@@ -125,7 +130,7 @@ def _bounded_loops(
         further = count if entered_inside else count - 1
         repeats[head] = repeats.get(head, 0.0) + times(round_seconds, further)
         weights[head] = costs[head] + repeats[head]
-    return tuple(unbounded), repeats
+    return tuple(unbounded), repeats, frozenset(innermost)
 
 
 def _reach(start: str, edges: Mapping[str, Sequence[str]]) -> set[str]:

@@ -33,6 +33,7 @@ def compute_budget(
         loops=result.loops,
         critical_path=result.critical_path,
         state_seconds=result.state_seconds,
+        loop_bounds=result.loop_bounds,
     )
 
 
@@ -100,16 +101,22 @@ def analyze_machine(
     # States that cannot be reached never run, so they neither cost nor threaten anything.
     unbounded: list[Unbounded] = []
     loops = list(found.loops)
+    loop_bounds: list[str] = []
     for name in found.reachable:
         unbounded.extend(costs[name].unbounded)
         unbounded.extend(edge_problems.get(name, ()))
         loops.extend(costs[name].loops)
+        if name in found.bounds:
+            loop_bounds.append(name)
+        loop_bounds.extend(costs[name].loop_bounds)
     seconds = found.seconds
     if not math.isfinite(seconds):
         reason = "Worst case exceeds any representable duration"
         unbounded.append(Unbounded(pointer, owner, reason))
         seconds = sys.float_info.max
-    return MachineResult(seconds, found.path, tuple(unbounded), tuple(loops), state_seconds)
+    return MachineResult(
+        seconds, found.path, tuple(unbounded), tuple(loops), state_seconds, tuple(loop_bounds)
+    )
 
 
 def _resolve_edges(

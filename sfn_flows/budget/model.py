@@ -47,6 +47,9 @@ class Budget:
     critical_path: tuple[str, ...]
     # A dict cannot be hashed; leaving it out of the hash keeps the frozen Budget hashable.
     state_seconds: dict[str, float] = field(hash=False)
+    # The states named in loop_max_iterations that are in a loop, so bound one; the others
+    # bound nothing. Not in as_dict(): a check on the declarations, not part of the budget.
+    loop_bounds: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -68,3 +71,4 @@ class MachineResult:
     unbounded: tuple[Unbounded, ...]
     loops: tuple[tuple[str, ...], ...]
     state_seconds: dict[str, float] = field(hash=False)
+    loop_bounds: tuple[str, ...] = ()

@@ -56,6 +56,8 @@ class StateCost:
     edges: tuple[Edge, ...]
     unbounded: tuple[Unbounded, ...]
     loops: tuple[tuple[str, ...], ...]
+    # Declared loop bounds that are in a loop of a nested machine (branch, processor).
+    loop_bounds: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -65,6 +67,7 @@ class _Body:
     seconds: float = 0.0
     issues: list[Unbounded] = field(default_factory=list)
     cycles: list[tuple[str, ...]] = field(default_factory=list)
+    loop_bounds: list[str] = field(default_factory=list)
 
     def problem(self, pointer: str, state: str, reason: str) -> None:
         self.issues.append(Unbounded(pointer, state, reason))
@@ -72,6 +75,7 @@ class _Body:
     def absorb(self, result: MachineResult) -> None:
         self.issues.extend(result.unbounded)
         self.cycles.extend(result.loops)
+        self.loop_bounds.extend(result.loop_bounds)
 
 
 def analyze_state(
@@ -116,7 +120,9 @@ def analyze_state(
         body.problem(pointer, name, "Worst case exceeds any representable duration")
         seconds = 0.0
     edges = _edges(name, kind, state, pointer, body)
-    return StateCost(seconds, edges, tuple(body.issues), tuple(body.cycles))
+    return StateCost(
+        seconds, edges, tuple(body.issues), tuple(body.cycles), tuple(body.loop_bounds)
+    )
 
 
 def _task(name: str, state: Mapping[object, object], pointer: str, body: _Body) -> None:

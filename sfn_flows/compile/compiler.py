@@ -171,6 +171,28 @@ class _Assembler:
                 )
             )
 
+    def unused_loop_bounds(self, budget: Budget) -> list[Problem]:
+        """Warnings for max_iterations on states the budget found in no loop: they bound
+        nothing, and the loop meant may still be unbounded."""
+        in_loops = frozenset(budget.loop_bounds)
+        problems: list[Problem] = []
+        for name, count in self.loop_max_iterations.items():
+            if name in in_loops:
+                continue
+            reached, at = self.placed[name]
+            problems.append(
+                Problem(
+                    at,
+                    f"{reached.state!r} declares max_iterations={count} but is in no loop, so "
+                    "it bounds nothing.",
+                    "put it on a state of the loop (a state that a Choice or Next goes back "
+                    "to), or remove it.",
+                    severity="warning",
+                    code="max-iterations-outside-loop",
+                )
+            )
+        return problems
+
     def superseded(self, problem: Problem) -> bool:
         """True for a validator problem the compiler reports better (or that only follows
         from one it reports)."""
@@ -225,7 +247,7 @@ def compile_workflow(workflow: Workflow) -> CompiledWorkflow:
         if assembler.superseded(problem):
             continue
         problems.append(in_python_terms(problem, assembler.at))
-    express = ExpressCheck(assembler.map_max_items, assembler.loop_max_iterations)
+    express = ExpressCheck(assembler.map_max_items, assembler.loop_max_iterations, assembler.at)
     express.scope(definition, "", "" if workflow.type == "EXPRESS" else None)
     problems.extend(express.integrations)
     budget = compute_budget(
@@ -233,8 +255,9 @@ def compile_workflow(workflow: Workflow) -> CompiledWorkflow:
         map_max_items=assembler.map_max_items,
         loop_max_iterations=assembler.loop_max_iterations,
     )
+    problems.extend(assembler.unused_loop_bounds(budget))
     if not any(p.severity == "error" for p in problems):
-        problems.extend(check_budget(workflow, budget))
+        problems.extend(check_budget(workflow, budget, assembler.at))
         problems.extend(express.durations)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sfn_flows.budget import compute_budget
 from sfn_flows.compile.limits import over_limit
+from sfn_flows.model.base import State
 from sfn_flows.model.task import is_callback_resource
 from sfn_flows.model.workflow import MAX_EXPRESS_SECONDS
 from sfn_flows.validate.problems import Problem, escape_pointer_token
@@ -25,9 +26,12 @@ class ExpressCheck:
         self,
         map_max_items: Mapping[str, int],
         loop_max_iterations: Mapping[str, int],
+        states: Mapping[str, State],
     ) -> None:
         self.map_max_items = map_max_items
         self.loop_max_iterations = loop_max_iterations
+        # Each compiled state by its JSON pointer, to say what is unbounded in Python terms.
+        self.states = states
         self.integrations: list[Problem] = []
         self.durations: list[Problem] = []
 
@@ -73,6 +77,8 @@ class ExpressCheck:
                 MAX_EXPRESS_SECONDS,
                 "an EXPRESS execution's 300 s limit",
                 f"set execution_type='STANDARD' on Map {name!r}",
+                states=self.states,
+                machine_at=f"{at}/ItemProcessor",
             )
         )
 

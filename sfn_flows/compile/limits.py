@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sfn_flows.budget import Budget
+from sfn_flows.compile.python_terms import reason_in_python_terms
+from sfn_flows.model.base import State
 from sfn_flows.model.workflow import MAX_EXPRESS_SECONDS, Workflow
 from sfn_flows.validate.problems import Problem
 
 
-def check_budget(workflow: Workflow, budget: Budget) -> list[Problem]:
+def check_budget(workflow: Workflow, budget: Budget, states: Mapping[str, State]) -> list[Problem]:
+    """`states`: each compiled state by its JSON pointer, to name what is unbounded in the
+    keywords the user wrote."""
     problems: list[Problem] = []
     worst = seconds_text(budget.seconds)
     if budget.seconds > workflow.timeout_seconds:
@@ -35,13 +41,15 @@ def check_budget(workflow: Workflow, budget: Budget) -> list[Problem]:
             )
         )
     for limit, what, alternative in limits:
-        problems.extend(over_limit("", "the workflow", budget, limit, what, alternative))
+        problems.extend(
+            over_limit("", "the workflow", budget, limit, what, alternative, states=states)
+        )
     if not budget.bounded and not limits:
         problems.append(
             Problem(
                 "",
-                f"the duration has no upper bound ({why_unbounded(budget)}); only the machine "
-                f"timeout of {workflow.timeout_seconds} s stops it.",
+                f"the duration has no upper bound ({why_unbounded(budget, states)}); only "
+                f"the machine timeout of {workflow.timeout_seconds} s stops it.",
                 f"bound it: {how_to_bound(budget)}.",
                 severity="warning",
                 code="budget-unbounded",
@@ -51,9 +59,18 @@ def check_budget(workflow: Workflow, budget: Budget) -> list[Problem]:
 
 
 def over_limit(
-    pointer: str, what_runs: str, budget: Budget, limit: float, what: str, alternative: str
+    pointer: str,
+    what_runs: str,
+    budget: Budget,
+    limit: float,
+    what: str,
+    alternative: str,
+    *,
+    states: Mapping[str, State],
+    machine_at: str = "",
 ) -> list[Problem]:
-    """Errors when `budget` (of `what_runs`) can exceed `limit`, or cannot be bounded."""
+    """Errors when `budget` (of `what_runs`, the machine at `machine_at`) can exceed `limit`,
+    or cannot be bounded."""
     problems: list[Problem] = []
     path = " -> ".join(budget.critical_path)
     if budget.seconds > limit:
@@ -69,7 +86,8 @@ def over_limit(
         problems.append(
             Problem(
                 pointer,
-                f"the duration of {what_runs} has no upper bound ({why_unbounded(budget)}), so "
+                f"the duration of {what_runs} has no upper bound "
+                f"({why_unbounded(budget, states, machine_at)}), so "
                 f"it cannot be shown to stay within {what}.",
                 f"bound it ({how_to_bound(budget)}), or {alternative}.",
                 code="budget-unbounded",
@@ -78,8 +96,13 @@ def over_limit(
     return problems
 
 
-def why_unbounded(budget: Budget) -> str:
-    reasons = [f"{u.state}: {u.reason}" for u in budget.unbounded[:3]]
+def why_unbounded(budget: Budget, states: Mapping[str, State], machine_at: str = "") -> str:
+    """The first causes, in the keywords of the Python objects behind them (the budget's
+    pointers are relative to the machine at `machine_at`)."""
+    reasons = [
+        f"{u.state}: {reason_in_python_terms(machine_at + u.pointer, u.reason, states)}"
+        for u in budget.unbounded[:3]
+    ]
     reasons += [f"loop {' -> '.join(loop)}" for loop in budget.loops[:3]]
     more = len(budget.unbounded) + len(budget.loops) - len(reasons)
     return "; ".join(reasons) + (f"; and {more} more" if more > 0 else "")

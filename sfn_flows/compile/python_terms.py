@@ -11,6 +11,7 @@ the pydantic fields' aliases, the one place where each keyword is tied to its AS
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,7 @@ from pydantic.alias_generators import to_pascal
 from sfn_flows.model.base import State
 from sfn_flows.model.choice import Choice, ChoiceRule
 from sfn_flows.model.conditions import And, Comparison, Condition, Jsonata, Not, Or
-from sfn_flows.model.map import ItemBatcher, ItemReader, ResultWriter
+from sfn_flows.model.map import ItemBatcher, ItemReader, ResultWriter, processor_config
 from sfn_flows.model.recovery import Recoverable
 from sfn_flows.model.retry import Catch, Retry
 from sfn_flows.model.workflow import Workflow
@@ -90,6 +91,12 @@ def in_python_terms(problem: Problem, states: Mapping[str, State]) -> Problem:
     if written is not None and written not in said:
         message = f"{written}: {message}"
     return replace(problem, message=message, fix=fix)
+
+
+def reason_in_python_terms(pointer: str, reason: str, states: Mapping[str, State]) -> str:
+    """A budget's reason (``Wait uses SecondsPath, ...``) for the part at `pointer`, with the
+    keywords of the Python object there (``seconds_path=``)."""
+    return _rewrite(reason, _locate(pointer, states))
 
 
 def _tokens(pointer: str) -> list[str]:
@@ -163,7 +170,31 @@ _TERM = re.compile(
 )
 
 
+# The validator spells out the ProcessorConfig a Map needs; a Python Map takes `mode=`.
+_PROCESSOR_CONFIG = re.compile(r"ItemProcessor\.ProcessorConfig(?: to)? (\{[^{}]*\})")
+
+
+def _map_keywords(match: re.Match[str], place: _Place) -> str:
+    """`ItemProcessor.ProcessorConfig to {"Mode": ...}` as the Map's keywords, leaving out
+    what the Map writes anyway for that mode (a distributed Map's STANDARD children)."""
+    try:
+        config = json.loads(match.group(1))
+    except ValueError:
+        return match.group(0)
+    if not isinstance(config, dict) or not config.keys() <= place.names.keys():
+        return match.group(0)
+    implied = processor_config(str(config.get("Mode", "INLINE")))
+    return ", ".join(
+        f"{place.names[key]}={json.dumps(value)}"
+        for key, value in config.items()
+        if key == "Mode" or implied.get(key) != value
+    )
+
+
 def _rewrite(text: str, place: _Place) -> str:
+    if "Mode" in place.names:
+        text = _PROCESSOR_CONFIG.sub(lambda match: _map_keywords(match, place), text)
+
     def term(match: re.Match[str]) -> str:
         whole = match.group(0)
         key, value = match.group("jkey"), match.group("jvalue")

@@ -9,6 +9,7 @@ from pydantic import Field, PrivateAttr
 
 from sfn_flows.model.base import AslModel, Chain, CompileContext, State, Target, entry, target_name
 from sfn_flows.model.conditions import Condition, jsonata
+from sfn_flows.model.keywords import checked_keywords
 
 
 class ChoiceRule(AslModel):
@@ -40,6 +41,7 @@ class Choice(State):
     def model_post_init(self, context: Any, /) -> None:
         self._rules = []
 
+    @checked_keywords
     def when(
         self,
         condition: Condition | str,

@@ -92,15 +92,17 @@ class Map(Recoverable):
     def child_scopes(self) -> Iterator[tuple[tuple[str | int, ...], State]]:
         yield ("ItemProcessor",), entry(self.processor)
 
-    def processor_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {"Mode": self.mode}
-        if self.mode == "DISTRIBUTED":
-            config["ExecutionType"] = self.execution_type or "STANDARD"
-        return config
-
     def extra_asl(self, ctx: CompileContext) -> dict[str, Any]:
         # The compiler fills in the processor's StartAt and States.
         return {
-            "ItemProcessor": {"ProcessorConfig": self.processor_config()},
+            "ItemProcessor": {"ProcessorConfig": processor_config(self.mode, self.execution_type)},
             **super().extra_asl(ctx),
         }
+
+
+def processor_config(mode: str, execution_type: str | None = None) -> dict[str, Any]:
+    """The ProcessorConfig a Map with these keywords writes."""
+    config: dict[str, Any] = {"Mode": mode}
+    if mode == "DISTRIBUTED":
+        config["ExecutionType"] = execution_type or "STANDARD"
+    return config

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Literal, Self
 
 from sfn_flows.model.base import CompileContext, Omit, State, Target
+from sfn_flows.model.keywords import checked_keywords
 from sfn_flows.model.retry import DEFAULT_ERROR_PATH, Catch, Retry
 
 
@@ -15,6 +16,7 @@ class Recoverable(State):
 
     special_fields = frozenset({"retry", "catch"})
 
+    @checked_keywords
     def add_retry(
         self,
         errors: Sequence[str] = ("States.ALL",),
@@ -40,6 +42,7 @@ class Recoverable(State):
         self.retry = [*(self.retry or []), retrier]
         return self
 
+    @checked_keywords
     def add_catch(
         self,
         handler: Target,

@@ -435,6 +435,22 @@ def test_declared_loop_inside_a_parallel_branch() -> None:
     assert budget.seconds == pytest.approx(30)
 
 
+def test_the_budget_names_the_declared_states_that_are_in_a_loop() -> None:
+    # Finished is in no loop: its bound counts for nothing, and the compiler says so.
+    declared = {"Finished": 10, "Done?": 3, "Wait": 5, "Missing": 2}
+    assert compute_budget(poll_loop(), loop_max_iterations=declared).loop_bounds == (
+        "Wait",
+        "Done?",
+    )
+    assert compute_budget(task(5), loop_max_iterations={"T": 2}).loop_bounds == ()
+    # Inside a Parallel branch and an inner loop of a nested pair, too.
+    branch = poll_loop()
+    definition = machine("P", P={"Type": "Parallel", "Branches": [branch], "Next": "After"})
+    definition["States"]["After"] = {"Type": "Pass", "End": True}
+    budget = compute_budget(definition, loop_max_iterations={"Check": 2, "After": 2, "P": 2})
+    assert budget.loop_bounds == ("Check",)
+
+
 def test_self_loop_is_reported() -> None:
     budget = compute_budget(machine("A", A={"Type": "Pass", "Next": "A"}))
     assert budget.loops == (("A",),)
@@ -848,6 +864,48 @@ def test_random_state_graphs_never_raise(definition: Any, max_items: Any, iterat
     plain = compute_budget(definition, map_max_items=max_items)
     assert budget.seconds >= plain.seconds or budget.seconds == pytest.approx(plain.seconds)
     assert set(budget.loops) <= set(plain.loops)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    graph=st.dictionaries(
+        st.sampled_from("ABCDEFGH"), st.lists(st.sampled_from("ABCDEFGH"), max_size=3), min_size=1
+    ),
+    declared=st.lists(st.sampled_from("ABCDEFGH"), unique=True),
+)
+def test_loop_bounds_are_the_declared_states_on_a_cycle(
+    graph: dict[str, list[str]], declared: list[str]
+) -> None:
+    # Every state a Choice whose rules lead to the drawn targets (missing ones are dropped).
+    edges = {name: [t for t in targets if t in graph] for name, targets in graph.items()}
+    states = {
+        name: {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.x", "IsNull": True, "Next": t} for t in targets],
+            "Default": "Out",
+        }
+        for name, targets in edges.items()
+    }
+    states["Out"] = {"Type": "Succeed"}
+    start = next(iter(graph))
+    budget = compute_budget(
+        {"StartAt": start, "States": states},
+        loop_max_iterations=dict.fromkeys(declared, 2),
+    )
+
+    def reach(origin: str) -> set[str]:
+        seen, pending = set(), list(edges[origin])
+        while pending:
+            node = pending.pop()
+            if node not in seen:
+                seen.add(node)
+                pending.extend(edges[node])
+        return seen
+
+    reachable = reach(start) | {start}
+    on_cycle = {name for name in reachable if name in reach(name)}
+    assert set(budget.loop_bounds) == on_cycle & set(declared)
+    assert len(budget.loop_bounds) == len(set(budget.loop_bounds))
 
 
 def check_invariants(budget: Budget) -> None:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sfn_flows import (
     Choice,
     Fail,
+    ItemBatcher,
     ItemReader,
     LambdaFunction,
     LambdaInvoke,
@@ -351,6 +352,84 @@ def test_misspelt_keyword_in_a_workflow_module_is_one_line_in_the_cli(tmp_path: 
     )
 
 
+def _task() -> Task:
+    return Task("Work", resource=LAMBDA, timeout_seconds=5)
+
+
+@pytest.mark.parametrize(
+    ("declare", "expected"),
+    [
+        (
+            lambda: _task().add_retry(max_attempt=2),
+            "Task('Work').add_retry() got an unexpected keyword 'max_attempt'; "
+            "did you mean 'max_attempts'?",
+        ),
+        (
+            lambda: _task().add_catch(Fail("Failed"), result_pth="$.e"),
+            "Task('Work').add_catch() got an unexpected keyword 'result_pth'; "
+            "did you mean 'result_path'?",
+        ),
+        (
+            lambda: Choice("Route").when(c.is_present("$.x"), Succeed("Yes"), coment="x"),
+            "Choice('Route').when() got an unexpected keyword 'coment'; did you mean 'comment'?",
+        ),
+        (
+            lambda: Parallel("P", branches=[Pass("A")]).add_retry(zzz=1),
+            "Parallel('P').add_retry() got an unexpected keyword 'zzz'; it takes: errors, "
+            "interval_seconds, max_attempts, backoff_rate, max_delay_seconds, "
+            "jitter_strategy, comment.",
+        ),
+    ],
+)
+def test_misspelt_builder_keyword_suggests_the_closest_one(declare: Any, expected: str) -> None:
+    # Was Python's bare TypeError ("unexpected keyword argument"), with no suggestion.
+    with pytest.raises(DeclarationError) as caught:
+        declare()
+    assert str(caught.value) == expected
+
+
+def test_builder_keywords_still_work_by_name_and_by_position() -> None:
+    task = _task().add_retry(["States.Timeout"], max_attempts=2, comment="again")
+    task.add_catch(Fail("Failed"), errors=["States.ALL"], result_path=None)
+    route = Choice("Route").when(c.is_present("$.x"), then=Succeed("Yes"), comment="has x")
+    assert task.retry and task.retry[0].max_attempts == 2 and task.retry[0].comment == "again"
+    assert task.catch and task.catch[0].result_path is None
+    assert route.rules[0].comment == "has x"
+
+
+def test_misspelt_builder_keyword_in_a_workflow_module_is_one_line_in_the_cli(
+    tmp_path: Any,
+) -> None:
+    folder = tmp_path / "workflows"
+    folder.mkdir()
+    (folder / "job.py").write_text(
+        textwrap.dedent(
+            """
+            from sfn_flows import Task, Workflow
+
+            work = Task("Work", resource="arn:aws:states:::lambda:invoke", timeout_seconds=5)
+            work.add_retry(max_attempt=2)
+            job = Workflow(name="job", start=work, timeout_seconds=60)
+            """
+        )
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "sfn_flows", "build", "--workflows", str(folder), "--out", "out"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert run.returncode != 0
+    assert "Traceback" not in run.stdout + run.stderr
+    [line] = (run.stdout + run.stderr).strip().splitlines()
+    assert "job.py:5: " in line
+    assert (
+        "Task('Work').add_retry() got an unexpected keyword 'max_attempt'; "
+        "did you mean 'max_attempts'?" in line
+    )
+
+
 def test_budget_over_machine_timeout() -> None:
     # 4 attempts x 100 s + retry delays 1 + 2 + 4 = 407 s > 300 s
     fn = LambdaFunction("Slow", handler="slow.handler")
@@ -472,7 +551,48 @@ def test_unbounded_express_map_children_are_refused() -> None:
     )
     [(pointer, code, text)] = problems_of(mapped, timeout_seconds=86_400)
     assert (pointer, code) == ("/States/Each", "budget-unbounded")
-    assert "SecondsPath" in text and "300 s" in text
+    assert "Pause: Wait uses seconds_path=" in text and "300 s" in text
+    assert "SecondsPath" not in text
+
+
+@pytest.mark.parametrize(
+    ("state", "expected", "asl"),
+    [
+        (Wait("Pause", seconds_path="$.delay"), "Pause: Wait uses seconds_path=", "SecondsPath"),
+        (Wait("Until", timestamp_path="$.at"), "Until: Wait uses timestamp_path=", "TimestampPath"),
+        (
+            Task("Call", resource=LAMBDA, timeout_seconds_path="$.t"),
+            "Call: Task uses timeout_seconds_path=",
+            "TimeoutSecondsPath",
+        ),
+    ],
+)
+def test_unbounded_express_workflow_names_the_python_parameter(
+    state: Any, expected: str, asl: str
+) -> None:
+    [(pointer, code, text)] = problems_of(state, type="EXPRESS", timeout_seconds=300)
+    assert (pointer, code) == ("", "budget-unbounded")
+    assert expected in text and asl not in text
+    # The same words in the warning of a STANDARD workflow.
+    compiled = compile_workflow(Workflow(name="ok", start=state, timeout_seconds=300))
+    [warning] = [p for p in compiled.warnings if p.code == "budget-unbounded"]
+    assert expected in warning.message and asl not in warning.message
+
+
+@pytest.mark.parametrize(
+    ("options", "pointer"),
+    [
+        ({"item_batcher": ItemBatcher(max_items_per_batch=2)}, "/States/Each/ItemBatcher"),
+        ({"label": "each"}, "/States/Each/Label"),
+    ],
+)
+def test_inline_map_needing_distributed_mode_names_the_mode_parameter(
+    options: dict[str, Any], pointer: str
+) -> None:
+    mapped = Map("Each", processor=Pass("P"), max_items=3, **options)
+    [text] = [text for at, _, text in problems_of(mapped) if at == pointer]
+    assert 'mode="DISTRIBUTED"' in text
+    assert "ProcessorConfig" not in text and "{" not in text
 
 
 def test_express_map_children_within_300_seconds_build() -> None:
@@ -496,7 +616,7 @@ def test_sync_budget_exceeded_and_unbounded() -> None:
 
     dynamic = Wait("Dyn", seconds_path="$.delay")
     [(_, code, text)] = problems_of(dynamic, sync_budget=29)
-    assert code == "budget-unbounded" and "SecondsPath" in text
+    assert code == "budget-unbounded" and "Dyn: Wait uses seconds_path=" in text
 
 
 def test_unbounded_map_fails_sync_budget() -> None:

@@ -405,6 +405,9 @@ def test_loop_by_name_and_state_order_as_declared() -> None:
     assert "max_iterations=" in warning.fix and "Done?" in warning.fix
 
 
+_LIMITS: dict[str, Any] = {"timeout_seconds": 600, "default_task_timeout": 5}
+
+
 def poll(**choice_options: Any) -> Workflow:
     wait = Wait("Wait", seconds=10)
     check = Task(
@@ -446,6 +449,20 @@ def test_undeclared_loop_fails_an_express_workflow_with_a_loop_fix() -> None:
     assert "max_iterations=" in problem.fix
     express = poll(max_iterations=10).model_copy(update={"type": "EXPRESS", "timeout_seconds": 300})
     assert compile_workflow(express).budget.seconds == 150
+
+
+def test_max_iterations_on_a_state_in_no_loop_is_a_warning() -> None:
+    # It bounded nothing and was silently ignored; the loop it was meant for still warned.
+    workflow = poll(max_iterations=20)
+    setup = Pass("Setup", max_iterations=3)
+    setup >> workflow.start_state
+    compiled = compile_workflow(Workflow(name="poll", start=setup, **_LIMITS))
+    [warning] = [p for p in compiled.warnings if p.code == "max-iterations-outside-loop"]
+    assert warning.severity == "warning" and warning.pointer == "/States/Setup"
+    assert "Pass('Setup') declares max_iterations=3 but is in no loop" in warning.message
+    assert "remove it" in warning.fix and "goes back to" in warning.fix
+    # The bound on the loop's own Choice raises nothing.
+    assert not [p for p in compile_workflow(poll(max_iterations=20)).warnings]
 
 
 def test_max_iterations_must_be_positive() -> None:
