@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_snake
@@ -186,7 +186,13 @@ def _timestamp_op(operator: str) -> Callable[[str, str | datetime], Condition]:
     return build
 
 
-def _test_op(operator: str) -> Callable[[str, bool], Condition]:
+class TypeTest(Protocol):
+    """`is_present("$.x")` or `is_present("$.x", False)`: the value defaults to true."""
+
+    def __call__(self, variable: str, value: bool = True) -> Condition: ...
+
+
+def _test_op(operator: str) -> TypeTest:
     def build(variable: str, value: bool = True) -> Condition:
         return Comparison(variable=variable, operator=operator, value=value)
 
