@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,6 +18,7 @@ from sfn_flows.cli.render import err, out, print_json, print_table, problem_line
 if TYPE_CHECKING:
     from sfn_flows.compile import CompiledWorkflow
     from sfn_flows.project.build import BuildResult
+    from sfn_flows.project.discover import StuckImport
 
 # The shell's convention for a command ended by SIGINT (128 + 2).
 INTERRUPTED_EXIT_CODE = 130
@@ -61,8 +64,12 @@ def build(
     from sfn_flows.project.build import compile_project, write_build
     from sfn_flows.project.discover import ImportInterrupted, ImportLeftThreads
 
+    # Taken now: while a module is imported, os._exit is the import guard's, which refuses.
+    end_stuck_build = partial(_end_stuck_build, os._exit)
     try:
-        result = compile_project(workflows, lambdas_dir=lambdas, import_timeout=import_timeout)
+        result = compile_project(
+            workflows, lambdas_dir=lambdas, import_timeout=import_timeout, on_stuck=end_stuck_build
+        )
     except ImportInterrupted as exc:
         err.print(f"[red]interrupted[/red]: {escape(str(exc))}")
         raise typer.Exit(INTERRUPTED_EXIT_CODE) from None
@@ -81,6 +88,16 @@ def build(
         _render(result, out_dir)
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _end_stuck_build(exit_now: Callable[[int], object], stuck: StuckImport) -> None:
+    """A workflow module ignores the interruption of its import: the import cannot be
+    stopped, so the process ends here (from the watch thread), after saying which module."""
+    label = "interrupted" if stuck.interrupted else "error"
+    err.print(f"[red]{label}[/red]: {escape(stuck.message)}")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    exit_now(INTERRUPTED_EXIT_CODE if stuck.interrupted else 1)
 
 
 def _render(result: BuildResult, out_dir: Path) -> None:

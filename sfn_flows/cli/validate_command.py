@@ -41,13 +41,13 @@ def validate(
             continue
         problems = [
             Problem(
-                "",
-                f"key {key!r} appears twice in one object; only the last value counts.",
+                duplicate.pointer,
+                f"key {duplicate.key!r} appears twice in one object; only the last value counts.",
                 "remove the duplicate.",
                 "error" if strict else "warning",
                 "duplicate-key",
             )
-            for key in loaded.duplicate_keys
+            for duplicate in loaded.duplicate_keys
         ]
         problems += validate_definition(
             loaded.definition, strict=strict, size=loaded.size, source=loaded.source

@@ -11,9 +11,9 @@ from typing import Any
 
 from sfn_flows.compile import CompiledWorkflow, compile_workflow
 from sfn_flows.deploy.build_files import MANIFEST, TEMPLATE
-from sfn_flows.deploy.template import render_template
+from sfn_flows.deploy.template import RUNTIME, render_template
 from sfn_flows.errors import WorkflowError
-from sfn_flows.project.discover import Discovered, discover_workflows
+from sfn_flows.project.discover import Discovered, OnStuck, discover_workflows
 from sfn_flows.project.function_checks import function_problems
 
 ASL_SUFFIX = ".asl.json"
@@ -30,20 +30,27 @@ class BuildResult:
 
 
 def compile_project(
-    workflows_dir: Path, *, lambdas_dir: Path | None = None, import_timeout: float | None = None
+    workflows_dir: Path,
+    *,
+    lambdas_dir: Path | None = None,
+    import_timeout: float | None = None,
+    on_stuck: OnStuck | None = None,
 ) -> BuildResult:
     """Discover and compile every workflow, then check the Lambda functions they share:
     one definition per name, a handler in `lambdas_dir` (default: `lambdas/` next to the
-    workflows folder) for each. `import_timeout` bounds each module's import (seconds)."""
+    workflows folder) for each. `import_timeout` bounds each module's import (seconds);
+    `on_stuck` ends the process when a module ignores its interruption (see
+    discover_workflows): only a caller that may end the process passes one."""
     result = BuildResult()
     candidates: list[tuple[Discovered, CompiledWorkflow]] = []
-    for item in discover_workflows(workflows_dir, import_timeout=import_timeout):
+    found = discover_workflows(workflows_dir, import_timeout=import_timeout, on_stuck=on_stuck)
+    for item in found:
         try:
             candidates.append((item, compile_workflow(item.workflow)))
         except WorkflowError as exc:
             result.failures.append((item, exc))
     lambdas = workflows_dir.parent / "lambdas" if lambdas_dir is None else lambdas_dir
-    checks = function_problems([item for item, _ in candidates], lambdas)
+    checks = function_problems([item for item, _ in candidates], lambdas, runtime=RUNTIME)
     for (item, compiled), problems in zip(candidates, checks, strict=True):
         errors = [p for p in problems if p.severity == "error"]
         if errors:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,6 +16,7 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from sfn_flows.errors import InputFileError
+from sfn_flows.project.json_definition import DuplicateKey, JsonTooDeep, read_json
 from sfn_flows.validate.size import MAX_DEFINITION_BYTES, NotJsonError, measure_json
 
 
@@ -39,7 +40,7 @@ class LoadedDefinition:
     path: Path
     definition: Any
     size: int  # bytes of the file
-    duplicate_keys: tuple[str, ...] = field(default=())
+    duplicate_keys: tuple[DuplicateKey, ...] = ()
     source: Literal["json", "yaml"] = "json"
 
 
@@ -56,35 +57,26 @@ def load_definition(path: Path) -> LoadedDefinition:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start}).") from None
-    duplicates: list[str] = []
     if path.suffix.lower() in YAML_SUFFIXES:
         return LoadedDefinition(path, _load_yaml(path, text), len(raw), source="yaml")
-    definition = _load_json(path, text, duplicates)
-    return LoadedDefinition(path, definition, len(raw), tuple(duplicates))
-
-
-def _not_json(constant: str) -> Any:
-    # Python's json accepts NaN and Infinity; JSON (and AWS) do not.
-    raise ValueError(f"{constant} is not a JSON value; write a number or a string")
-
-
-def _load_json(path: Path, text: str, duplicates: list[str]) -> Any:
-    def keep_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in seen:
-                duplicates.append(key)
-            seen[key] = value
-        return seen
-
     try:
-        return json.loads(text, object_pairs_hook=keep_pairs, parse_constant=_not_json)
+        read = read_json(text)
     except json.JSONDecodeError as exc:
         raise InputFileError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}.") from None
-    except RecursionError:
-        raise InputFileError(f"{path}: JSON nested too deeply to read.") from None
+    except JsonTooDeep as exc:
+        raise InputFileError(
+            f"{path}: JSON nested {exc.depth:,} levels deep (objects and arrays inside each "
+            f"other); sfn-flows reads at most {exc.readable:,}. {_FLATTEN}"
+        ) from None
     except ValueError as exc:  # e.g. an integer longer than Python converts (4,300 digits)
         raise InputFileError(f"{path}: invalid JSON: {exc}.") from None
+    return LoadedDefinition(path, read.definition, len(raw), tuple(read.duplicate_keys))
+
+
+_FLATTEN = (
+    "Flatten it: move deeply nested data (Parameters, Result) into the execution input or "
+    "S3, and nested Parallel or Map branches into state machines of their own."
+)
 
 
 class _JsonCompatibleLoader(_Events, Composer, SafeConstructor, Resolver):
@@ -171,7 +163,7 @@ def _parse_yaml(path: Path, text: str) -> Any:
     except yaml.YAMLError as exc:
         raise InputFileError(f"{path}: invalid YAML: {exc}.") from None
     except RecursionError:
-        raise InputFileError(f"{path}: YAML nested too deeply to read.") from None
+        raise InputFileError(f"{path}: YAML nested too deeply to read. {_FLATTEN}") from None
     except Exception as exc:
         # PyYAML's constructors raise plain Python errors for scalars they cannot build: a
         # timestamp such as 2001-13-45 (ValueError), `!!int ''` (IndexError), `!!bool ''`

@@ -28,8 +28,11 @@ class _Use:
         return f"workflow {self.item.workflow.name!r} ({self.item.source}, {self.pointer})"
 
 
-def function_problems(workflows: Sequence[Discovered], lambdas_dir: Path) -> list[list[Problem]]:
-    """The problems of each workflow's Lambda functions, in the order of `workflows`."""
+def function_problems(
+    workflows: Sequence[Discovered], lambdas_dir: Path, *, runtime: str | None = None
+) -> list[list[Problem]]:
+    """The problems of each workflow's Lambda functions, in the order of `workflows`;
+    `runtime` is the Lambda runtime the handlers run on ('python3.13')."""
     uses = [_first_uses(item) for item in workflows]
     by_name: dict[str, list[_Use]] = {}
     for own in uses:
@@ -46,7 +49,7 @@ def function_problems(workflows: Sequence[Discovered], lambdas_dir: Path) -> lis
                 continue
             handler = use.function.handler
             if handler not in handlers:
-                handlers[handler] = check_handler(lambdas_dir, handler)
+                handlers[handler] = check_handler(lambdas_dir, handler, runtime=runtime)
             missing = handlers[handler]
             if missing is not None:
                 found.append(
@@ -54,7 +57,6 @@ def function_problems(workflows: Sequence[Discovered], lambdas_dir: Path) -> lis
                         use.pointer,
                         f"Lambda function {use.function.name!r}: {missing.message}",
                         missing.fix,
-                        severity=missing.severity,
                         code="missing-handler",
                     )
                 )

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from sfn_flows.validate.problems import Severity
 
 # Modules Lambda can import but whose names cannot be read from source.
 _EXTENSION_PATTERNS = ("{}.so", "{}.*.so")
@@ -26,12 +25,14 @@ _SKIPPED_DIRS = frozenset({"__pycache__"})
 class HandlerProblem:
     message: str
     fix: str
-    severity: Severity = "error"
 
 
-def check_handler(lambdas_dir: Path, handler: str) -> HandlerProblem | None:
+def check_handler(
+    lambdas_dir: Path, handler: str, *, runtime: str | None = None
+) -> HandlerProblem | None:
     """None when `handler` ('module.function') names a module-level name of a module in
-    `lambdas_dir`; otherwise what is missing, the closest names and the fix."""
+    `lambdas_dir`; otherwise what is missing or does not parse, the closest names and the
+    fix. `runtime` is the Lambda runtime the handlers run on ('python3.13')."""
     module, _, function = handler.rpartition(".")
     parts = module.split(".")
     wanted = lambdas_dir.joinpath(*parts).with_suffix(".py")
@@ -62,17 +63,7 @@ def check_handler(lambdas_dir: Path, handler: str) -> HandlerProblem | None:
             "make the file readable.",
         )
     except (SyntaxError, ValueError, RecursionError) as exc:
-        line = f":{exc.lineno}" if isinstance(exc, SyntaxError) and exc.lineno else ""
-        reason = exc.msg if isinstance(exc, SyntaxError) else str(exc) or type(exc).__name__
-        # A warning: the file may use syntax of the Lambda runtime's newer Python.
-        return HandlerProblem(
-            f"handler {handler!r}: {path}{line} does not parse with the Python running "
-            f"sfn-flows ({sys.version_info.major}.{sys.version_info.minor}): {reason}; "
-            f"{function!r} was not looked for.",
-            "correct the syntax, unless the file uses syntax only the Lambda runtime's "
-            "newer Python knows.",
-            severity="warning",
-        )
+        return _unparsable(handler, path, exc, runtime)
     names = _module_names(tree)
     if names is None or function in names:
         return None
@@ -84,6 +75,38 @@ def check_handler(lambdas_dir: Path, handler: str) -> HandlerProblem | None:
         + (f", or set handler='{module}.{closest[0]}'" if closest else "")
         + ".",
     )
+
+
+def _unparsable(handler: str, path: Path, exc: Exception, runtime: str | None) -> HandlerProblem:
+    """An error, not a warning: a handler that does not parse fails every invocation once
+    deployed. A newer runtime may know syntax this Python does not: the build must then run
+    on a Python at least as new as the runtime's."""
+    if isinstance(exc, SyntaxError):
+        where = f"{path}:{exc.lineno or '?'}" + (f":{exc.offset}" if exc.offset else "")
+        reason = f"{where}: syntax error: {exc.msg}"
+    elif isinstance(exc, RecursionError):
+        reason = f"{path}: nested too deeply to parse"
+    else:  # ValueError: null bytes
+        reason = f"{path}: does not parse: {exc}"
+    this = f"{sys.version_info.major}.{sys.version_info.minor}"
+    wanted = _runtime_version(runtime)
+    needed = f"Python {wanted[0]}.{wanted[1]}" if wanted else "the Lambda runtime's Python"
+    message = f"handler {handler!r}: {reason}. The build parses with Python {this}"
+    if wanted is None or sys.version_info[:2] < wanted:
+        message += f"; newer syntax needs a build on {needed} or later"
+        message += f" (the Lambda runtime is {runtime})." if runtime else "."
+    else:
+        message += "."
+    return HandlerProblem(
+        message,
+        f"correct the syntax; if the file is right for the Lambda runtime, run `sfn-flows "
+        f"build` on {needed} or later.",
+    )
+
+
+def _runtime_version(runtime: str | None) -> tuple[int, int] | None:
+    match = re.fullmatch(r"python(\d+)\.(\d+)", runtime or "")
+    return (int(match[1]), int(match[2])) if match else None
 
 
 def _closest(names: list[str]) -> str:

@@ -34,7 +34,7 @@ def validate_definition(
     size, the compact JSON does. `source="yaml"` also explains names YAML turned into booleans.
     A definition over the 1 MB limit is refused at once: nothing else is checked.
     """
-    report = Report(strict=strict, from_yaml=source == "yaml")
+    report = Report(strict=strict, from_yaml=source == "yaml", from_json_file=source == "json")
     as_json: int | None = None
     if size is None or source == "yaml":
         # Measured first: a definition JSON cannot hold (a set, a datetime, a tuple key, an int

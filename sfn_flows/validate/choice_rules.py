@@ -14,8 +14,9 @@ from sfn_flows.validate.values import (
     check_expression,
     check_path,
     describe,
-    is_number_or_placeholder,
+    is_number,
     is_timestamp_or_placeholder,
+    number_placeholder,
 )
 
 
@@ -29,7 +30,7 @@ def _is_bool(value: Any) -> bool:
 
 _KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "String": (_is_str, "a string"),
-    "Numeric": (is_number_or_placeholder, "a number"),
+    "Numeric": (is_number, "a number"),
     "Boolean": (_is_bool, "true or false"),
     "Timestamp": (
         is_timestamp_or_placeholder,
@@ -206,7 +207,10 @@ def _check_rule(report: Report, at: str, rule: dict[str, Any], *, nested: bool =
         expected = OPERATORS[operator]
         if expected is None:
             check_path(report, f"{where}/{operator}", value, reference=True)
-        elif not expected[0](value):
+        elif not expected[0](value) and not (
+            operator.startswith("Numeric")
+            and number_placeholder(report, f"{where}/{operator}", value)
+        ):
             report.error(
                 f"{where}/{operator}",
                 f"{operator} compares with {expected[1]}, not {describe(value)}.",

@@ -11,7 +11,7 @@ from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.states import StateContext, check_state
 from sfn_flows.validate.targets import not_a_name, quote_fix, yaml_hint
-from sfn_flows.validate.values import MAX_SECONDS, describe, is_int, is_placeholder
+from sfn_flows.validate.values import MAX_SECONDS, describe, is_int, number_placeholder
 
 MAX_STATE_NAME = 80
 QUERY_LANGUAGES = ("JSONPath", "JSONata")
@@ -212,7 +212,8 @@ def check_machine(report: Report, definition: Any) -> None:
         report.error("/Comment", "Comment must be a string.", "", "field")
     if "TimeoutSeconds" in definition:
         value = definition["TimeoutSeconds"]
-        if not (is_placeholder(value) or (is_int(value) and 1 <= value <= MAX_SECONDS)):
+        placeholder = number_placeholder(report, "/TimeoutSeconds", value)
+        if not (placeholder or (is_int(value) and 1 <= value <= MAX_SECONDS)):
             report.error(
                 "/TimeoutSeconds",
                 f"TimeoutSeconds must be an integer from 1 to {MAX_SECONDS}, "

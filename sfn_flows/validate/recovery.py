@@ -16,7 +16,7 @@ from sfn_flows.validate.values import (
     describe,
     is_int,
     is_number,
-    is_placeholder,
+    number_placeholder,
 )
 
 # The errors Step Functions itself raises; 'States.' is reserved for them.
@@ -59,7 +59,8 @@ def check_retry(report: Report, where: str, value: Any) -> None:
         _int_field(report, at, retrier, "MaxAttempts", 0)
         _int_field(report, at, retrier, "MaxDelaySeconds", 1)
         rate = retrier.get("BackoffRate", 1.0)
-        if not (is_placeholder(rate) or (is_number(rate) and rate >= 1.0)):
+        placeholder = number_placeholder(report, f"{at}/BackoffRate", rate)
+        if not (placeholder or (is_number(rate) and rate >= 1.0)):
             report.error(
                 f"{at}/BackoffRate",
                 f"BackoffRate must be a number >= 1.0, not {describe(rate)}.",
@@ -164,7 +165,8 @@ def _check_error_equals(
 
 def _int_field(report: Report, at: str, policy: dict[str, Any], key: str, minimum: int) -> None:
     value = policy.get(key, minimum)
-    if not (is_placeholder(value) or (is_int(value) and minimum <= value <= MAX_SECONDS)):
+    placeholder = number_placeholder(report, f"{at}/{key}", value)
+    if not (placeholder or (is_int(value) and minimum <= value <= MAX_SECONDS)):
         report.error(
             f"{at}/{key}",
             f"{key} must be an integer from {minimum} to {MAX_SECONDS}, not {describe(value)}.",

@@ -30,8 +30,8 @@ from sfn_flows.validate.values import (
     describe,
     is_int,
     is_number,
-    is_placeholder,
     is_timestamp_or_placeholder,
+    number_placeholder,
     resource_text,
 )
 
@@ -417,7 +417,7 @@ def _number_field(
     if ctx.jsonata and is_expression(value):
         check_expression(ctx.report, f"{where}/{key}", value)
         return
-    if is_placeholder(value):
+    if number_placeholder(ctx.report, f"{where}/{key}", value):
         return
     ok = (
         (is_int(value) if integer else is_number(value))

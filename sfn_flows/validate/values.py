@@ -41,14 +41,39 @@ def has_placeholder(value: str) -> bool:
     return "${" in value and bool(_PLACEHOLDER.search(value))
 
 
+class UnquotedPlaceholder(str):
+    """A `${Name}` a JSON definition file holds without quotes where a value goes
+    (`"Seconds": ${Wait}`). CloudFormation puts the substituted text there before AWS parses
+    the file, so it can stand for a number; the JSON reader (project/files.py) gives such a
+    placeholder this type, its text is the placeholder's."""
+
+    __slots__ = ()
+
+
 def is_placeholder(value: Any) -> bool:
     """Exactly one `${Name}`: CloudFormation replaces the text of a definition file before it
     parses it, so `Seconds: ${Wait}` reaches AWS as a number. Any field may hold one."""
     return isinstance(value, str) and _PLACEHOLDER.fullmatch(value) is not None
 
 
-def is_number_or_placeholder(value: Any) -> bool:
-    return is_number(value) or is_placeholder(value)
+def number_placeholder(report: Report, where: str, value: Any) -> bool:
+    """True when `value` is a placeholder where a number goes: nothing else to check. In a
+    JSON file a quoted one is an error: CloudFormation substitutes the text, so AWS receives
+    the string "300" and refuses it (SCHEMA_VALIDATION_FAILED: Expected value of type
+    Integer; aws/serverless-application-model#1616)."""
+    if not is_placeholder(value):
+        return False
+    if report.from_json_file and not isinstance(value, UnquotedPlaceholder):
+        key = where.rpartition("/")[2]
+        report.error(
+            where,
+            f"{value!r} is in quotes: CloudFormation substitutes the text, so AWS receives a "
+            "string here, where it needs a number, and refuses the definition.",
+            f'write it unquoted, `"{key}": {value}` — CloudFormation substitutes the text '
+            "before AWS parses it.",
+            "quoted-placeholder",
+        )
+    return True
 
 
 def is_timestamp_or_placeholder(value: Any) -> bool:
@@ -156,7 +181,7 @@ def check_seconds(
     if jsonata and is_expression(value):
         check_expression(report, where, value)
         return True
-    if is_placeholder(value):
+    if number_placeholder(report, where, value):
         return True
     if not is_int(value) or not minimum <= value <= MAX_SECONDS:
         report.error(

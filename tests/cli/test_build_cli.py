@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -310,6 +311,32 @@ def _sigint_as_usual() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def interrupt_build(project: Path, markers: list[Path]) -> tuple[int, str, str]:
+    """Run `sfn-flows build`, pressing Ctrl-C as each marker file appears; the exit status and
+    output. Generous timeouts: a build that hangs fails the test instead of the suite."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sfn_flows", "build", "--import-timeout", "300"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_sigint_as_usual,
+    )
+    try:
+        for marker in markers:
+            give_up = time.monotonic() + 120
+            while not marker.exists() and process.poll() is None and time.monotonic() < give_up:
+                time.sleep(0.05)
+            assert marker.exists(), f"{marker.name}: never happened"
+            process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return process.returncode, stdout, stderr
+
+
 def test_ctrl_c_while_importing_names_the_module(project: Path) -> None:
     marker = project / "importing"
     write_workflow(
@@ -322,29 +349,66 @@ def test_ctrl_c_while_importing_names_the_module(project: Path) -> None:
         time.sleep(600)
         """,
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sfn_flows", "build", "--import-timeout", "300"],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_sigint_as_usual,
-    )
-    try:
-        give_up = time.monotonic() + 120
-        while not marker.exists() and process.poll() is None and time.monotonic() < give_up:
-            time.sleep(0.05)
-        assert marker.exists(), "the module was never imported"
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert process.returncode == 130, stdout + stderr
+    returncode, stdout, stderr = interrupt_build(project, [marker])
+    assert returncode == 130, stdout + stderr
     assert "Traceback" not in stdout + stderr
     assert "interrupted" in stderr and "stuck.py:5" in stderr
     assert not (project / "build").exists()
+
+
+IGNORES_INTERRUPTIONS = (
+    "import time\nwhile True:\n    try:\n        time.sleep(1)\n"
+    "    except BaseException:\n        pass\n"
+)
+
+
+def test_an_import_that_ignores_the_deadline_ends_the_build(project: Path) -> None:
+    # Every interruption at the deadline was swallowed: the build used to hang for good.
+    (project / "workflows" / "stubborn.py").write_text(IGNORES_INTERRUPTIONS)
+    # Generous: a regression fails on the timeout instead of hanging the suite.
+    result = run(project, "build", "--import-timeout", "1", timeout=90)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "stubborn.py:" in result.stderr
+    assert "importing the module did not finish within 1 s" in result.stderr
+    assert "it ignored the interruption" in result.stderr
+    assert "--import-timeout" in result.stderr  # the deadline's fix
+    assert not (project / "build").exists()
+
+
+def test_a_second_ctrl_c_ends_a_build_whose_module_ignores_it(project: Path) -> None:
+    started, swallowed = project / "importing", project / "swallowed"
+    write_workflow(
+        project,
+        "stuck",
+        f"""
+        import pathlib
+        import time
+        while True:
+            try:
+                pathlib.Path({str(started)!r}).write_text("now")
+                time.sleep(1)
+            except BaseException:
+                pathlib.Path({str(swallowed)!r}).write_text("once")
+        """,
+    )
+    # The first Ctrl-C once the module runs, the second once it swallowed the first.
+    returncode, stdout, stderr = interrupt_build(project, [started, swallowed])
+    assert returncode == 130, stdout + stderr
+    assert "Traceback" not in stdout + stderr
+    assert "interrupted" in stderr and "stuck.py:" in stderr
+    assert "it ignored the interruption" in stderr
+    assert not (project / "build").exists()
+
+
+def test_a_tiny_import_deadline_names_no_framework_file(project: Path) -> None:
+    # The alarm fires before the module's own code runs, in sfn-flows' or Python's code:
+    # contextlib.py and threading.py were named as where the module "was running".
+    result = run(project, "build", "--import-timeout", "1e-9")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "did not finish within 1e-09 s" in result.stderr
+    named = re.findall(r"it was running (.+?):\d+\)", result.stderr)
+    assert all(Path(path).resolve().is_relative_to(project) for path in named), named
+    assert ":?:" not in result.stderr  # no line is shown rather than an unknown one
 
 
 def test_keyboard_interrupt_raised_by_a_module(project: Path) -> None:
@@ -476,6 +540,19 @@ def test_a_handler_missing_from_lambdas_is_refused(
     assert "calls-flow" in result.stdout and "Lambda function 'Missing'" in result.stdout
     for fragment in fragments:
         assert fragment in result.stdout
+    assert not (project / "build").exists()
+
+
+def test_a_handler_with_a_syntax_error_fails_the_build(project: Path) -> None:
+    # Only a warning before: the build exited 0 and "'(' was never closed" deployed.
+    write_caller(
+        project, "calls", "calls-flow", 'LambdaFunction("Broken", handler="broken.handler")'
+    )
+    (project / "lambdas" / "broken.py").write_text("def handler(event, context:\n    return 1\n")
+    result = run(project, "build")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "broken.py:1:12: syntax error: '(' was never closed" in result.stdout
+    assert "The build parses with Python" in result.stdout
     assert not (project / "build").exists()
 
 

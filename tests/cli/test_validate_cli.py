@@ -298,10 +298,38 @@ def test_duplicate_key_is_a_warning(tmp_path: Path) -> None:
     done = run(path)
     assert done.returncode == 0, output(done)
     [line] = problem_lines(done, path)
-    assert ": warning: key 'End' appears twice" in line
+    # The pointer of the object that holds the key twice (it was empty: "/").
+    assert line.startswith(f"{path}: /States/A: warning: key 'End' appears twice")
     strict = run(path, "--strict")
     assert_clean_failure(strict)
     assert ": error: key 'End' appears twice" in strict.stdout
+
+
+def test_unquoted_placeholders_in_a_json_file(tmp_path: Path) -> None:
+    # SAM/CloudFormation definition files with DefinitionSubstitutions: "invalid JSON" before.
+    text = (
+        '{"StartAt": "W", "TimeoutSeconds": ${Timeout}, "States": {"W": {"Type": "Wait", '
+        '"Seconds": ${Reminder}, "Next": "T"}, "T": {"Type": "Task", "Resource": "${Fn}", '
+        '"TimeoutSeconds": "${TaskTimeout}", "End": true}}}'
+    )
+    path = write(tmp_path / "sam.json", text)
+    done = run(path)
+    assert_clean_failure(done)
+    [line] = problem_lines(done, path)
+    assert line.startswith(f"{path}: /States/T/TimeoutSeconds: error: ")
+    assert 'write it unquoted, `"TimeoutSeconds": ${TaskTimeout}`' in line
+    fixed = write(tmp_path / "fixed.json", text.replace('"${TaskTimeout}"', "${TaskTimeout}"))
+    done = run(fixed)
+    assert done.returncode == 0, output(done)
+    assert f"{fixed}: valid" in done.stdout
+
+
+def test_json_too_deep_to_read_says_how_to_fix_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "deep.json", "[" * 50_000 + "]" * 50_000)
+    done = run(path)
+    assert_clean_failure(done)
+    assert f"{path}: JSON nested 50,000 levels deep" in done.stdout
+    assert "Flatten it" in done.stdout
 
 
 # ---- --json ------------------------------------------------------------------------------------

@@ -27,9 +27,11 @@ from hypothesis import strategies as st
 from sfn_flows.budget import Budget, compute_budget
 from sfn_flows.errors import InputFileError
 from sfn_flows.project.files import load_definition
+from sfn_flows.project.json_definition import read_json
 from sfn_flows.validate import validate_definition
 from sfn_flows.validate.problems import Problem
 from sfn_flows.validate.size import NotJsonError, json_size, measure_json
+from sfn_flows.validate.values import UnquotedPlaceholder
 
 FUZZ = settings.get_profile("sfn-fuzz")
 
@@ -1277,3 +1279,140 @@ def test_loader_without_libyaml_reads_the_same(scratch: Path) -> None:
         # libyaml words its syntax errors its own way; the place and the kind must agree.
         assert pure[name].partition("YAML")[0] == here.partition("YAML")[0], name
         assert pure[name].startswith("error") or pure[name] == here, name
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. JSON files with unquoted ${Name} placeholders (SAM's DefinitionSubstitutions)
+# ---------------------------------------------------------------------------------------------
+
+
+class _Bare:
+    """Where the generated file holds an unquoted placeholder."""
+
+    def __init__(self, name: str) -> None:
+        self.text = "${" + name + "}"
+
+
+def _with_bare(strings: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
+    leaves = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=False, allow_infinity=False),
+        strings,
+        st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True).map(_Bare),
+    )
+    return st.recursive(
+        leaves,
+        lambda children: (
+            st.lists(children, max_size=4) | st.dictionaries(strings, children, max_size=4)
+        ),
+        max_leaves=20,
+    )
+
+
+def _write(value: Any, out: list[str], spans: list[tuple[int, int]], at: int) -> int:
+    """Append `value` as JSON text (unquoted placeholders as they are); returns the new
+    offset and records where each placeholder is."""
+    if isinstance(value, _Bare):
+        out.append(value.text)
+        spans.append((at, at + len(value.text)))
+        return at + len(value.text)
+    if isinstance(value, list | dict):
+        pairs = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value]
+        opener, closer = ("{", "}") if isinstance(value, dict) else ("[", "]")
+        out.append(opener)
+        at += 1
+        for index, (key, child) in enumerate(pairs):
+            lead = (", " if index else "") + (json.dumps(key) + ": " if key is not None else "")
+            out.append(lead)
+            at = _write(child, out, spans, at + len(lead))
+        out.append(closer)
+        return at + 1
+    text = json.dumps(value, ensure_ascii=False)
+    out.append(text)
+    return at + len(text)
+
+
+def _expected(value: Any) -> Any:
+    if isinstance(value, _Bare):
+        return UnquotedPlaceholder(value.text)
+    if isinstance(value, list):
+        return [_expected(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _expected(v) for k, v in value.items()}
+    return value
+
+
+def _same(found: Any, expected: Any) -> bool:
+    """Equal, and an UnquotedPlaceholder exactly where one is expected."""
+    if isinstance(found, UnquotedPlaceholder) != isinstance(expected, UnquotedPlaceholder):
+        return False
+    if isinstance(expected, list):
+        return (
+            isinstance(found, list)
+            and len(found) == len(expected)
+            and all(_same(f, e) for f, e in zip(found, expected, strict=True))
+        )
+    if isinstance(expected, dict):
+        return (
+            isinstance(found, dict)
+            and list(found) == list(expected)
+            and all(_same(found[k], e) for k, e in expected.items())
+        )
+    return bool(found == expected)
+
+
+# Strings that steer the reader's string tracking: quotes, backslashes, placeholders, NULs.
+tricky_strings = st.lists(
+    st.sampled_from(['"', "\\", "$", "{", "}", "${A}", "\x00", "a", " ", "\n", "é", "\u2028"]),
+    max_size=6,
+).map("".join)
+plain_strings = st.text(st.characters(exclude_characters='"\\', codec="utf-8"), max_size=6)
+
+
+@examples(1.0)
+@given(_with_bare(tricky_strings))
+def test_unquoted_placeholders_are_read_where_they_are(value: Any) -> None:
+    out: list[str] = []
+    _write(value, out, [], 0)
+    assert _same(read_json("".join(out)).definition, _expected(value))
+
+
+@examples(1.0)
+@given(_with_bare(plain_strings), st.data())
+def test_json_errors_near_unquoted_placeholders_point_at_the_file(value: Any, data: Any) -> None:
+    # One character deleted (not a quote: the strings here have no escapes, so the strings
+    # stay where they were). The error is where json.loads finds it in the same text with
+    # each placeholder written as a string of the same length.
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    _write(value, out, spans, 0)
+    text = "".join(out)
+    cuttable = [
+        i
+        for i, char in enumerate(text)
+        if char != '"' and not any(start <= i < end for start, end in spans)
+    ]
+    if not cuttable:
+        return
+    cut = data.draw(st.sampled_from(cuttable))
+    broken = text[:cut] + text[cut + 1 :]
+    same_length = broken
+    for start, end in spans:
+        start, end = (start - 1, end - 1) if start > cut else (start, end)
+        same_length = same_length[:start] + '"' + "_" * (end - start - 2) + '"' + same_length[end:]
+    try:
+        json.loads(same_length)
+        expected: tuple[str, int] | None = None
+    except json.JSONDecodeError as exc:
+        expected = (exc.msg, exc.pos)
+    except ValueError:  # an integer too long (not generated) or NaN (not generated)
+        return
+    try:
+        read_json(broken)
+        found: tuple[str, int] | None = None
+    except json.JSONDecodeError as exc:
+        found = (exc.msg, exc.pos)
+        assert exc.doc == broken
+    assert found == expected

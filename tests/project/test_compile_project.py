@@ -50,18 +50,26 @@ def test_a_problem_points_at_the_state_that_uses_the_function(tmp_path: Path) ->
     )
 
 
-def test_a_handler_module_this_python_cannot_parse_only_warns(tmp_path: Path) -> None:
-    # `type` statements are Python 3.12 syntax; the Lambda runtime may well know them.
+def test_a_handler_module_this_python_cannot_parse_is_an_error(tmp_path: Path) -> None:
+    # `type` statements are Python 3.12 syntax: an error that says to build on the Lambda
+    # runtime's Python (python3.13 in deploy/template) when this one is older.
     source = "type Event = dict[str, object]\ndef handler(event, context):\n    return event\n"
     root = project(tmp_path, NESTED.replace('work.handle"', 'work.handler"'), source)
     result = compile_project(root / "workflows", lambdas_dir=root / "lambdas")
     try:
         compile(source, "work.py", "exec")
     except SyntaxError:
-        assert result.ok
-        [(_, compiled)] = result.compiled
-        codes = {(w.pointer, w.severity, w.code) for w in compiled.warnings}
-        assert ("/States/Both/Branches/0/States/Ok", "warning", "missing-handler") in codes
+        assert not result.ok and not result.compiled
+        [(_, failure)] = result.failures
+        pointers = [p.pointer for p in failure.problems if p.code == "missing-handler"]
+        assert pointers == [
+            "/States/Both/Branches/0/States/Ok",
+            "/States/Both/Branches/1/States/Each/ItemProcessor/States/Inner",
+        ]
+        problem = failure.problems[0]
+        assert problem.severity == "error"
+        assert f"{root / 'lambdas' / 'work.py'}:1:6: syntax error" in problem.message
+        assert "needs a build on Python 3.13 or later" in problem.message
     else:  # this Python parses it: the handler is found and nothing is said
         assert result.ok
         [(_, compiled)] = result.compiled

@@ -3,6 +3,7 @@ never imported."""
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 
@@ -128,16 +129,25 @@ def test_a_missing_module_suggests_the_closest(tmp_path: Path) -> None:
     assert problem is not None and "(closest: 'billing.invoices')" in problem.message
 
 
-def test_a_module_that_does_not_parse_is_a_warning(tmp_path: Path) -> None:
-    # Not an error: the Lambda runtime's Python may be newer than the one running the build
-    # and know syntax this one does not.
-    write(tmp_path, "work.py", "def handler(event, context:\n    return event\n")
-    problem = check_handler(tmp_path, "work.handler")
-    assert problem is not None and problem.severity == "warning"
-    assert f"{tmp_path / 'work.py'}:1 does not parse with the Python running sfn-flows" in (
-        problem.message
-    )
-    assert "'(' was never closed" in problem.message
+def test_a_module_that_does_not_parse_is_an_error(tmp_path: Path) -> None:
+    # It was a warning, in case the Lambda runtime's newer Python knew the syntax, and
+    # "'(' was never closed" deployed. The message says how to build for newer syntax.
+    write(tmp_path, "work.py", "import json\ndef handler(event, context:\n    return event\n")
+    problem = check_handler(tmp_path, "work.handler", runtime="python3.13")
+    assert problem is not None  # an error: a HandlerProblem is one
+    assert f"{tmp_path / 'work.py'}:2:12: syntax error: '(' was never closed" in problem.message
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert f"The build parses with Python {version}" in problem.message
+    if sys.version_info < (3, 13):
+        assert "newer syntax needs a build on Python 3.13 or later" in problem.message
+    assert problem.fix.startswith("correct the syntax")
+
+
+def test_a_module_with_a_null_byte_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "work.py").write_bytes(b"def handler(event, context):\n    return '\x00'\n")
+    problem = check_handler(tmp_path, "work.handler", runtime="python3.13")
+    assert problem is not None  # an error: a HandlerProblem is one
+    assert f"{tmp_path / 'work.py'}" in problem.message and "null bytes" in problem.message
 
 
 def test_a_missing_folder(tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ from types import FrameType
 import pytest
 
 from sfn_flows.errors import DiscoveryError
-from sfn_flows.project.discover import discover_workflows
+from sfn_flows.project import stuck_import
+from sfn_flows.project.discover import StuckImport, discover_workflows
 from sfn_flows.project.import_deadline import (
     DEFAULT_IMPORT_TIMEOUT,
     ImportTimedOut,
@@ -115,3 +116,60 @@ def test_the_timeout_setting(environ: dict[str, str], expected: float) -> None:
 def test_a_bad_timeout_setting(value: str) -> None:
     with pytest.raises(DiscoveryError, match="SFN_FLOWS_IMPORT_TIMEOUT"):
         import_timeout_from({"SFN_FLOWS_IMPORT_TIMEOUT": value})
+
+
+IGNORES_INTERRUPTIONS = """
+import pathlib
+import time
+stop = pathlib.Path({stop!r})
+while not stop.exists():
+    try:
+        time.sleep(0.05)
+    except BaseException:
+        pass
+"""
+
+
+def test_a_module_that_ignores_its_deadline_is_given_up_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The caller's on_stuck would end the process (the CLI's does); this one records the
+    # message and lets the module end, so the test process goes on.
+    monkeypatch.setattr(stuck_import, "GRACE_SECONDS", 0.2)
+    stop = tmp_path / "stop"
+    (tmp_path / "stubborn.py").write_text(IGNORES_INTERRUPTIONS.format(stop=str(stop)))
+    stuck: list[StuckImport] = []
+
+    def record(report: StuckImport) -> None:
+        stuck.append(report)
+        stop.write_text("now")
+
+    with pytest.raises(DiscoveryError):  # the module declares no workflow
+        discover_workflows(tmp_path, import_timeout=0.2, on_stuck=record)
+    [report] = stuck
+    assert not report.interrupted
+    assert report.message.startswith(f"{tmp_path / 'stubborn.py'}:")
+    assert "did not finish within 0.2 s; it ignored the interruption" in report.message
+    assert "catch Exception rather than BaseException" in report.message
+
+
+def test_a_helper_of_the_project_is_named_where_the_module_was(tmp_path: Path) -> None:
+    (tmp_path / "_helper.py").write_text(
+        "import time\ndef spin():\n    end = time.monotonic() + 30\n"
+        "    while time.monotonic() < end:\n        pass\n"
+    )
+    (tmp_path / "slow.py").write_text("import _helper\n_helper.spin()\n")
+    with pytest.raises(DiscoveryError) as caught:
+        discover_workflows(tmp_path, import_timeout=0.2)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'slow.py'}:2: importing the module did not finish")
+    assert f"(it was running {tmp_path / '_helper.py'}:" in message
+
+
+def test_a_sleep_names_the_module_line_not_python(tmp_path: Path) -> None:
+    (tmp_path / "slow.py").write_text("import threading\nthreading.Event().wait(30)\n")
+    with pytest.raises(DiscoveryError) as caught:
+        discover_workflows(tmp_path, import_timeout=0.2)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'slow.py'}:2: importing the module did not finish")
+    assert "it was running" not in message and "threading.py" not in message

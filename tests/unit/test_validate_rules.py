@@ -19,6 +19,7 @@ import pytest
 
 from sfn_flows.validate import Problem, errors, validate_definition
 from sfn_flows.validate.size import MAX_DEFINITION_BYTES
+from sfn_flows.validate.values import UnquotedPlaceholder
 
 DROP = object()  # pass as a field value to remove that field from the base
 LAMBDA = "arn:aws:states:::lambda:invoke"
@@ -2067,6 +2068,40 @@ def test_string_that_is_not_one_placeholder_in_a_number_field_is_refused(
     problems = errors(validate_definition(setter(text)))
     assert len(problems) == 1, _describe(problems)
     assert repr(text)[:40] in problems[0].message or text in problems[0].message
+
+
+@pytest.mark.parametrize("setter", NUMBER_FIELDS.values(), ids=list(NUMBER_FIELDS))
+def test_quoted_placeholder_in_a_number_field_of_a_json_file_is_refused(setter: Any) -> None:
+    # CloudFormation substitutes the text: `"Seconds": "${Wait}"` reaches AWS as the string
+    # "300", which it refuses (SCHEMA_VALIDATION_FAILED: Expected value of type Integer).
+    [problem] = validate_definition(setter("${Wait}"), source="json")
+    assert problem.severity == "error" and problem.code == "quoted-placeholder"
+    assert problem.pointer.startswith("/States/A") or problem.pointer == "/TimeoutSeconds"
+    assert "'${Wait}'" in problem.message and "string" in problem.message
+    assert "write it unquoted" in problem.fix and "${Wait}" in problem.fix
+
+
+@pytest.mark.parametrize("setter", NUMBER_FIELDS.values(), ids=list(NUMBER_FIELDS))
+@pytest.mark.parametrize("source", ["yaml", None])
+def test_quoted_placeholder_elsewhere_than_a_json_file_is_accepted(
+    setter: Any, source: Any
+) -> None:
+    # In YAML `Seconds: ${Wait}` and `Seconds: "${Wait}"` parse alike: nothing to tell apart.
+    assert validate_definition(setter("${Wait}"), strict=True, source=source) == []
+
+
+@pytest.mark.parametrize("setter", NUMBER_FIELDS.values(), ids=list(NUMBER_FIELDS))
+def test_unquoted_placeholder_in_a_number_field_of_a_json_file_is_accepted(setter: Any) -> None:
+    # What the JSON reader makes of `"Seconds": ${Wait}` (project/files.py).
+    value = UnquotedPlaceholder("${Wait}")
+    assert validate_definition(setter(value), strict=True, source="json") == []
+
+
+def test_a_quoted_placeholder_in_a_json_string_field_is_fine() -> None:
+    definition = one({"Type": "Wait", "Timestamp": "${NotBefore}", "End": True})
+    assert validate_definition(definition, strict=True, source="json") == []
+    definition = one(task(Resource="${FnArn}", Comment="${Note}"))
+    assert validate_definition(definition, strict=True, source="json") == []
 
 
 def test_placeholder_in_a_wait_timestamp_is_accepted() -> None:
