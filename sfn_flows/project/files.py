@@ -158,6 +158,10 @@ def _parse_yaml(path: Path, text: str) -> Any:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
+        if "nesting depth" in str(exc.problem):
+            # libyaml 0.2.5 and later stop at a depth of their own (PyYAML >= 6.0.4 wheels):
+            # the same refusal, in the same words, as the pure-Python parser's recursion limit.
+            raise InputFileError(f"{path}: YAML nested too deeply to read. {_FLATTEN}") from None
         where = f"{mark.line + 1}:{mark.column + 1}:" if mark is not None else ""
         raise InputFileError(f"{path}:{where} invalid YAML: {exc.problem}.") from None
     except yaml.YAMLError as exc:
