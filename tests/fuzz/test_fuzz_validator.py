@@ -1384,7 +1384,8 @@ def test_unquoted_placeholders_are_read_where_they_are(value: Any) -> None:
 def test_json_errors_near_unquoted_placeholders_point_at_the_file(value: Any, data: Any) -> None:
     # One character deleted (not a quote: the strings here have no escapes, so the strings
     # stay where they were). The error is where json.loads finds it in the same text with
-    # each placeholder written as a string of the same length.
+    # each placeholder written as a value of the same length: a 0 and spaces, which, like a
+    # placeholder and unlike a string, cannot be an object's key.
     out: list[str] = []
     spans: list[tuple[int, int]] = []
     _write(value, out, spans, 0)
@@ -1401,7 +1402,7 @@ def test_json_errors_near_unquoted_placeholders_point_at_the_file(value: Any, da
     same_length = broken
     for start, end in spans:
         start, end = (start - 1, end - 1) if start > cut else (start, end)
-        same_length = same_length[:start] + '"' + "_" * (end - start - 2) + '"' + same_length[end:]
+        same_length = same_length[:start] + "0" + " " * (end - start - 1) + same_length[end:]
     try:
         json.loads(same_length)
         expected: tuple[str, int] | None = None
