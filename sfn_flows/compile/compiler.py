@@ -23,6 +23,7 @@ from sfn_flows.model.task import Task
 from sfn_flows.model.workflow import Workflow
 from sfn_flows.validate import validate_definition
 from sfn_flows.validate.problems import Problem, escape_pointer_token
+from sfn_flows.validate.size import NotJsonError, written_json_size
 
 # What the validator reports about the graph once a duplicate name has been dropped from the
 # output: the graph it sees is not the one declared, so only the duplicate is reported.
@@ -240,7 +241,13 @@ def compile_workflow(workflow: Workflow) -> CompiledWorkflow:
 
     problems = list(assembler.problems)
     reported = {(p.pointer, p.code) for p in problems}
-    for problem in validate_definition(definition, strict=True):
+    try:
+        # Measured here at C speed: the validator's own measure guards against YAML aliases,
+        # which a compiled definition cannot hold, at the cost of a walk in Python.
+        size: int | None = written_json_size(definition)
+    except (NotJsonError, RecursionError):
+        size = None  # the validator says where
+    for problem in validate_definition(definition, strict=True, size=size):
         # The compiler's own message (with the Python-side fix) wins over the ASL one.
         if (problem.pointer + "/TimeoutSeconds", problem.code) in reported:
             continue

@@ -30,6 +30,13 @@ def json_size(value: Any) -> int:
     return measure_json(value)[0]
 
 
+def written_json_size(value: Any) -> int:
+    """Bytes of `value` as compact JSON, written out at C speed: for values a program built
+    (a compiled workflow), whose text is written anyway. A value read from YAML goes through
+    measure_json instead, where aliases cannot make the writing explode."""
+    return _dumped_size(value)
+
+
 def measure_json(value: Any) -> tuple[int, bool]:
     """Bytes of `value` as compact JSON, and whether a list, an object or a long string in it
     is reached more than once (shared, as YAML aliases make them).
