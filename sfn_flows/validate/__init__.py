@@ -70,7 +70,7 @@ def _too_big(
     if source == "json":
         # AWS counts the text as sent, indentation included; say when removing it is enough.
         try:
-            compact = json_size(definition)
+            compact = json_size(definition) if as_json is None else as_json
         except NotJsonError:
             compact = measured
         if compact <= MAX_DEFINITION_BYTES:
