@@ -61,13 +61,10 @@ class Recoverable(State):
         default is dropped; shape what the handler receives with `output` instead.
         """
         options: dict[str, Any] = {"output": output, "assign": assign, "comment": comment}
+        fields = {k: v for k, v in options.items() if v is not None}
         if not isinstance(result_path, Omit):
-            options["result_path"] = result_path
-        catcher = Catch(
-            error_equals=list(errors),
-            next=handler,
-            **{k: v for k, v in options.items() if v is not None or k == "result_path"},
-        )
+            fields["result_path"] = result_path  # None too: it writes "ResultPath": null
+        catcher = Catch(error_equals=list(errors), next=handler, **fields)
         self.catch = [*(self.catch or []), catcher]
         return self
 
