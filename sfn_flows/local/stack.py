@@ -116,10 +116,8 @@ def start_local_stack(
 
 def stop_local_stack(project: Path, *, deadline: float = 10.0) -> LocalStack | None:
     """Stop the recorded stack; returns it, or None when nothing was running."""
-    path = state_path(project)
-    try:
-        stack = LocalStack(**json.loads(path.read_text()))
-    except (OSError, ValueError, TypeError):
+    stack = recorded_local_stack(project)
+    if stack is None:
         return None
     if process_alive(stack.pid):
         _signal_group(stack.pid, signal.SIGTERM)
@@ -128,7 +126,7 @@ def stop_local_stack(project: Path, *, deadline: float = 10.0) -> LocalStack | N
             time.sleep(0.05)
         if process_alive(stack.pid):
             _signal_group(stack.pid, signal.SIGKILL)
-    path.unlink(missing_ok=True)
+    state_path(project).unlink(missing_ok=True)
     return stack
 
 
