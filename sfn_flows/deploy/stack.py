@@ -30,6 +30,7 @@ from botocore.exceptions import (
 )
 
 from sfn_flows.aws import Target
+from sfn_flows.aws.errors import aws_access_message
 from sfn_flows.deploy.build_files import read_build
 from sfn_flows.deploy.outputs import stack_outputs
 from sfn_flows.deploy.package import build_package
@@ -77,6 +78,15 @@ class DeployFailed(DeployError):
 
 class TargetUnreachable(DeployError):
     """The endpoint does not answer, or AWS credentials or region are missing."""
+
+
+_TARGET_UNREACHABLE = (
+    EndpointConnectionError,
+    ConnectTimeoutError,
+    NoCredentialsError,
+    ProfileNotFound,
+    NoRegionError,
+)
 
 
 @dataclass(frozen=True)
@@ -515,34 +525,16 @@ def _message(exc: ClientError) -> str:
 
 @contextlib.contextmanager
 def _aws_errors(target: Target) -> Iterator[None]:
-    """Turn botocore's errors into messages that name the target and the fix."""
+    """Turn botocore's errors into messages that name the target and the fix (the wording
+    run and status use: aws.errors)."""
     try:
         yield
-    except (EndpointConnectionError, ConnectTimeoutError) as exc:
-        if target.endpoint_url:
-            raise TargetUnreachable(
-                f"cannot reach the local stack at {target.endpoint_url} (connection refused or "
-                "timed out). Start it with `sfn-flows local up`, or pass the --endpoint-url of "
-                "one that runs."
-            ) from None
-        raise TargetUnreachable(
-            f"cannot reach AWS ({exc}); check the network and --region."
-        ) from None
-    except NoCredentialsError:
-        raise TargetUnreachable(
-            "no AWS credentials found; pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, "
-            "or deploy to the local stack (`sfn-flows local up`)."
-        ) from None
-    except ProfileNotFound as exc:
-        raise TargetUnreachable(f"{exc}; pass an existing --profile.") from None
-    except NoRegionError:
-        raise TargetUnreachable(
-            "no AWS region configured; pass --region or set AWS_REGION."
-        ) from None
     except ClientError as exc:
         operation = getattr(exc, "operation_name", "a call")
         raise DeployError(
             f"{operation} failed on the {target.describe()}: {_message(exc)}"
         ) from None
     except BotoCoreError as exc:
-        raise DeployError(f"AWS call failed on the {target.describe()}: {exc}") from None
+        message = aws_access_message(exc, target.describe(), local=target.is_local)
+        unreachable = isinstance(exc, _TARGET_UNREACHABLE)
+        raise (TargetUnreachable if unreachable else DeployError)(message) from None
