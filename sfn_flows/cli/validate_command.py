@@ -50,7 +50,11 @@ def validate(
             for duplicate in loaded.duplicate_keys
         ]
         problems += validate_definition(
-            loaded.definition, strict=strict, size=loaded.size, source=loaded.source
+            loaded.definition,
+            strict=strict,
+            size=loaded.size,
+            source=loaded.source,
+            json_bytes=loaded.json_bytes,
         )
         ok = not any(p.severity == "error" for p in problems)
         failed = failed or not ok

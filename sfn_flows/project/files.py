@@ -42,6 +42,7 @@ class LoadedDefinition:
     size: int  # bytes of the file
     duplicate_keys: tuple[DuplicateKey, ...] = ()
     source: Literal["json", "yaml"] = "json"
+    json_bytes: int | None = None  # of its compact JSON, when measured here (YAML)
 
 
 def load_definition(path: Path) -> LoadedDefinition:
@@ -58,7 +59,8 @@ def load_definition(path: Path) -> LoadedDefinition:
     except UnicodeDecodeError as exc:
         raise InputFileError(f"{path}: not UTF-8 text (byte {exc.start}).") from None
     if path.suffix.lower() in YAML_SUFFIXES:
-        return LoadedDefinition(path, _load_yaml(path, text), len(raw), source="yaml")
+        definition, json_bytes = _load_yaml(path, text)
+        return LoadedDefinition(path, definition, len(raw), source="yaml", json_bytes=json_bytes)
     try:
         read = read_json(text)
     except json.JSONDecodeError as exc:
@@ -130,7 +132,8 @@ _JsonCompatibleLoader.yaml_implicit_resolvers = {
 }
 
 
-def _load_yaml(path: Path, text: str) -> Any:
+def _load_yaml(path: Path, text: str) -> tuple[Any, int | None]:
+    """The definition, and its size as compact JSON (None: not JSON)."""
     definition = _parse_yaml(path, text)
     # PyYAML builds an anchored value once and shares it wherever an alias refers to it, so
     # loading is quick; written out as JSON (what AWS receives), a few hundred bytes of
@@ -139,14 +142,14 @@ def _load_yaml(path: Path, text: str) -> Any:
     try:
         size, shared = measure_json(definition)
     except NotJsonError:
-        return definition  # the validator says where (a value that contains itself...)
+        return definition, None  # the validator says where (a value that contains itself...)
     if shared and size > MAX_DEFINITION_BYTES:
         raise InputFileError(
             f"{path}: YAML aliases expand this definition to {size:,} bytes of JSON, beyond "
             f"the {MAX_DEFINITION_BYTES:,} bytes Step Functions accepts. Write the repeated "
             "parts out where they are needed, or make them smaller."
         )
-    return definition
+    return definition, size
 
 
 def _parse_yaml(path: Path, text: str) -> Any:

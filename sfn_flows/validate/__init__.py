@@ -25,6 +25,7 @@ def validate_definition(
     strict: bool = False,
     size: int | None = None,
     source: Source | None = None,
+    json_bytes: int | None = None,
 ) -> list[Problem]:
     """All problems in `definition` (parsed JSON), in document order; [] when it is valid.
 
@@ -32,6 +33,8 @@ def validate_definition(
     file's text as it is, so for JSON that size is what counts. CloudFormation sends a YAML
     file as JSON, so for `source="yaml"` the larger of the file and its JSON counts; with no
     size, the compact JSON does. `source="yaml"` also explains names YAML turned into booleans.
+    `json_bytes` is the size of the compact JSON, when the caller measured it already
+    (load_definition does for a YAML file): it is not measured again.
     A definition over the 1 MB limit is refused at once: nothing else is checked.
     """
     report = Report(strict=strict, from_yaml=source == "yaml", from_json_file=source == "json")
@@ -41,7 +44,7 @@ def validate_definition(
         # too long to print, a value that contains itself...) is reported where it is, and
         # nothing else is checked.
         try:
-            as_json = json_size(definition)
+            as_json = json_size(definition) if json_bytes is None else json_bytes
         except NotJsonError as exc:
             where, what = _first_non_json(definition)
             fix = "use only objects with string keys, arrays, strings, numbers, booleans and null."
