@@ -13,7 +13,7 @@ from sfn_flows.model.base import State
 from sfn_flows.model.function import LambdaFunction
 from sfn_flows.project.discover import Discovered
 from sfn_flows.project.handlers import HandlerProblem, check_handler
-from sfn_flows.validate.problems import Problem, escape_pointer_token
+from sfn_flows.validate.problems import Problem, pointer
 
 
 @dataclass(frozen=True)
@@ -90,18 +90,16 @@ def _difference(use: _Use, other: _Use) -> str:
 def _first_uses(item: Discovered) -> list[_Use]:
     """Each distinct function of the workflow, with the first state that uses it."""
     uses: dict[tuple[str, LambdaFunction], _Use] = {}
-    for pointer, function in _function_uses(item.workflow.start_state, ""):
-        uses.setdefault((function.name, function), _Use(item, pointer, function))
+    for at, function in _function_uses(item.workflow.start_state, ""):
+        uses.setdefault((function.name, function), _Use(item, at, function))
     return list(uses.values())
 
 
 def _function_uses(start: State, where: str) -> list[tuple[str, LambdaFunction]]:
     found: list[tuple[str, LambdaFunction]] = []
     for state in collect_scope(start):
-        at = f"{where}/States/{escape_pointer_token(state.name)}"
+        at = where + pointer("States", state.name)
         found.extend((at, function) for function in state.lambda_functions())
         for tokens, child in state.child_scopes():
-            found.extend(
-                _function_uses(child, at + "".join(f"/{escape_pointer_token(t)}" for t in tokens))
-            )
+            found.extend(_function_uses(child, at + pointer(*tokens)))
     return found
