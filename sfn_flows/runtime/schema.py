@@ -27,6 +27,7 @@ Every error names the field as a path in the request body: `lines[0].sku`, `item
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import re
@@ -144,14 +145,22 @@ class _Enough(Exception):
     """Enough errors were collected; stop walking the instance."""
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled_pattern(source: str) -> re.Pattern[str]:
+    """`source` rewritten for `re` and compiled once per process, not once per request: the
+    rewrite (regex_dialect) is most of a pattern check's cost, and a Lambda's schemas do not
+    change between requests. A pattern that fails is not cached: it fails again."""
+    try:
+        return re.compile(python_pattern(source))
+    except (re.error, ValueError) as exc:
+        raise SchemaError(f"pattern {source!r} is not a valid regex: {exc}") from None
+
+
 class _Validator:
-    def __init__(
-        self, root: object, max_errors: int, patterns: dict[str, re.Pattern[str]] | None = None
-    ) -> None:
+    def __init__(self, root: object, max_errors: int) -> None:
         self.root = root
         self.max_errors = max_errors
         self.errors: list[FieldError] = []
-        self.patterns = patterns if patterns is not None else {}
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -162,7 +171,7 @@ class _Validator:
 
     def collect(self, instance: object, schema: object, path: Path) -> list[FieldError]:
         """The errors of one subschema, without adding them to this validator's own."""
-        sub = _Validator(self.root, self.max_errors, self.patterns)
+        sub = _Validator(self.root, self.max_errors)
         with contextlib.suppress(_Enough):
             sub.check(instance, schema, path)
         return sub.errors
@@ -181,17 +190,8 @@ class _Validator:
                 raise SchemaError(f"$ref {ref!r} points at nothing in the schema")
         return node
 
-    def pattern(self, source: str) -> re.Pattern[str]:
-        compiled = self.patterns.get(source)
-        if compiled is None:
-            try:
-                compiled = self.patterns[source] = re.compile(python_pattern(source))
-            except (re.error, ValueError) as exc:
-                raise SchemaError(f"pattern {source!r} is not a valid regex: {exc}") from None
-        return compiled
-
     def search(self, source: str, text: str, path: Path) -> bool:
-        compiled = self.pattern(source)
+        compiled = _compiled_pattern(source)
         try:
             return compiled.search(text) is not None
         except DeadlineExceeded:
