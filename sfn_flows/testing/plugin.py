@@ -181,13 +181,16 @@ def _docker_engine() -> None:
     from sfn_flows.testing.engines import EngineError
 
     host = os.environ.get("DOCKER_HOST", "")
-    if host and host != "unix:///var/run/docker.sock" and not docker_answers():
+    if not host or host == "unix:///var/run/docker.sock":
+        ensure_docker_engine()
+    # Another Docker that answers needs nothing more (ensure_docker_engine would only run
+    # the same `docker info` a second time); one that does not is never replaced.
+    elif not docker_answers():
         raise EngineError(
             f"Docker does not answer at DOCKER_HOST={host} (`docker info` fails); start it "
             "there, or unset DOCKER_HOST to use this machine's Docker (installed and started "
             "when missing)"
         )
-    ensure_docker_engine()
 
 
 @pytest.fixture(scope="session")
