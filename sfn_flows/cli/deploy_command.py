@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -49,12 +49,10 @@ def deploy(
     """
     # Here, not at the top: boto3, jinja2 and the packager would slow every command's start.
     from sfn_flows.deploy.outputs import reachable_api_url
-    from sfn_flows.deploy.stack import deploy_project
+    from sfn_flows.deploy.stack import DEFAULT_DEADLINE_SECONDS, deploy_project
     from sfn_flows.deploy.targeting import resolve_target
 
     target = resolve_target(endpoint_url, profile, region)
-    # deploy_project's own deadline unless --timeout is given.
-    deadline: dict[str, Any] = {} if timeout is None else {"deadline_seconds": timeout}
     show_progress = out.is_terminal and not as_json
     if show_progress:
         out.print(f"deploying stack {escape(stack)} to the {escape(target.describe())}")
@@ -65,8 +63,8 @@ def deploy(
             build_dir=build_dir,
             lambdas_dir=lambdas,
             dry_run=dry_run,
+            deadline_seconds=DEFAULT_DEADLINE_SECONDS if timeout is None else timeout,
             on_event=_print_event if show_progress else None,
-            **deadline,
         )
     api_url = reachable_api_url(target, result.outputs) if result.outputs else None
     if as_json:
