@@ -1,0 +1,1 @@
+"""An ASL interpreter that runs in the test's process, with a virtual clock."""
