@@ -3,6 +3,7 @@
 Standard library and boto3 only at import, like the Lambda runtime.
 """
 
+from sfn_flows.asl.history import HistoryEvent, states_entered
 from sfn_flows.client.client import ExecutionClient
 from sfn_flows.client.errors import (
     ExecutionInputError,
@@ -12,7 +13,6 @@ from sfn_flows.client.errors import (
     WaitTimeout,
 )
 from sfn_flows.client.execution import Execution, ExecutionStatus
-from sfn_flows.client.history import HistoryEvent, states_entered
 from sfn_flows.client.inputs import MAX_INPUT_BYTES, check_input, encode_input
 from sfn_flows.client.schedule import DEFAULT_SCHEDULE, PollSchedule
 
