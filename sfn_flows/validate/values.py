@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sfn_flows.validate.intrinsics import intrinsic_error, is_intrinsic
+from sfn_flows.asl.intrinsics import intrinsic_error, is_intrinsic
+from sfn_flows.asl.jsonpath import path_error
 from sfn_flows.validate.jsonata_syntax import expression_error, is_expression
-from sfn_flows.validate.jsonpath import path_error
 from sfn_flows.validate.report import Report
 
 MAX_SECONDS = 99_999_999

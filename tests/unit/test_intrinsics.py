@@ -1,4 +1,4 @@
-"""Tests for sfn_flows.validate.intrinsics.
+"""Tests for sfn_flows.asl.intrinsics.
 
 Arities are pinned to the Step Functions developer guide ("Intrinsic
 functions for JSONPath states"); a change here should follow a change there.
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfn_flows.validate.intrinsics import INTRINSICS, intrinsic_error, is_intrinsic
+from sfn_flows.asl.intrinsics import INTRINSICS, intrinsic_error, is_intrinsic
 
 
 def test_intrinsics_table_matches_aws() -> None:

@@ -1,4 +1,4 @@
-"""Tests for sfn_flows.validate.jsonpath.path_error.
+"""Tests for sfn_flows.asl.jsonpath.path_error.
 
 The conformance test at the bottom replays every path found in definitions
 that real AWS accepted, so any over-strict rule shows up as a failure there.
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfn_flows.validate.intrinsics import intrinsic_error, is_intrinsic
-from sfn_flows.validate.jsonpath import path_error
+from sfn_flows.asl.intrinsics import intrinsic_error, is_intrinsic
+from sfn_flows.asl.jsonpath import path_error
 
 REFERENCE_ONLY = "a reference path may not contain wildcards, filters, slices"
 

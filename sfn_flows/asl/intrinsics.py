@@ -19,8 +19,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from sfn_flows.validate.jsonpath import NAME_RE as _FIELD_NAME_RE
-from sfn_flows.validate.jsonpath import match_close, path_error, skip_quoted
+from sfn_flows.asl.jsonpath import NAME_RE as _FIELD_NAME_RE
+from sfn_flows.asl.jsonpath import match_close, path_error, skip_quoted
 
 __all__ = ["INTRINSICS", "intrinsic_error", "is_intrinsic"]
 
