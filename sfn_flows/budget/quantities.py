@@ -5,14 +5,6 @@ from __future__ import annotations
 import math
 
 
-def is_jsonata(value: object) -> bool:
-    """True for a JSONata expression such as ``"{% $states.input.n %}"``."""
-    if not isinstance(value, str):
-        return False
-    text = value.strip()
-    return text.startswith("{%") and text.endswith("%}")
-
-
 def as_int(value: object) -> int | None:
     # bool is a subclass of int, but JSON `true` is never a count or a duration.
     if isinstance(value, bool) or not isinstance(value, int):

@@ -6,13 +6,13 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from sfn_flows.asl.jsonata import is_jsonata
 from sfn_flows.budget.model import MachineResult, Unbounded, child_pointer, describe
 from sfn_flows.budget.quantities import (
     as_int,
     as_non_negative_int,
     as_positive_int,
     ceil_div,
-    is_jsonata,
     times,
     to_float,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sfn_flows.validate.jsonata_syntax import is_expression
+from sfn_flows.asl.jsonata import is_jsonata
 from sfn_flows.validate.payload import check_assign, check_template
 from sfn_flows.validate.problems import escape_pointer_token as _escape
 from sfn_flows.validate.report import Report
@@ -111,7 +111,7 @@ def _check_condition(report: Report, at: str, test: dict[str, Any]) -> None:
     condition = test.get("Condition")
     if condition is None:
         return
-    if is_expression(condition):
+    if is_jsonata(condition):
         check_expression(report, f"{at}/Condition", condition)
     elif not isinstance(condition, bool):
         report.error(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sfn_flows.validate.jsonata_syntax import is_expression
+from sfn_flows.asl.jsonata import is_jsonata, opens_jsonata
 from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.values import check_expression, check_path_or_intrinsic, describe
@@ -35,8 +35,8 @@ def check_template(report: Report, where: str, value: Any, *, jsonata: bool) -> 
             stack.extend(
                 (f"{at}/{index}", node[index], False) for index in reversed(range(len(node)))
             )
-        elif jsonata and isinstance(node, str) and node.startswith("{%"):
-            if is_expression(node):
+        elif jsonata and opens_jsonata(node):
+            if is_jsonata(node):
                 check_expression(report, at, node)
             else:
                 report.warn(

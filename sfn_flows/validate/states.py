@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Callable
 from typing import Any
 
+from sfn_flows.asl.jsonata import is_jsonata
 from sfn_flows.model.task import is_callback_resource
 from sfn_flows.validate.choice_rules import check_choices
 from sfn_flows.validate.fields import (
@@ -15,7 +16,6 @@ from sfn_flows.validate.fields import (
     PROCESSOR_FIELDS,
     STATE_TYPES,
 )
-from sfn_flows.validate.jsonata_syntax import is_expression
 from sfn_flows.validate.payload import check_assign, check_template
 from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.recovery import check_catch, check_retry
@@ -246,7 +246,7 @@ def _wait(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
         check_seconds(report, f"{where}/Seconds", state["Seconds"], jsonata=ctx.jsonata, minimum=0)
     if "Timestamp" in state:
         value = state["Timestamp"]
-        if ctx.jsonata and is_expression(value):
+        if ctx.jsonata and is_jsonata(value):
             check_expression(report, f"{where}/Timestamp", value)
         elif not is_timestamp_or_placeholder(value):
             report.error(
@@ -278,7 +278,7 @@ def _fail(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
                 report.error(
                     f"{where}/{key}", f"{key} must be a string, not {describe(value)}.", "", "fail"
                 )
-            elif ctx.jsonata and is_expression(value):
+            elif ctx.jsonata and is_jsonata(value):
                 check_expression(report, f"{where}/{key}", value)
         if path_key in state:
             check_path_or_intrinsic(report, f"{where}/{path_key}", state[path_key])
@@ -414,7 +414,7 @@ def _number_field(
     if key not in state:
         return
     value = state[key]
-    if ctx.jsonata and is_expression(value):
+    if ctx.jsonata and is_jsonata(value):
         check_expression(ctx.report, f"{where}/{key}", value)
         return
     if number_placeholder(ctx.report, f"{where}/{key}", value):

@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from sfn_flows.asl.intrinsics import intrinsic_error, is_intrinsic
+from sfn_flows.asl.jsonata import is_jsonata
 from sfn_flows.asl.jsonpath import path_error
-from sfn_flows.validate.jsonata_syntax import expression_error, is_expression
+from sfn_flows.validate.jsonata_syntax import expression_error
 from sfn_flows.validate.report import Report
 
 MAX_SECONDS = 99_999_999
@@ -178,7 +179,7 @@ def check_seconds(
     what: str = "seconds",
 ) -> bool:
     """A positive whole number of seconds (or a JSONata expression in a JSONata state)."""
-    if jsonata and is_expression(value):
+    if jsonata and is_jsonata(value):
         check_expression(report, where, value)
         return True
     if number_placeholder(report, where, value):
