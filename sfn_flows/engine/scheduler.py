@@ -1,0 +1,345 @@
+"""The strands of one execution and the loop that runs them in time order.
+
+Each path through the state machine (the execution itself, every Parallel branch, every Map
+iteration) is a generator, a *strand*. A strand runs until it finishes or yields an
+operation: `Sleep` (a Wait, a retry interval, a Task's simulated duration), `AwaitCallback`
+(a `.waitForTaskToken` Task) or `Fork` (run child strands and resume when they are done, or
+when the parent says to stop). The loop takes strands in (time, arrival) order, so the same
+definition and input give the same history every time, and a virtual clock jumps straight
+to the next moment anything happens.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from sfn_flows.engine.clock import Clock
+from sfn_flows.engine.errors import StatesError
+
+Strand = Generator["Operation", Any, Any]
+
+
+class EndExecution(Exception):
+    """Ends the whole execution FAILED at once, past every Catch (a service limit)."""
+
+    def __init__(self, error: str, cause: str) -> None:
+        super().__init__(f"{error}: {cause}")
+        self.error = error
+        self.cause = cause
+
+
+class Sleep:
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
+class AwaitCallback:
+    """Wait for send_task_success/failure on `token`, or for a deadline to pass."""
+
+    __slots__ = ("heartbeat", "timeout", "token")
+
+    def __init__(self, token: str, timeout: float | None, heartbeat: float | None) -> None:
+        self.token = token
+        self.timeout = timeout
+        self.heartbeat = heartbeat
+
+
+class Fork:
+    """Run `children` (at most `max_concurrency` at once; 0 = all) and resume when done.
+
+    `on_done(index, ok, value)` hears each child's end (value: its result, or the
+    StatesError it failed with) and returns True to stop the others.
+    """
+
+    __slots__ = ("children", "max_concurrency", "on_done")
+
+    def __init__(
+        self,
+        children: Sequence[Callable[[], Strand]],
+        max_concurrency: int,
+        on_done: Callable[[int, bool, Any], bool],
+    ) -> None:
+        self.children = children
+        self.max_concurrency = max_concurrency
+        self.on_done = on_done
+
+
+Operation = Sleep | AwaitCallback | Fork
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackOutcome:
+    """What a strand waiting on a token resumes with."""
+
+    kind: str  # "success", "failure", "timeout", "heartbeat"
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+
+
+_SEND: Final = 0
+_THROW: Final = 1
+_TIMER: Final = 2
+
+
+class _Task:
+    __slots__ = ("alive", "child_join", "index", "join", "strand", "token")
+
+    def __init__(self, strand: Strand, join: _Join | None, index: int) -> None:
+        self.strand = strand
+        self.join = join
+        self.index = index
+        self.alive = True
+        self.child_join: _Join | None = None
+        self.token: str | None = None
+
+
+class _Join:
+    __slots__ = ("fork", "next_index", "parent", "running", "stopped")
+
+    def __init__(self, parent: _Task, fork: Fork) -> None:
+        self.parent = parent
+        self.fork = fork
+        self.next_index = 0
+        self.running: dict[int, _Task] = {}
+        self.stopped = False
+
+
+@dataclass(slots=True)
+class _Waiter:
+    task: _Task
+    heartbeat: float | None
+    generation: int = 0
+    deadline: float | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How the root strand ended: done (ok/value) or not yet."""
+
+    done: bool = False
+    ok: bool = False
+    value: Any = None
+    timed_out: bool = False
+
+
+@dataclass
+class Scheduler:
+    clock: Clock
+    deadline: float | None = None
+    outcome: Outcome = field(default_factory=Outcome)
+    _ready: list[tuple[float, int, _Task, int, Any]] = field(default_factory=list)
+    _timers: list[tuple[float, int, _Task, int, Any]] = field(default_factory=list)
+    _waiters: dict[str, _Waiter] = field(default_factory=dict)
+    _seq: itertools.count[int] = field(default_factory=itertools.count)
+    _now: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._now = self.clock.now()
+
+    @property
+    def now(self) -> float:
+        return self._now
+
+    @property
+    def pending_tokens(self) -> list[str]:
+        return list(self._waiters)
+
+    def start(self, strand: Strand) -> None:
+        self._push(self._now, _Task(strand, None, 0), _SEND, None)
+
+    # -- running ---------------------------------------------------------------------------
+
+    def run(self, *, fire_timers: bool) -> None:
+        """Run until the root ends, or nothing can run before a callback's deadline.
+
+        With `fire_timers`, deadlines of callbacks pass as well (time moves on without an
+        answer); without, the loop stops so that a test can answer first.
+        """
+        ready, timers = self._ready, self._timers
+        while not self.outcome.done:
+            if ready and (not timers or ready[0][0] <= timers[0][0]):
+                queue = ready
+            elif timers and fire_timers:
+                queue = timers
+            else:
+                return
+            moment, _, task, kind, value = heapq.heappop(queue)
+            if not task.alive:
+                continue
+            if kind == _TIMER and not self._timer_current(task, value):
+                continue
+            if self.deadline is not None and moment > self.deadline:
+                heapq.heappush(queue, (moment, next(self._seq), task, kind, value))
+                self._time_out()
+                return
+            if moment > self._now:
+                self.clock.sleep_until(moment)
+                self._now = moment
+            if kind == _TIMER:
+                kind, value = _SEND, self._expire(task, value)
+            self._step(task, kind, value)
+
+    def time_out_now(self) -> None:
+        """End the execution at its deadline (nothing else will happen before it)."""
+        self._time_out()
+
+    def next_deadline(self) -> float | None:
+        """The earliest moment a callback's timeout or heartbeat would pass."""
+        while self._timers:
+            moment, _, task, _, value = self._timers[0]
+            if task.alive and self._timer_current(task, value):
+                return moment
+            heapq.heappop(self._timers)
+        return None
+
+    def _time_out(self) -> None:
+        assert self.deadline is not None
+        if self.deadline > self._now:
+            self.clock.sleep_until(self.deadline)
+            self._now = self.deadline
+        self.outcome.done = True
+        self.outcome.timed_out = True
+        self.close()
+
+    def close(self) -> None:
+        """Stop every strand still alive (the execution ended)."""
+        for queue in (self._ready, self._timers):
+            for _, _, task, _, _ in queue:
+                self._cancel(task)
+            queue.clear()
+        for waiter in list(self._waiters.values()):
+            self._cancel(waiter.task)
+        self._waiters.clear()
+
+    # -- callbacks -------------------------------------------------------------------------
+
+    def answer(self, token: str, outcome: CallbackOutcome) -> bool:
+        waiter = self._waiters.pop(token, None)
+        if waiter is None:
+            return False
+        waiter.task.token = None
+        self._push(self._now, waiter.task, _SEND, outcome)
+        return True
+
+    def heartbeat(self, token: str) -> bool:
+        waiter = self._waiters.get(token)
+        if waiter is None:
+            return False
+        if waiter.heartbeat is not None:
+            waiter.generation += 1
+            self._push_timer(
+                self._now + waiter.heartbeat, waiter.task, (token, waiter.generation, "heartbeat")
+            )
+        return True
+
+    def _timer_current(self, task: _Task, value: tuple[str, int, str]) -> bool:
+        token, generation, _ = value
+        waiter = self._waiters.get(token)
+        return waiter is not None and waiter.task is task and waiter.generation == generation
+
+    def _expire(self, task: _Task, value: tuple[str, int, str]) -> CallbackOutcome:
+        token, _, kind = value
+        del self._waiters[token]
+        task.token = None
+        return CallbackOutcome(kind)
+
+    # -- strands ---------------------------------------------------------------------------
+
+    def _push(self, moment: float, task: _Task, kind: int, value: Any) -> None:
+        heapq.heappush(self._ready, (moment, next(self._seq), task, kind, value))
+
+    def _push_timer(self, moment: float, task: _Task, value: Any) -> None:
+        heapq.heappush(self._timers, (moment, next(self._seq), task, _TIMER, value))
+
+    def _step(self, task: _Task, kind: int, value: Any) -> None:
+        try:
+            operation = task.strand.send(value) if kind == _SEND else task.strand.throw(value)
+        except StopIteration as stop:
+            self._finish(task, True, stop.value)
+            return
+        except StatesError as error:
+            self._finish(task, False, error)
+            return
+        except EndExecution as end:
+            task.alive = False
+            self.outcome.done = True
+            self.outcome.value = end
+            self.close()
+            return
+        if isinstance(operation, Sleep):
+            self._push(self._now + max(operation.seconds, 0.0), task, _SEND, None)
+        elif isinstance(operation, Fork):
+            self._fork(task, operation)
+        else:
+            self._await(task, operation)
+
+    def _await(self, task: _Task, operation: AwaitCallback) -> None:
+        token = operation.token
+        waiter = _Waiter(task, operation.heartbeat)
+        self._waiters[token] = waiter
+        task.token = token
+        if operation.timeout is not None:
+            self._push_timer(self._now + operation.timeout, task, (token, 0, "timeout"))
+        if operation.heartbeat is not None:
+            self._push_timer(self._now + operation.heartbeat, task, (token, 0, "heartbeat"))
+
+    def _fork(self, parent: _Task, fork: Fork) -> None:
+        join = _Join(parent, fork)
+        parent.child_join = join
+        if not fork.children:
+            parent.child_join = None
+            self._push(self._now, parent, _SEND, None)
+            return
+        limit = fork.max_concurrency or len(fork.children)
+        while join.next_index < len(fork.children) and len(join.running) < limit:
+            self._launch(join)
+
+    def _launch(self, join: _Join) -> None:
+        index = join.next_index
+        join.next_index += 1
+        child = _Task(join.fork.children[index](), join, index)
+        join.running[index] = child
+        self._push(self._now, child, _SEND, None)
+
+    def _finish(self, task: _Task, ok: bool, value: Any) -> None:
+        task.alive = False
+        join = task.join
+        if join is None:
+            self.outcome.done = True
+            self.outcome.ok = ok
+            self.outcome.value = value
+            self.close()
+            return
+        del join.running[task.index]
+        if join.stopped:
+            return
+        if join.fork.on_done(task.index, ok, value):
+            join.stopped = True
+            for child in list(join.running.values()):
+                self._cancel(child)
+            join.running.clear()
+        elif join.next_index < len(join.fork.children):
+            self._launch(join)
+        if not join.running:
+            join.parent.child_join = None
+            self._push(self._now, join.parent, _SEND, None)
+
+    def _cancel(self, task: _Task) -> None:
+        if not task.alive:
+            return
+        task.alive = False
+        if task.token is not None:
+            self._waiters.pop(task.token, None)
+            task.token = None
+        if task.child_join is not None:
+            for child in list(task.child_join.running.values()):
+                self._cancel(child)
+            task.child_join.running.clear()
+        task.strand.close()
