@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_snake
 
+from sfn_flows.asl.jsonata import expression_text, is_jsonata
 from sfn_flows.errors import DeclarationError
 
 
@@ -122,7 +123,7 @@ def _jsonata_pair(left: Condition, right: Condition) -> tuple[Jsonata, Jsonata] 
 
 
 def _body(condition: Jsonata) -> str:
-    return jsonata_expression(condition.expression)[2:-2].strip()
+    return expression_text(jsonata_expression(condition.expression))
 
 
 def _flatten(condition: Condition, kind: type[And] | type[Or]) -> tuple[Condition, ...]:
@@ -135,7 +136,7 @@ def _flatten(condition: Condition, kind: type[And] | type[Or]) -> tuple[Conditio
 def jsonata_expression(expression: str) -> str:
     """Wrap a JSONata expression in `{% %}` unless it already is."""
     text = expression.strip()
-    if text.startswith("{%") and text.endswith("%}"):
+    if is_jsonata(text):
         return text
     return "{% " + text + " %}"
 
