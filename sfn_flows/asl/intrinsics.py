@@ -1,28 +1,40 @@
-"""Syntax and arity check for Amazon States Language intrinsic functions.
+"""Amazon States Language intrinsic functions: syntax and arity check, and call tree.
 
 A broken intrinsic (misspelt name, wrong argument count, a ``States.Format``
 template whose ``{}`` count does not match its values) surfaces from AWS
 either as a terse definition error on deploy or as ``States.IntrinsicFailure``
 once the state runs. Parsing the whole expression up front lets the validator
-point at the exact problem, with a spelling suggestion for names.
+point at the exact problem, with a spelling suggestion for names
+(`intrinsic_error`, which never raises), and gives the engine the tree it evaluates
+(`parse_intrinsic`: a `Call` whose arguments are `Literal`s, parsed `JsonPath`s and
+nested `Call`s).
 
 The arities and escape rules follow the "Intrinsic functions for JSONPath
 states" page of the Step Functions developer guide. Results are memoised
 because the same few expressions recur across the states of a definition.
-Nothing here raises on any input.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
 
 from sfn_flows.asl.jsonpath import NAME_RE as _FIELD_NAME_RE
-from sfn_flows.asl.jsonpath import match_close, path_error, skip_quoted
+from sfn_flows.asl.jsonpath import JsonPath, match_close, parse_path, path_error, skip_quoted
 
-__all__ = ["INTRINSICS", "intrinsic_error", "is_intrinsic"]
+__all__ = [
+    "INTRINSICS",
+    "Argument",
+    "Call",
+    "IntrinsicSyntaxError",
+    "Literal",
+    "PathArgument",
+    "intrinsic_error",
+    "is_intrinsic",
+    "parse_intrinsic",
+]
 
 #: Name -> (minimum arguments, maximum arguments or ``None`` if unbounded).
 INTRINSICS: dict[str, tuple[int, int | None]] = {
@@ -55,7 +67,43 @@ _MAX_DEPTH = 10
 _ESCAPABLE = frozenset("'{}\\")
 NAME_RE = re.compile(r"[A-Za-z_]\w*(?:\.\w+)*")
 _NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
-_LITERALS = frozenset({"true", "false", "null"})
+_LITERALS: dict[str, bool | None] = {"true": True, "false": False, "null": None}
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A string, number, ``true``, ``false`` or ``null`` written in the call. A string's
+    `pieces` are its text cut at each unescaped ``{}`` (the placeholders of
+    ``States.Format``); escapes are already resolved in `value` and `pieces`."""
+
+    value: str | int | float | bool | None
+    pieces: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PathArgument:
+    """``$.a``, ``$$.Execution.Id`` or ``$name.a`` passed as an argument."""
+
+    path: JsonPath
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """``States.Name(arguments...)``."""
+
+    name: str
+    arguments: tuple[Argument, ...]
+
+
+Argument = Literal | PathArgument | Call
+
+
+class IntrinsicSyntaxError(ValueError):
+    """An intrinsic call AWS would not accept; the message is `intrinsic_error`'s."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def is_intrinsic(expr: str) -> bool:
@@ -66,23 +114,20 @@ def is_intrinsic(expr: str) -> bool:
 @lru_cache(maxsize=4096)
 def intrinsic_error(expr: str) -> str | None:
     """Return ``None`` if *expr* is a well-formed intrinsic call, else why not."""
-    parser = _Parser(expr)
     try:
-        parser.parse()
-    except _ParseError as exc:
+        parse_intrinsic(expr)
+    except IntrinsicSyntaxError as exc:
         return exc.message
     return None
 
 
-class _ParseError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+@lru_cache(maxsize=4096)
+def parse_intrinsic(expr: str) -> Call:
+    """The call tree of *expr*; `IntrinsicSyntaxError` when it is not a well-formed call."""
+    return _Parser(expr).parse()
 
 
-class _Arg(NamedTuple):
-    kind: str  # "string", "number", "literal", "path" or "call"
-    placeholders: int  # count of ``{}`` in a string literal, else 0
+_ParseError = IntrinsicSyntaxError
 
 
 def _plural(count: int) -> str:
@@ -103,7 +148,7 @@ class _Parser:
         self.pos = 0
         self.n = len(expr)
 
-    def parse(self) -> None:
+    def parse(self) -> Call:
         self._skip_ws()
         m = NAME_RE.match(self.text, self.pos)
         looks_like_call = m is not None and self.text[m.end() :].lstrip().startswith("(")
@@ -114,17 +159,18 @@ class _Parser:
                 "an intrinsic function call must start with 'States.' "
                 f"(got {self.text[self.pos : self.pos + 20]!r})"
             )
-        self._call(depth=1)
+        call = self._call(depth=1)
         self._skip_ws()
         if self.pos < self.n:
             rest = self.text[self.pos : self.pos + 20]
             raise _ParseError(f"unexpected trailing characters {rest!r} at offset {self.pos}")
+        return call
 
     def _skip_ws(self) -> None:
         while self.pos < self.n and self.text[self.pos].isspace():
             self.pos += 1
 
-    def _call(self, depth: int) -> None:
+    def _call(self, depth: int) -> Call:
         if depth > _MAX_DEPTH:
             raise _ParseError(
                 f"intrinsic functions may not be nested more than {_MAX_DEPTH} deep "
@@ -149,8 +195,9 @@ class _Parser:
             raise _ParseError(
                 f"{name} takes {_expected_arity(low, high)}, got {len(args)} (offset {start})"
             )
-        if name == "States.Format" and args[0].kind == "string":
-            wanted = args[0].placeholders
+        first = args[0] if args else None
+        if name == "States.Format" and isinstance(first, Literal) and isinstance(first.value, str):
+            wanted = len(first.pieces) - 1
             given = len(args) - 1
             if wanted != given:
                 raise _ParseError(
@@ -158,9 +205,10 @@ class _Parser:
                     f"{'' if wanted == 1 else 's'} but {given} value"
                     f"{'' if given == 1 else 's'} given (offset {start})"
                 )
+        return Call(name, tuple(args))
 
-    def _arguments(self, name: str, open_at: int, depth: int) -> list[_Arg]:
-        args: list[_Arg] = []
+    def _arguments(self, name: str, open_at: int, depth: int) -> list[Argument]:
+        args: list[Argument] = []
         self._skip_ws()
         if self.pos < self.n and self.text[self.pos] == ")":
             self.pos += 1
@@ -183,7 +231,7 @@ class _Parser:
                     "expected ',' or ')'"
                 )
 
-    def _argument(self, depth: int) -> _Arg:
+    def _argument(self, depth: int) -> Argument:
         c = self.text[self.pos]
         start = self.pos
         if c == "'":
@@ -196,7 +244,10 @@ class _Parser:
                 raise self._bad_argument(start)
             self.pos = m.end()
             self._expect_argument_end(start)
-            return _Arg("number", 0)
+            number = m.group()
+            if any(mark in number for mark in ".eE"):
+                return Literal(float(number))
+            return Literal(int(number))
         m = NAME_RE.match(self.text, start)
         if m is None:
             if c in ",)":
@@ -207,12 +258,11 @@ class _Parser:
         while after < self.n and self.text[after].isspace():
             after += 1
         if after < self.n and self.text[after] == "(":
-            self._call(depth + 1)
-            return _Arg("call", 0)
+            return self._call(depth + 1)
         if word in _LITERALS:
             self.pos = m.end()
             self._expect_argument_end(start)
-            return _Arg("literal", 0)
+            return Literal(_LITERALS[word])
         raise self._bad_argument(start)
 
     def _bad_argument(self, start: int) -> _ParseError:
@@ -229,11 +279,11 @@ class _Parser:
         if self.pos < self.n and not (self.text[self.pos].isspace() or self.text[self.pos] in ",)"):
             raise self._bad_argument(start)
 
-    def _string(self) -> _Arg:
+    def _string(self) -> Literal:
         start = self.pos
         i = start + 1
-        placeholders = 0
-        open_brace = False
+        pieces: list[str] = []
+        piece: list[str] = []
         while i < self.n:
             c = self.text[i]
             if c == "\\":
@@ -245,20 +295,24 @@ class _Parser:
                         f"invalid escape '\\{escaped}' at offset {i} in string literal: "
                         "only \\', \\{, \\} and \\\\ are allowed"
                     )
+                piece.append(escaped)
                 i += 2
-                open_brace = False
                 continue
             if c == "'":
                 self.pos = i + 1
                 self._expect_argument_end(start)
-                return _Arg("string", placeholders)
-            if c == "}" and open_brace:
-                placeholders += 1
-            open_brace = c == "{"
+                pieces.append("".join(piece))
+                return Literal("{}".join(pieces), tuple(pieces))
+            if c == "{" and self.text.startswith("}", i + 1):
+                pieces.append("".join(piece))
+                piece = []
+                i += 2
+                continue
+            piece.append(c)
             i += 1
         raise _ParseError(f"unclosed string literal starting at offset {start}")
 
-    def _path(self) -> _Arg:
+    def _path(self) -> PathArgument:
         """Take a path up to the ',' or ')' that ends the argument, then check it."""
         start = self.pos
         depth = 0
@@ -286,7 +340,7 @@ class _Parser:
         if err is not None:
             raise _ParseError(f"invalid path argument {path!r} at offset {start}: {err}")
         self.pos = start + len(path)
-        return _Arg("path", 0)
+        return PathArgument(parse_path(path))
 
 
 def _shorthand_error(path: str) -> str | None:
