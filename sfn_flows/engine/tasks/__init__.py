@@ -1,0 +1,22 @@
+"""What answers a Task: mocks in Step Functions Local's format, a test's callables, or Lambda
+handlers run in the test's process (see integrations.py for the order)."""
+
+from sfn_flows.engine.tasks.calls import Pending, TaskAnswer, TaskCall, TaskTimeout
+from sfn_flows.engine.tasks.integrations import Integrations, TaskCallable
+from sfn_flows.engine.tasks.lambda_functions import FunctionSpec, InProcessFunction, LambdaFunctions
+from sfn_flows.engine.tasks.lambda_runtime import LambdaContext
+from sfn_flows.engine.tasks.mock_config import MockedTasks
+
+__all__ = [
+    "FunctionSpec",
+    "InProcessFunction",
+    "Integrations",
+    "LambdaContext",
+    "LambdaFunctions",
+    "MockedTasks",
+    "Pending",
+    "TaskAnswer",
+    "TaskCall",
+    "TaskCallable",
+    "TaskTimeout",
+]

@@ -1,0 +1,199 @@
+"""Who answers a Task: a mock, a test's callable, or an in-process Lambda function.
+
+The order is fixed: a mocked response of the test case (Step Functions Local's mock config)
+first, then a callable from `tasks` (by state name, then function name, then resource),
+then the Lambda handler of the invoked function. A Task none of them answers is a mistake in
+the test's set-up, reported with the ways to answer it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sfn_flows.engine.context import DEFAULT_ACCOUNT, DEFAULT_REGION
+from sfn_flows.engine.errors import EngineUsageError, StatesError
+from sfn_flows.engine.limits import check_state_output
+from sfn_flows.engine.tasks.calls import Pending, TaskAnswer, TaskCall, TaskTimeout
+from sfn_flows.engine.tasks.lambda_functions import FunctionSpec, LambdaFunctions
+from sfn_flows.engine.tasks.lambda_runtime import (
+    MAX_FUNCTION_SECONDS,
+    FunctionError,
+    HandlerBlocked,
+    LambdaContext,
+    run_handler,
+    timed_out,
+)
+from sfn_flows.engine.tasks.lambda_service import (
+    LambdaTarget,
+    function_failed,
+    lambda_target,
+    not_found,
+    service_label,
+    task_result,
+)
+from sfn_flows.engine.tasks.mock_config import MockedTasks
+
+TaskCallable = Callable[[Any], Any]
+
+
+class Integrations:
+    """Answers the Tasks of one execution (mock invocations are counted per execution)."""
+
+    def __init__(
+        self,
+        *,
+        mocks: MockedTasks | None = None,
+        tasks: Mapping[str, TaskCallable] | None = None,
+        lambdas: LambdaFunctions | Mapping[str, FunctionSpec] | None = None,
+        lambdas_dir: str | Path | None = None,
+    ) -> None:
+        self._mocks = mocks
+        self._tasks = dict(tasks or {})
+        for key, answer in self._tasks.items():
+            if not callable(answer):
+                raise EngineUsageError(
+                    f"tasks[{key!r}] is {type(answer).__name__}, not a callable; give a "
+                    "function that takes the Task's payload and returns its result."
+                )
+        if lambdas is None or isinstance(lambdas, LambdaFunctions):
+            self._lambdas = lambdas
+        else:
+            self._lambdas = LambdaFunctions(lambdas, lambdas_dir)
+        self._invocations: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def answer(self, call: TaskCall) -> TaskAnswer | Pending:
+        """The Task's result (or Pending for a `.waitForTaskToken` Task left to a callback).
+
+        Raises StatesError for a failure Retry and Catch see, EngineUsageError when nothing
+        answers the Task."""
+        if self._mocks is not None and self._mocks.mocks(call.state_name):
+            with self._lock:
+                invocation = self._invocations.get(call.state_name, 0)
+                self._invocations[call.state_name] = invocation + 1
+            return self._checked(call, self._mocks.answer(call.state_name, invocation))
+        region, account = _where(call)
+        target = lambda_target(call.resource, call.payload, region, account)
+        answer = self._callable(call, target)
+        if answer is not None:
+            return self._checked(call, _call(answer, call))
+        if target is not None and self._lambdas is not None:
+            if target.name not in self._lambdas:
+                raise not_found(target)
+            return self._checked(call, self._invoke(call, target, self._lambdas))
+        raise EngineUsageError(_unanswered(call, target))
+
+    def _callable(self, call: TaskCall, target: LambdaTarget | None) -> TaskCallable | None:
+        for key in (call.state_name, target.name if target else None, call.resource):
+            if key is not None and key in self._tasks:
+                return self._tasks[key]
+        return None
+
+    def _checked(self, call: TaskCall, answer: TaskAnswer | Pending) -> TaskAnswer | Pending:
+        if isinstance(answer, TaskAnswer):
+            check_state_output(service_label(call.resource), answer.result)
+        return answer
+
+    def _invoke(
+        self, call: TaskCall, target: LambdaTarget, functions: LambdaFunctions
+    ) -> TaskAnswer | Pending:
+        request_id = str(uuid.uuid4())
+        function = functions.function(target.name)
+        function_seconds = function.timeout_seconds or MAX_FUNCTION_SECONDS
+        bound = min(function_seconds, call.timeout_seconds or function_seconds)
+        context = LambdaContext(
+            request_id=request_id,
+            function_name=target.name,
+            invoked_function_arn=target.arn,
+            deadline_seconds=bound,
+            memory_limit_in_mb=function.memory_mb,
+        )
+        try:
+            handler = functions.handler(target.name, request_id)
+            returned = run_handler(handler, target.event, context, bound_seconds=bound)
+        except FunctionError as failure:
+            raise function_failed(target, failure.document) from None
+        except HandlerBlocked:
+            if call.timeout_seconds is not None and call.timeout_seconds <= function_seconds:
+                raise TaskTimeout(call.timeout_seconds) from None
+            late = timed_out(request_id, function_seconds)
+            raise function_failed(target, late.document) from None
+        if target.callback:
+            return Pending()
+        result = task_result(target, returned.payload, returned.size, request_id, _now(call))
+        return TaskAnswer(result, returned.simulated_seconds)
+
+
+def _call(answer: TaskCallable, call: TaskCall) -> TaskAnswer | Pending:
+    """A test's callable answers with the Task's whole result (or a TaskAnswer, or Pending);
+    an exception other than StatesError fails the Task under its class name."""
+    payload = json.loads(json.dumps(call.payload))
+    try:
+        value = answer(payload)
+    except (StatesError, EngineUsageError):
+        raise
+    except Exception as error:
+        raise StatesError(type(error).__name__, str(error)) from None
+    if isinstance(value, Pending):
+        return value
+    seconds = 0.0
+    if isinstance(value, TaskAnswer):
+        value, seconds = value.result, value.simulated_seconds
+    try:
+        result = json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError) as error:
+        raise EngineUsageError(
+            f"the callable answering Task state {call.state_name!r} returned a value that is "
+            f"not JSON ({error}); return dicts, lists, strings, numbers, booleans or None."
+        ) from None
+    return TaskAnswer(result, seconds)
+
+
+def _where(call: TaskCall) -> tuple[str, str]:
+    """The region and account of the execution (from its ARN), for function ARNs."""
+    execution = call.context.get("Execution") if isinstance(call.context, dict) else None
+    arn = execution.get("Id") if isinstance(execution, dict) else None
+    parts = arn.split(":") if isinstance(arn, str) else []
+    if len(parts) > 4 and parts[3] and parts[4]:
+        return parts[3], parts[4]
+    return DEFAULT_REGION, DEFAULT_ACCOUNT
+
+
+def _now(call: TaskCall) -> float:
+    """The state's entered time on the execution's clock, for the response's Date header."""
+    state = call.context.get("State") if isinstance(call.context, dict) else None
+    entered = state.get("EnteredTime") if isinstance(state, dict) else None
+    if isinstance(entered, str):
+        try:
+            return datetime.fromisoformat(entered).timestamp()
+        except ValueError:
+            pass
+    return time.time()
+
+
+def _unanswered(call: TaskCall, target: LambdaTarget | None) -> str:
+    keys = [repr(call.state_name)]
+    if target is not None:
+        keys.append(repr(target.name))
+    keys.append(repr(call.resource))
+    ways = [
+        f"tasks={{{keys[0]}: lambda payload: <result>}} (or keyed by {' or '.join(keys[1:])})",
+        "mocks= with a test case that maps the state to a mocked response",
+    ]
+    if target is not None:
+        ways.append(
+            f"lambdas={{{keys[1]}: 'module.function'}} with the lambdas folder, to run the "
+            "handler in the test's process"
+        )
+    return (
+        f"nothing answers Task state {call.state_name!r} (resource {call.resource}); give "
+        + "; or ".join(ways)
+        + "."
+    )
