@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from sfn_flows.engine.errors import EngineUsageError, StatesError
 from sfn_flows.engine.frame import Frame
+from sfn_flows.engine.jsonpath import PathNotFound, select
 
 # Keys a rule may carry besides its test; they never name an operator.
 _NOT_OPERATORS: Final = frozenset({"Variable", "Next", "Assign", "Comment", "Output"})
@@ -176,34 +177,9 @@ def _lookup(path: Any, data: Any, frame: Frame) -> tuple[bool, Any]:
     if not isinstance(path, str):
         return False, None
     try:
-        return True, _select(path, data, frame)
-    except StatesError:
+        return True, select(path, data, frame)
+    except PathNotFound:
         return False, None
-
-
-def _select(path: str, data: Any, frame: Frame) -> Any:
-    # Stand-in until sfn_flows.engine.jsonpath.select lands: `$`, `$$`, `$name`, then
-    # `.field` and `[index]` steps.
-    match = re.match(r"\$\$|\$[A-Za-z_][A-Za-z0-9_]*|\$", path)
-    if match is None:
-        raise StatesError("States.Runtime", f"not a path: {path}")
-    head = match.group()
-    if head == "$$":
-        value: Any = frame.context
-    elif head == "$":
-        value = data
-    elif head[1:] in frame.variables:
-        value = frame.variables[head[1:]]
-    else:
-        raise StatesError("States.Runtime", f"undefined variable {head}")
-    for field, index in re.findall(r"\.([^.\[]+)|\[(\d+)\]", path[match.end() :]):
-        if field and isinstance(value, dict) and field in value:
-            value = value[field]
-        elif index and isinstance(value, list) and int(index) < len(value):
-            value = value[int(index)]
-        else:
-            raise StatesError("States.Runtime", f"no value at {path}")
-    return value
 
 
 def _wildcard(pattern: str, text: str) -> bool:
