@@ -9,7 +9,6 @@ HandlerNotFound, MalformedHandlerName), at each invocation until the import work
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import sys
 import threading
@@ -143,6 +142,8 @@ def _module_path(folder: Path, module_name: str) -> Path | None:
 def _import(folder: Path, module_name: str, path: Path) -> ModuleType:
     # A name of its own per folder, so two folders' `handler.py` never meet in sys.modules
     # (dataclasses and pickling look a module up there, so it must be registered).
+    import hashlib  # here, not at import: only a test that runs handlers pays for it
+
     digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
     unique = f"_sfn_flows_lambda_{digest}_{module_name.replace('.', '_')}"
     spec = importlib.util.spec_from_file_location(unique, path)

@@ -12,7 +12,6 @@ abandoned at the deadline (Python cannot stop a thread; it keeps running in the 
 from __future__ import annotations
 
 import decimal
-import inspect
 import json
 import linecache
 import threading
@@ -21,6 +20,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import CoroutineType
 from typing import Any, Final
 
 from sfn_flows.engine.tasks.calls import TaskAnswer
@@ -163,7 +163,7 @@ def _marshal(value: Any, request_id: str) -> Returned:
             return Returned(json.loads(raw), len(raw), simulated)
         except ValueError:
             return Returned(raw.decode("utf-8", "replace"), len(raw), simulated)
-    if inspect.iscoroutine(value):
+    if isinstance(value, CoroutineType):
         value.close()  # never awaited, as in Lambda; closing it avoids Python's warning
     try:
         text = json.dumps(value, default=_decimal, allow_nan=False)

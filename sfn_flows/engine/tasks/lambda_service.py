@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from dataclasses import dataclass
-from email.utils import formatdate
 from typing import Any, Final
 
 from sfn_flows.engine.errors import StatesError
@@ -119,7 +119,7 @@ def task_result(target: LambdaTarget, payload: Any, size: int, request_id: str, 
     """The Task's result for a function that returned `payload` (`size` bytes on the wire)."""
     if not target.via_invoke:
         return payload
-    date = formatdate(now, usegmt=True)
+    date = _http_date(now)
     trace = f"Root=1-{int(now):08x}-{uuid.uuid4().hex[:24]}"
     headers = {
         "Connection": "keep-alive",
@@ -142,6 +142,22 @@ def task_result(target: LambdaTarget, payload: Any, size: int, request_id: str, 
         "SdkResponseMetadata": {"RequestId": request_id},
         "StatusCode": 200,
     }
+
+
+_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS: Final = (
+    *("Jan", "Feb", "Mar", "Apr", "May", "Jun"),
+    *("Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+)
+
+
+def _http_date(moment: float) -> str:
+    """An HTTP Date header (RFC 7231), in English whatever the locale."""
+    t = time.gmtime(moment)
+    return (
+        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year} "
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
+    )
 
 
 def service_label(resource: str) -> str:
