@@ -317,8 +317,7 @@ def _base64_decode(args: _Arguments) -> str:
 
 
 def _hash(args: _Arguments) -> str:
-    data = args.values[0]
-    text = data if isinstance(data, str) else java_json(data)
+    text = args.string(0)
     if len(text) > MAX_HASH_CHARACTERS:
         raise args.fail(
             f"the data has {len(text)} characters; at most {MAX_HASH_CHARACTERS} are allowed"
@@ -348,10 +347,12 @@ def _math_random(args: _Arguments) -> int:
 
 
 def _math_add(args: _Arguments) -> int:
-    total = args.rounded(0) + args.rounded(1)
-    if not _INT_MIN <= total <= _INT_MAX:
-        raise args.fail(f"the sum {total} is outside the range of a 32-bit integer")
-    return total
+    # AWS takes 32-bit integers (and rounds other numbers to one).
+    first, second = args.rounded(0), args.rounded(1)
+    for value in (first, second):
+        if not _INT_MIN <= value <= _INT_MAX:
+            raise args.fail(f"{value} is outside the range {_INT_MIN} to {_INT_MAX}")
+    return first + second
 
 
 def _string_split(args: _Arguments) -> list[str]:

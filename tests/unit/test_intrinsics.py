@@ -1,4 +1,4 @@
-"""Tests for sfn_flows.asl.intrinsics.
+"""Tests for sfn_flows.asl.intrinsics: the checker and the call tree.
 
 Arities are pinned to the Step Functions developer guide ("Intrinsic
 functions for JSONPath states"); a change here should follow a change there.
@@ -10,7 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfn_flows.asl.intrinsics import INTRINSICS, intrinsic_error, is_intrinsic
+from sfn_flows.asl.intrinsics import (
+    INTRINSICS,
+    Call,
+    IntrinsicSyntaxError,
+    Literal,
+    PathArgument,
+    intrinsic_error,
+    is_intrinsic,
+    parse_intrinsic,
+)
+from sfn_flows.asl.jsonpath import parse_path
 
 
 def test_intrinsics_table_matches_aws() -> None:
@@ -212,3 +222,63 @@ def test_never_raises(expr: str) -> None:
     result = intrinsic_error(expr)
     assert result is None or (isinstance(result, str) and result)
     assert isinstance(is_intrinsic(expr), bool)
+
+
+# ---------------------------------------------------------------------------
+# The call tree the engine evaluates.
+
+
+def test_parse_intrinsic_builds_the_call_tree() -> None:
+    call = parse_intrinsic(
+        "States.Format('a {} b \\{} it\\'s \\\\ {}', $.x, "
+        "States.ArrayGetItem(States.StringSplit($$.Execution.Name, '-'), 0))"
+    )
+    assert call.name == "States.Format"
+    template, path, nested = call.arguments
+    assert template == Literal("a {} b {} it's \\ {}", ("a ", " b {} it's \\ ", ""))
+    assert path == PathArgument(parse_path("$.x"))
+    assert nested == Call(
+        "States.ArrayGetItem",
+        (
+            Call(
+                "States.StringSplit",
+                (PathArgument(parse_path("$$.Execution.Name")), Literal("-", ("-",))),
+            ),
+            Literal(0),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [
+        ("1", 1),
+        ("-2", -2),
+        ("3.5", 3.5),
+        ("1e3", 1000.0),
+        ("-0.25", -0.25),
+        ("true", True),
+        ("false", False),
+        ("null", None),
+    ],
+)
+def test_literal_arguments_keep_their_json_type(argument: str, value: object) -> None:
+    (literal,) = parse_intrinsic(f"States.Array({argument})").arguments
+    assert isinstance(literal, Literal)
+    assert literal.value == value and type(literal.value) is type(value)
+
+
+def test_variable_and_filter_paths_are_parsed_trees() -> None:
+    call = parse_intrinsic("States.Array($x.y, $.a[?(@.b > 1)])")
+    first, second = call.arguments
+    assert isinstance(first, PathArgument) and first.path.root == "variable"
+    assert first.path.variable == "x"
+    assert isinstance(second, PathArgument) and not second.path.definite
+
+
+@pytest.mark.parametrize(("expr", "fragment"), INVALID)
+def test_parse_intrinsic_refuses_with_the_checkers_message(expr: str, fragment: str) -> None:
+    with pytest.raises(IntrinsicSyntaxError) as failure:
+        parse_intrinsic(expr)
+    assert failure.value.message == intrinsic_error(expr)
+    assert fragment in failure.value.message

@@ -1,4 +1,4 @@
-"""Tests for sfn_flows.asl.jsonpath.path_error.
+"""Tests for sfn_flows.asl.jsonpath: path_error, and the trees of parse_path and parse_filter.
 
 The conformance test at the bottom replays every path found in definitions
 that real AWS accepted, so any over-strict rule shows up as a failure there.
@@ -14,7 +14,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfn_flows.asl.intrinsics import intrinsic_error, is_intrinsic
-from sfn_flows.asl.jsonpath import path_error
+from sfn_flows.asl.jsonpath import (
+    Comparison,
+    Descent,
+    Field,
+    Filter,
+    FilterExpr,
+    FilterSyntaxError,
+    Function,
+    Index,
+    Logical,
+    Not,
+    Operand,
+    PathSyntaxError,
+    Script,
+    Segment,
+    Slice,
+    Wildcard,
+    function_arguments,
+    parse_filter,
+    parse_path,
+    path_error,
+)
 
 REFERENCE_ONLY = "a reference path may not contain wildcards, filters, slices"
 
@@ -344,3 +365,162 @@ def test_conformance_corpus_is_accepted(corpus_cases: list[dict[str, Any]]) -> N
                 rejected.append(f"{case['id']} {where} {expr!r}: {message}")
     assert checked > 100, f"only {checked} expressions found; is the walker broken?"
     assert not rejected, "\n".join(rejected[:50])
+
+
+# ---------------------------------------------------------------------------
+# The parse tree the engine evaluates.
+
+
+@pytest.mark.parametrize(
+    ("expr", "root", "variable", "segments"),
+    [
+        ("$", "input", None, ()),
+        ("$$", "context", None, ()),
+        ("$$.Execution.Id", "context", None, (Field(("Execution",)), Field(("Id",)))),
+        ("$myVar.items[0]", "variable", "myVar", (Field(("items",)), Index((0,)))),
+        ("$.a-b.@c", "input", None, (Field(("a-b",)), Field(("@c",)))),
+        ("$['a.b'][-1]", "input", None, (Field(("a.b",)), Index((-1,)))),
+        ("$['it\\'s']", "input", None, (Field(("it's",)),)),
+        # AWS resolves only the quote itself: the key recorded on AWS kept the backslash.
+        ('$[\'Test\\""Name"\']', "input", None, (Field(('Test\\""Name"',)),)),
+        ("$.a.['b']", "input", None, (Field(("a",)), Field(("b",)))),
+        ("$[*]", "input", None, (Wildcard(),)),
+        ("$.*", "input", None, (Wildcard(),)),
+        ("$..name", "input", None, (Descent(Field(("name",))),)),
+        ("$..*", "input", None, (Descent(Wildcard()),)),
+        ("$..[0]", "input", None, (Descent(Index((0,))),)),
+        ("$[1:3]", "input", None, (Slice(1, 3, None),)),
+        ("$[::2]", "input", None, (Slice(None, None, 2),)),
+        ("$[-2:]", "input", None, (Slice(-2, None, None),)),
+        ("$[0, 1]", "input", None, (Index((0, 1)),)),
+        ("$['a', \"b\"]", "input", None, (Field(("a", "b")),)),
+        ("$[?(@.price < 10)]", "input", None, (Filter("@.price < 10"),)),
+        ("$[(@.length-1)]", "input", None, (Script("@.length-1"),)),
+        ("  $.a ", "input", None, (Field(("a",)),)),
+    ],
+)
+def test_parse_path_builds_the_tree(
+    expr: str, root: str, variable: str | None, segments: tuple[Segment, ...]
+) -> None:
+    tree = parse_path(expr)
+    assert (tree.root, tree.variable, tree.segments, tree.function) == (
+        root,
+        variable,
+        segments,
+        None,
+    )
+
+
+def test_parse_path_keeps_a_trailing_function() -> None:
+    tree = parse_path("$.a[*].b.concat('x', 1)")
+    assert tree.segments == (Field(("a",)), Wildcard(), Field(("b",)))
+    assert tree.function == Function("concat", "'x', 1")
+    assert function_arguments(tree.function.arguments) == ("x", 1)
+
+
+@pytest.mark.parametrize(
+    ("expr", "definite", "reference", "jayway"),
+    [
+        ("$.a.b[0]", True, True, "$['a']['b'][0]"),
+        ("$$.Execution.Input", True, True, "$['Execution']['Input']"),
+        ("$['a','b']", True, False, "$['a','b']"),
+        ("$['a','b'].c", False, False, "$['a','b']['c']"),
+        ("$.a.length()", True, False, "$['a']"),
+        ("$.a[*]", False, False, "$['a'][*]"),
+        ("$..a", False, False, "$..['a']"),
+        ("$[0,1]", False, False, "$[0,1]"),
+        ("$[1:]", False, False, "$[1:]"),
+        ("$[?(@.a)]", False, False, "$[?]"),
+    ],
+)
+def test_definite_reference_and_jayway_form(
+    expr: str, definite: bool, reference: bool, jayway: str
+) -> None:
+    tree = parse_path(expr)
+    assert tree.definite is definite
+    assert tree.is_reference is reference
+    assert tree.jayway() == jayway
+    assert (path_error(expr, reference=True) is None) is reference
+
+
+@pytest.mark.parametrize(("expr", "fragment"), INVALID)
+def test_parse_path_refuses_with_the_checkers_message(expr: str, fragment: str) -> None:
+    with pytest.raises(PathSyntaxError) as failure:
+        parse_path(expr)
+    assert str(failure.value) == path_error(expr)
+
+
+@pytest.mark.parametrize(
+    ("text", "tree"),
+    [
+        (
+            "@.a == 'x'",
+            Comparison(Operand(path=parse_path("$.a"), relative=True), "==", Operand("x")),
+        ),
+        (
+            "@.price<$.max",
+            Comparison(
+                Operand(path=parse_path("$.price"), relative=True),
+                "<",
+                Operand(path=parse_path("$.max")),
+            ),
+        ),
+        ("!@.x", Not(Comparison(Operand(path=parse_path("$.x"), relative=True), "exists", None))),
+        (
+            "@.n >= 1 && (@.n < 3 || @.t in ['a', \"b\"])",
+            Logical(
+                "&&",
+                (
+                    Comparison(Operand(path=parse_path("$.n"), relative=True), ">=", Operand(1)),
+                    Logical(
+                        "||",
+                        (
+                            Comparison(
+                                Operand(path=parse_path("$.n"), relative=True), "<", Operand(3)
+                            ),
+                            Comparison(
+                                Operand(path=parse_path("$.t"), relative=True),
+                                "in",
+                                Operand(["a", "b"]),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ],
+)
+def test_parse_filter(text: str, tree: FilterExpr) -> None:
+    parsed = parse_filter(text)
+    # The relative paths keep their own text ("@.a"); compare their segments.
+    assert _shape(parsed) == _shape(tree)
+
+
+def _shape(node: Any) -> Any:
+    if isinstance(node, Logical):
+        return (node.op, tuple(_shape(operand) for operand in node.operands))
+    if isinstance(node, Not):
+        return ("!", _shape(node.operand))
+    if isinstance(node, Comparison):
+        return (_shape(node.left), node.op, _shape(node.right))
+    if isinstance(node, Operand):
+        path = None if node.path is None else (node.path.root, node.path.segments)
+        return (node.value, path, node.relative)
+    return node
+
+
+def test_parse_filter_reads_regular_expressions() -> None:
+    tree = parse_filter("@.name =~ /^ab.*/i")
+    assert isinstance(tree, Comparison) and tree.right is not None
+    assert tree.right.regex is not None and tree.right.regex.fullmatch("ABC")
+
+
+@pytest.mark.parametrize("text", ["@.a ==", "@.a == 'x", "(@.a", "1", "@.a =~ /x", "@.a == 1 2"])
+def test_parse_filter_refuses_what_it_cannot_read(text: str) -> None:
+    with pytest.raises(FilterSyntaxError):
+        parse_filter(text)
+
+
+def test_parse_filter_bounds_nesting() -> None:
+    with pytest.raises(FilterSyntaxError, match="nested too deeply"):
+        parse_filter("!" * 500 + "@.a")
