@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sfn_flows.deploy.naming import EXECUTION_ID_SEPARATOR
 from sfn_flows.errors import SfnFlowsError
-from sfn_flows.runtime.names import EXECUTION_NAME_MAX, is_valid_execution_name
+from sfn_flows.runtime.names import (
+    EXECUTION_ID_SEPARATOR,
+    EXECUTION_NAME_MAX,
+    is_valid_execution_name,
+)
 
 
 class ExecutionIdError(SfnFlowsError):

@@ -1,22 +1,35 @@
 """Names shared by the template, the deploy step and the commands that find what was deployed.
 
-Standard library only: the runtime and the CLI both use these.
+Standard library only. The names the deployed runtime reads (its environment variable, its
+configuration file, the execution-id separator) are the runtime's own: defined in
+sfn_flows.runtime, which never imports deploy, and re-exported here for deploy's side.
 """
 
 from __future__ import annotations
 
 import re
 
+# Environment of the starter and status Lambdas (JSON object workflow name -> state machine
+# ARN) and the file at the root of the Lambda package (input schemas of the workflows the API
+# starts).
+from sfn_flows.runtime.config import API_CONFIG_FILE, STATE_MACHINES_ENV
+from sfn_flows.runtime.names import EXECUTION_ID_SEPARATOR
+
+__all__ = [
+    "API_CONFIG_FILE",
+    "API_URL_OUTPUT",
+    "ARTIFACT_BUCKET_OUTPUT",
+    "DEFAULT_STACK",
+    "EXECUTION_ID_SEPARATOR",
+    "STATE_MACHINES_ENV",
+    "logical_id",
+    "state_machine_logical_id",
+    "state_machine_output",
+]
+
 DEFAULT_STACK = "sfn-flows-app"
 API_URL_OUTPUT = "ApiUrl"
 ARTIFACT_BUCKET_OUTPUT = "ArtifactBucket"
-# Environment of the starter and status Lambdas: JSON object workflow name -> state machine ARN.
-STATE_MACHINES_ENV = "SFN_FLOWS_STATE_MACHINES"
-# File at the root of the Lambda package: input schemas of the workflows the API starts.
-API_CONFIG_FILE = "sfn_flows_api.json"
-# An execution id in the API is "<workflow>~<execution name>": '~' never occurs in either
-# (Step Functions forbids it in names), and it is URL-safe.
-EXECUTION_ID_SEPARATOR = "~"
 
 
 def logical_id(name: str) -> str:

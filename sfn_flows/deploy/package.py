@@ -26,17 +26,10 @@ ARTIFACT_PREFIX = "artifacts/"
 # when the files were checked out or touched.
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
-# The parts of the framework the Lambda runtime imports (contract: stdlib + boto3 only).
-# errors.py is beyond the contract's list: the runtime's configuration errors subclass
-# SfnFlowsError, and the module needs the standard library only.
-RUNTIME_PARTS = (
-    "__init__.py",
-    "errors.py",
-    "runtime",
-    "aws",
-    "deploy/__init__.py",
-    "deploy/naming.py",
-)
+# The slice of the framework in the Lambda package (contract: stdlib + boto3 only). The runtime
+# imports nothing else of sfn_flows (an import-linter contract); aws/ and errors.py, standard
+# library only at import, are there for handlers in lambdas/ that import them.
+RUNTIME_PARTS = ("__init__.py", "errors.py", "runtime", "aws")
 SKIPPED_DIRS = frozenset({"__pycache__"})
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
 # The handlers of the API, besides the workers of the manifest.

@@ -1,8 +1,8 @@
 """What the starter and status Lambdas are configured with, read once per container.
 
-- SFN_FLOWS_STATE_MACHINES (naming.STATE_MACHINES_ENV): JSON object workflow -> state machine
+- SFN_FLOWS_STATE_MACHINES (STATE_MACHINES_ENV): JSON object workflow -> state machine
   ARN. The only workflows the API starts or reports on.
-- sfn_flows_api.json (naming.API_CONFIG_FILE) at the root of the Lambda package:
+- sfn_flows_api.json (API_CONFIG_FILE) at the root of the Lambda package:
   {"workflows": {"<workflow>": {"input_schema": <JSON Schema or null>}}}. Tests (or anyone)
   may point SFN_FLOWS_API_CONFIG at another file.
 
@@ -17,9 +17,13 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from sfn_flows.deploy.naming import API_CONFIG_FILE, STATE_MACHINES_ENV
 from sfn_flows.runtime.names import StateMachineArn, parse_state_machine_arn
 
+# The two names are the runtime's side of its contract with deploy, which writes what the
+# runtime reads: they live here, so the Lambda package needs nothing of deploy
+# (sfn_flows.deploy.naming re-exports them).
+STATE_MACHINES_ENV = "SFN_FLOWS_STATE_MACHINES"
+API_CONFIG_FILE = "sfn_flows_api.json"
 API_CONFIG_ENV = "SFN_FLOWS_API_CONFIG"
 # In the Lambda package the file sits at the root, beside the sfn_flows/ folder. (os.path, not
 # pathlib: one import less at cold start.)

@@ -1,6 +1,6 @@
 """Execution names, API execution ids and the Step Functions ARNs they map to.
 
-An execution id in the API is "<workflow>~<execution name>" (naming.EXECUTION_ID_SEPARATOR);
+An execution id in the API is "<workflow>~<execution name>" (EXECUTION_ID_SEPARATOR);
 the status route also accepts the execution's full ARN.
 """
 
@@ -10,8 +10,9 @@ import os
 import re
 from typing import NamedTuple
 
-from sfn_flows.deploy.naming import EXECUTION_ID_SEPARATOR
-
+# '~' never occurs in a workflow or execution name (Step Functions forbids it in names), and
+# it is URL-safe. The client and the CLI split ids with the same rule (they import it here).
+EXECUTION_ID_SEPARATOR = "~"
 EXECUTION_NAME_MAX = 80
 # An Idempotency-Key longer than this is refused: keys are meant to be UUIDs or similar, and
 # a bound keeps hashing and error messages small.

@@ -74,15 +74,13 @@ def test_contents_follow_the_contract(project: Path, manifest: dict[str, Any]) -
     assert handlers <= names  # lambdas/ at the root
     assert {
         "sfn_flows/__init__.py",
-        "sfn_flows/deploy/__init__.py",
-        "sfn_flows/deploy/naming.py",
         "sfn_flows/aws/__init__.py",
         "sfn_flows/runtime/__init__.py",
         API_CONFIG_FILE,
     } <= names
-    # Nothing of the compiler, the model or the CLI.
+    # Nothing of the compiler, the model, deploy or the CLI.
     framework = {n.split("/")[1] for n in names if n.startswith("sfn_flows/")}
-    assert framework <= {"__init__.py", "errors.py", "runtime", "aws", "deploy"}
+    assert framework <= {"__init__.py", "errors.py", "runtime", "aws"}
     with zipfile.ZipFile(io.BytesIO(package.data)) as archive:
         config = json.loads(archive.read(API_CONFIG_FILE))
     assert config == {

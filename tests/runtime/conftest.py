@@ -19,11 +19,15 @@ import pytest
 from pydantic import BaseModel, Field
 
 from sfn_flows.aws import Target
-from sfn_flows.deploy.naming import API_CONFIG_FILE, STATE_MACHINES_ENV
 from sfn_flows.local import LocalStack
 from sfn_flows.runtime import make_starter_handler, make_status_handler
 from sfn_flows.runtime.clients import reset_clients
-from sfn_flows.runtime.config import API_CONFIG_ENV, clear_config_cache
+from sfn_flows.runtime.config import (
+    API_CONFIG_ENV,
+    API_CONFIG_FILE,
+    STATE_MACHINES_ENV,
+    clear_config_cache,
+)
 from sfn_flows.runtime.responses import Handler
 
 ROLE_ARN = "arn:aws:iam::000000000000:role/sfn-flows-runtime-tests"

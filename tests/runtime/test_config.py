@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sfn_flows.deploy.naming import STATE_MACHINES_ENV
 from sfn_flows.runtime.config import (
     API_CONFIG_ENV,
     DEFAULT_API_CONFIG,
+    STATE_MACHINES_ENV,
     ConfigError,
     api_config_path,
     clear_config_cache,

@@ -1,8 +1,8 @@
 """The handlers run from exactly what the contract puts in the Lambda zip, in a fresh process.
 
-The package: lambdas/* at the root, sfn_flows/__init__.py, sfn_flows/runtime/, sfn_flows/aws/,
-sfn_flows/deploy/__init__.py and naming.py, and sfn_flows_api.json. Nothing else of the
-project may be needed, and importing a handler may load only the standard library (boto3
+The package: lambdas/* at the root, sfn_flows/__init__.py, sfn_flows/runtime/, sfn_flows/aws/
+and sfn_flows_api.json. Nothing else of the project may be needed (no deploy code: the runtime
+defines the names it reads), and importing a handler may load only the standard library (boto3
 and botocore come with the first call to Step Functions; pydantic never).
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from sfn_flows.deploy.naming import API_CONFIG_FILE, STATE_MACHINES_ENV
 from sfn_flows.local import LocalStack
+from sfn_flows.runtime.config import API_CONFIG_FILE, STATE_MACHINES_ENV
 
 from .conftest import JobRequest, Machines
 from .gateway_events import start_http, status_http
@@ -53,10 +53,7 @@ def build_package(into: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__")
     shutil.copytree(ROOT / "sfn_flows" / "runtime", package / "runtime", ignore=ignore)
     shutil.copytree(ROOT / "sfn_flows" / "aws", package / "aws", ignore=ignore)
-    (package / "deploy").mkdir()
     shutil.copy(ROOT / "sfn_flows" / "__init__.py", package / "__init__.py")
-    for name in ("__init__.py", "naming.py"):
-        shutil.copy(ROOT / "sfn_flows" / "deploy" / name, package / "deploy" / name)
     return into
 
 

@@ -14,10 +14,10 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from sfn_flows.deploy.naming import STATE_MACHINES_ENV
 from sfn_flows.local.stack import free_port
 from sfn_flows.runtime import make_starter_handler
 from sfn_flows.runtime.clients import CLIENT_CONFIG
+from sfn_flows.runtime.config import STATE_MACHINES_ENV
 from sfn_flows.runtime.request_body import MAX_INPUT_BYTES
 
 from .conftest import Api, WriteConfig

@@ -18,8 +18,8 @@ from urllib.parse import quote
 import pytest
 
 from sfn_flows.aws import Target
-from sfn_flows.deploy.naming import API_CONFIG_FILE, STATE_MACHINES_ENV
 from sfn_flows.local import LocalStack
+from sfn_flows.runtime.config import API_CONFIG_FILE, STATE_MACHINES_ENV
 
 from .conftest import ROLE_ARN, JobRequest, Machines
 from .test_lambda_package import build_package
