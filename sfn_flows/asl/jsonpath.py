@@ -24,7 +24,7 @@ dialect cannot read fails when it runs, never at validation.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -158,38 +158,42 @@ class Function:
 @dataclass(frozen=True, slots=True)
 class JsonPath:
     """One parsed path. `root` says what ``$`` stands for; `variable` names the variable
-    of a ``$name`` root."""
+    of a ``$name`` root.
+
+    Computed once: `definite` (selects at most one node, so Jayway returns the value
+    itself rather than a list), `is_reference` (only single names and indexes after the
+    root: ResultPath, Choice Variable), and `keys`, the names and indexes of a reference
+    path without a function (``None`` otherwise), which evaluation walks directly.
+    """
 
     text: str
     root: Literal["input", "context", "variable"]
     variable: str | None
     segments: tuple[Segment, ...]
     function: Function | None = None
+    definite: bool = field(init=False, compare=False)
+    is_reference: bool = field(init=False, compare=False)
+    keys: tuple[str | int, ...] | None = field(init=False, compare=False)
 
-    @property
-    def definite(self) -> bool:
-        """Selects at most one node: Jayway returns the value itself, not a list."""
+    def __post_init__(self) -> None:
+        keys: list[str | int] = []
+        definite = True
         last = len(self.segments) - 1
         for position, segment in enumerate(self.segments):
-            if isinstance(segment, Field):
-                # Jayway merges a union of names at the end into one object.
-                if len(segment.names) > 1 and position != last:
-                    return False
-            elif isinstance(segment, Index):
-                if len(segment.indexes) > 1:
-                    return False
-            elif not isinstance(segment, Script):
-                return False
-        return True
-
-    @property
-    def is_reference(self) -> bool:
-        """Only single names and indexes after the root (ResultPath, Choice Variable)."""
-        return self.function is None and all(
-            (isinstance(s, Field) and len(s.names) == 1)
-            or (isinstance(s, Index) and len(s.indexes) == 1)
-            for s in self.segments
-        )
+            if isinstance(segment, Field) and len(segment.names) == 1:
+                keys.append(segment.names[0])
+            elif isinstance(segment, Index) and len(segment.indexes) == 1:
+                keys.append(segment.indexes[0])
+            # Jayway merges a union of names at the end into one object.
+            elif not (
+                isinstance(segment, Script) or (isinstance(segment, Field) and position == last)
+            ):
+                definite = False
+        reference = self.function is None and len(keys) == len(self.segments)
+        # Frozen: the computed fields are set once, here.
+        object.__setattr__(self, "definite", definite)
+        object.__setattr__(self, "is_reference", reference)
+        object.__setattr__(self, "keys", tuple(keys) if reference else None)
 
     def jayway(self, upto: int | None = None) -> str:
         """The path as Jayway prints it in its messages (``$['a'][0]``), optionally only
@@ -446,8 +450,8 @@ class _Scanner:
             if err is not None:
                 return err
             return close + 1, Function(m.group(), expr[i + 1 : close].strip())
-        field = Field((m.group(),))
-        return _descend((i, field)) if descent else (i, field)
+        name = Field((m.group(),))
+        return _descend((i, name)) if descent else (i, name)
 
     def _bracket(self, i: int) -> _Step | str:
         close, err = match_close(self.expr, i)

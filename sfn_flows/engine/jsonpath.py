@@ -211,6 +211,20 @@ def _json(value: Any) -> str:
 
 
 def _evaluate(path: JsonPath, root: Any) -> Any:
+    if path.keys is not None:
+        # The common case, names and indexes only: a direct walk, and Jayway's walk with
+        # its messages only when it finds nothing.
+        current = root
+        for key in path.keys:
+            if isinstance(key, str):
+                if isinstance(current, dict) and key in current:
+                    current = current[key]
+                    continue
+            elif isinstance(current, list) and -len(current) <= key < len(current):
+                current = current[key]
+                continue
+            return _definite(path, root)
+        return current
     if path.definite:
         value = _definite(path, root)
         return value if path.function is None else _function(path.function, value, root, True)
