@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sfn_flows.asl.jsonpath import NAME_RE as _FIELD_NAME_RE
-from sfn_flows.asl.jsonpath import JsonPath, match_close, parse_path, path_error, skip_quoted
+from sfn_flows.asl.jsonpath import (
+    JsonPath,
+    match_close,
+    number_value,
+    parse_path,
+    path_error,
+    skip_quoted,
+)
 
 __all__ = [
     "INTRINSICS",
@@ -244,10 +251,7 @@ class _Parser:
                 raise self._bad_argument(start)
             self.pos = m.end()
             self._expect_argument_end(start)
-            number = m.group()
-            if any(mark in number for mark in ".eE"):
-                return Literal(float(number))
-            return Literal(int(number))
+            return Literal(number_value(m.group()))
         m = NAME_RE.match(self.text, start)
         if m is None:
             if c in ",)":

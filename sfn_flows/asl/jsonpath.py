@@ -47,6 +47,7 @@ __all__ = [
     "Slice",
     "Wildcard",
     "function_arguments",
+    "number_value",
     "parse_filter",
     "parse_path",
     "path_error",
@@ -464,7 +465,7 @@ class _Scanner:
         if not body:
             return f"empty brackets at offset {i}"
         if _INT_RE.match(body):
-            return close + 1, Index((int(body),))
+            return close + 1, Index((_integer(body),))
         if body[0] in "'\"":
             names, qerr = _quoted_names(body, offset)
             if qerr is not None:
@@ -477,10 +478,10 @@ class _Scanner:
         if body == "*":
             return close + 1, Wildcard()
         if _INT_UNION_RE.match(body):
-            return close + 1, Index(tuple(int(part) for part in body.split(",")))
+            return close + 1, Index(tuple(_integer(part) for part in body.split(",")))
         if _SLICE_RE.match(body):
             parts = [part.strip() for part in body.split(":")]
-            numbers = [int(part) if part else None for part in parts] + [None]
+            numbers = [_integer(part) if part else None for part in parts] + [None]
             return close + 1, Slice(numbers[0], numbers[1], numbers[2])
         if body[0] == "?":
             rest = body[1:].lstrip()
@@ -505,6 +506,27 @@ class _Scanner:
         if not inside:
             return "", f"empty expression in brackets at offset {bracket}"
         return inside, None
+
+
+# Longer than any Java long: Python's int() refuses past 4300 digits, and an index or a
+# number this long cannot mean anything else to AWS anyway.
+_MAX_DIGITS = 19
+_BEYOND = 2**63
+
+
+def _integer(text: str) -> int:
+    """An index as written; one too long for a Java long selects nothing, like its clamp."""
+    text = text.strip()
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        return -_BEYOND if text.startswith("-") else _BEYOND
+    return int(text)
+
+
+def number_value(text: str) -> int | float:
+    """A JSON number literal: an int without fraction or exponent, else a float."""
+    if text.lstrip("-").isdigit():
+        return _integer(text)
+    return float(text)
 
 
 def _descend(step: _Step) -> _Step:
@@ -733,7 +755,7 @@ class _FilterParser:
         if m is not None:
             self.i = m.end()
             number = m.group()
-            return int(number) if number.lstrip("-").isdigit() else float(number)
+            return number_value(number)
         for word, constant in _CONSTANTS.items():
             if text.startswith(word, self.i):
                 self.i += len(word)

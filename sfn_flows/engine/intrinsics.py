@@ -64,7 +64,14 @@ def call_intrinsic(
             raise frame.runtime_error(
                 f"The intrinsic function {text!r} is invalid: {exc.message}"
             ) from None
-    return _Evaluation(data, frame, rng).call(call)
+    try:
+        return _Evaluation(data, frame, rng).call(call)
+    except RecursionError:
+        # Data nested deeper than Python's stack (JSON nested thousands deep).
+        raise frame.error(
+            "States.IntrinsicFailure",
+            f"Invalid arguments in {call.name}: a value is nested too deeply",
+        ) from None
 
 
 class _Evaluation:

@@ -95,6 +95,10 @@ def select(path: str | JsonPath, data: Any, frame: Frame) -> Any:
         raise PathNotFound(frame, parsed.text, missing.detail, root) from None
     except FilterSyntaxError as exc:
         raise frame.runtime_error(f"Invalid path '{parsed.text}' : {exc}") from None
+    except RecursionError:
+        raise frame.runtime_error(
+            f"Invalid path '{parsed.text}' : the data is nested too deeply to compare"
+        ) from None
 
 
 def path_root(path: JsonPath, data: Any, frame: Frame) -> Any:

@@ -52,5 +52,12 @@ def resolve_value(expression: Any, data: Any, frame: Frame, *, field: str) -> An
     except PathNotFound as missing:
         raise frame.runtime_error(
             f"The JSONPath '{missing.path}' specified for the field '{field}' could not be "
-            f"found in the input '{java_json(missing.searched)}'"
+            f"found in the input '{_shown(missing.searched)}'"
         ) from None
+
+
+def _shown(value: Any) -> str:
+    try:
+        return java_json(value)
+    except RecursionError:
+        return "(an input nested too deeply to show)"

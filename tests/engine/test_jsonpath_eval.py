@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sfn_flows.asl import ABSENT
 from sfn_flows.engine.errors import StatesError
@@ -282,3 +284,51 @@ def test_json_equal_keeps_booleans_apart_and_java_types_apart_on_request() -> No
     assert not json_equal(1, 1.0, java_types=True)
     assert json_equal({"a": [1, {"b": None}]}, {"a": [1, {"b": None}]}, java_types=True)
     assert not json_equal([1, 2], [1])
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(["a", "b", "length"]), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+_PATHS = st.lists(
+    st.sampled_from(
+        [
+            ".a",
+            ".b",
+            "[0]",
+            "[-1]",
+            "[*]",
+            ".*",
+            "..a",
+            "[1:]",
+            "[0,1]",
+            "['a','b']",
+            "[?(@.a)]",
+            "[?(@.a > 1 || @.b == 'x')]",
+            "[?(@.a =~ /x.*/)]",
+            "[(@.length-1)]",
+            ".length()",
+            ".sum()",
+            ".keys()",
+            ".first()",
+            ".nope()",
+            "[?(@.a in [1, 'b'])]",
+        ]
+    ),
+    max_size=4,
+).map(lambda parts: "$" + "".join(parts))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PATHS, _JSON)
+def test_evaluation_fails_only_as_step_functions_does(path: str, data: Any) -> None:
+    frame = Frame("S", 2)
+    try:
+        select(path, data, frame)
+    except StatesError as failure:
+        assert failure.error == "States.Runtime"
+        assert failure.cause is not None and failure.cause.startswith(PREFIX)

@@ -12,7 +12,10 @@ import random
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from sfn_flows.asl.intrinsics import INTRINSICS
 from sfn_flows.engine.errors import StatesError
 from sfn_flows.engine.frame import Frame
 from sfn_flows.engine.intrinsics import call_intrinsic, format_value, java_double, java_json
@@ -343,3 +346,50 @@ def test_format_and_json_texts_of_nested_values() -> None:
     assert format_value(value) == "{a=[1, 2.0, x y, null], b={c=false}, d=3.0E-5}"
     assert java_json(value) == '{"a":[1,2.0,"x y",null],"b":{"c":false},"d":3.0E-5}'
     assert java_json('line\nbreak "q" /') == '"line\\nbreak \\"q\\" /"'
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**40), max_value=2**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=2), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(sorted(INTRINSICS)), st.lists(_JSON, max_size=3))
+def test_intrinsics_fail_only_as_step_functions_does(name: str, values: list[Any]) -> None:
+    low, high = INTRINSICS[name]
+    count = max(low, min(len(values), high if high is not None else len(values)))
+    values = (values + [None] * count)[:count]
+    arguments = ", ".join(f"$.v[{i}]" for i in range(count))
+    if name == "States.Format" and values:
+        values[0] = "{} " * (count - 1)
+    frame = Frame("S", 2)
+    try:
+        result = call_intrinsic(f"{name}({arguments})", {"v": values}, frame)
+    except StatesError as failure:
+        assert failure.error in ("States.IntrinsicFailure", "States.Runtime")
+        assert str(failure.cause).startswith(PREFIX)
+    else:
+        java_json(result)
+
+
+def test_deeply_nested_data_fails_as_a_state_error(frame: Frame) -> None:
+    deep: Any = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(StatesError) as failure:
+        call("States.JsonToString($.d)", {"d": deep}, frame)
+    assert failure.value.error == "States.IntrinsicFailure"
+    with pytest.raises(StatesError) as failure:
+        call("States.StringToJson($.s)", {"s": "[" * 100_000}, frame)
+    assert failure.value.error == "States.IntrinsicFailure"
+    with pytest.raises(StatesError) as failure:
+        resolve_value("$.missing", {"d": deep}, frame, field="v.$")
+    assert "nested too deeply" in str(failure.value.cause)

@@ -524,3 +524,21 @@ def test_parse_filter_refuses_what_it_cannot_read(text: str) -> None:
 def test_parse_filter_bounds_nesting() -> None:
     with pytest.raises(FilterSyntaxError, match="nested too deeply"):
         parse_filter("!" * 500 + "@.a")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.text(max_size=60), _PATHISH, _PATHISH.map("$".__add__)))
+def test_parse_path_accepts_exactly_what_path_error_accepts(expr: str) -> None:
+    error = path_error(expr)
+    try:
+        tree = parse_path(expr)
+    except PathSyntaxError as exc:
+        assert error is not None and str(exc) == error
+    else:
+        assert error is None
+        assert tree.is_reference is (path_error(expr, reference=True) is None)
+
+
+def test_overlong_indexes_parse_without_python_limits() -> None:
+    tree = parse_path("$[1, " + "9" * 5000 + "]")
+    assert tree.segments == (Index((1, 2**63)),)
