@@ -27,6 +27,8 @@ class ExecutionInfo:
     region: str = DEFAULT_REGION
     account: str = DEFAULT_ACCOUNT
     express: bool = False
+    # An Express execution's ARN ends with an id after its name.
+    express_id: str = ""
 
     @property
     def state_machine_arn(self) -> str:
@@ -34,11 +36,12 @@ class ExecutionInfo:
 
     @property
     def execution_arn(self) -> str:
-        kind = "express" if self.express else "execution"
-        return (
-            f"arn:aws:states:{self.region}:{self.account}:{kind}:"
-            f"{self.state_machine_name}:{self.execution_name}"
-        )
+        base = f"arn:aws:states:{self.region}:{self.account}"
+        if self.express:
+            return (
+                f"{base}:express:{self.state_machine_name}:{self.execution_name}:{self.express_id}"
+            )
+        return f"{base}:execution:{self.state_machine_name}:{self.execution_name}"
 
 
 def default_role_arn(account: str = DEFAULT_ACCOUNT) -> str:

@@ -156,11 +156,12 @@ class Scheduler:
 
     # -- running ---------------------------------------------------------------------------
 
-    def run(self, *, fire_timers: bool) -> None:
+    def run(self, *, fire_timers: bool, until: float | None = None) -> None:
         """Run until the root ends, or nothing can run before a callback's deadline.
 
         With `fire_timers`, deadlines of callbacks pass as well (time moves on without an
-        answer); without, the loop stops so that a test can answer first.
+        answer); without, the loop stops so that a test can answer first. With `until`,
+        nothing later than that moment runs.
         """
         ready, timers = self._ready, self._timers
         while not self.outcome.done:
@@ -169,6 +170,8 @@ class Scheduler:
             elif timers and fire_timers:
                 queue = timers
             else:
+                return
+            if until is not None and queue[0][0] > until:
                 return
             moment, _, task, kind, value = heapq.heappop(queue)
             if not task.alive:
@@ -185,6 +188,12 @@ class Scheduler:
             if kind == _TIMER:
                 kind, value = _SEND, self._expire(task, value)
             self._step(task, kind, value)
+
+    def jump_to(self, moment: float) -> None:
+        """Let time reach `moment` with nothing happening (the clock sleeps or jumps)."""
+        if moment > self._now:
+            self.clock.sleep_until(moment)
+            self._now = moment
 
     def time_out_now(self) -> None:
         """End the execution at its deadline (nothing else will happen before it)."""

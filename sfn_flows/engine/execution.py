@@ -1,0 +1,352 @@
+"""Run a definition in the test's process: `Engine` (a definition checked and parsed once)
+starts `Execution`s.
+
+An execution runs until it ends, or until every path still running waits for a callback
+(`.waitForTaskToken`): the test then answers with `send_task_success`,
+`send_task_failure` or `send_task_heartbeat` and runs it on, or lets time pass with
+`advance`. `run_to_end` lets every deadline pass, so an execution always ends: at its
+Task timeouts, its machine TimeoutSeconds, or AWS's one-year limit for a Standard
+execution (five minutes for Express).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from sfn_flows.asl.definition import Machine, parse_definition
+from sfn_flows.engine.clock import Clock, VirtualClock, iso_timestamp
+from sfn_flows.engine.context import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    ExecutionInfo,
+    default_role_arn,
+    execution_context,
+    state_machine_context,
+)
+from sfn_flows.engine.errors import EngineUsageError, StatesError
+from sfn_flows.engine.history import History
+from sfn_flows.engine.limits import MAX_PAYLOAD_BYTES, over_payload_limit
+from sfn_flows.engine.result import FlowResult
+from sfn_flows.engine.scheduler import CallbackOutcome, EndExecution, Scheduler
+from sfn_flows.engine.states.program import Program
+from sfn_flows.engine.states.runtime import Run, Runtime
+
+STANDARD_MAX_SECONDS: Final = 365 * 24 * 3600
+EXPRESS_MAX_SECONDS: Final = 5 * 60
+_TYPES: Final = ("STANDARD", "EXPRESS")
+
+
+class Engine:
+    """A definition ready to run (validated and parsed once), and how its Tasks are answered.
+
+    `definition`: an ASL dict or its JSON text. `tasks`, `mocks`, `lambdas` answer Task
+    states (see `sfn_flows.engine.tasks.Integrations`); `clock` defaults to a virtual clock
+    started at the current time.
+    """
+
+    def __init__(
+        self,
+        definition: Mapping[str, Any] | str,
+        *,
+        tasks: Mapping[str, Any] | None = None,
+        mocks: Any = None,
+        lambdas: Any = None,
+        lambdas_dir: str | Path | None = None,
+        clock: Clock | None = None,
+        state_machine_name: str = "StateMachine",
+        state_machine_type: str = "STANDARD",
+        role_arn: str | None = None,
+        region: str = DEFAULT_REGION,
+        account: str = DEFAULT_ACCOUNT,
+        validate: bool = True,
+    ) -> None:
+        if state_machine_type not in _TYPES:
+            raise EngineUsageError(
+                f"state_machine_type is {state_machine_type!r}; use 'STANDARD' or 'EXPRESS'."
+            )
+        self.definition = load_definition(definition)
+        if validate:
+            refuse_invalid(self.definition)
+        self.machine: Machine = parse_definition(self.definition)
+        self.program = Program(self.machine)
+        self.tasks = tasks
+        self.mocks = mocks
+        self.lambdas = lambdas
+        self.lambdas_dir = lambdas_dir
+        self.clock = clock
+        self.state_machine_name = state_machine_name
+        self.express = state_machine_type == "EXPRESS"
+        self.role_arn = role_arn or default_role_arn(account)
+        self.region = region
+        self.account = account
+
+    def start(self, input: Any = None, *, execution_name: str | None = None) -> Execution:
+        """A new execution of the definition on `input` (`{}` when None), not yet run."""
+        return Execution(self, {} if input is None else input, execution_name)
+
+    def run(self, input: Any = None, *, execution_name: str | None = None) -> FlowResult:
+        """Start an execution and run it to its end."""
+        return self.start(input, execution_name=execution_name).run_to_end()
+
+    def _integrations(self) -> Any:
+        from sfn_flows.engine.tasks.integrations import Integrations
+        from sfn_flows.engine.tasks.mock_config import MockedTasks
+
+        mocks = self.mocks
+        if mocks is not None and not isinstance(mocks, MockedTasks):
+            raise EngineUsageError(
+                f"mocks is {type(mocks).__name__}; give a MockedTasks "
+                "(MockedTasks.from_document(config, test_case=...))."
+            )
+        return Integrations(
+            mocks=mocks, tasks=self.tasks, lambdas=self.lambdas, lambdas_dir=self.lambdas_dir
+        )
+
+
+class Execution:
+    """One run of a definition. Read `status`, `output`, `error`, `cause`, `history()`."""
+
+    def __init__(self, engine: Engine, execution_input: Any, name: str | None) -> None:
+        execution_input = _checked_input(execution_input)
+        self.engine = engine
+        self.name = name or str(uuid.uuid4())
+        self.input = execution_input
+        self.clock: Clock = engine.clock or VirtualClock()
+        self.info = ExecutionInfo(
+            state_machine_name=engine.state_machine_name,
+            execution_name=self.name,
+            role_arn=engine.role_arn,
+            region=engine.region,
+            account=engine.account,
+            express=engine.express,
+            express_id=str(uuid.uuid4()) if engine.express else "",
+        )
+        self.arn = self.info.execution_arn
+        start = self.clock.now()
+        self.start_time = start
+        limit = EXPRESS_MAX_SECONDS if engine.express else STANDARD_MAX_SECONDS
+        timeout = engine.machine.timeout_seconds
+        self.deadline = start + (min(timeout, limit) if timeout else limit)
+        self.status = "RUNNING"
+        self.output: Any = None
+        self.error: str | None = None
+        self.cause: str | None = None
+        self.history = History()
+        self.scheduler = Scheduler(self.clock, self.deadline)
+        self.runtime = Runtime(
+            info=self.info,
+            history=self.history,
+            scheduler=self.scheduler,
+            context_base={
+                "Execution": execution_context(self.info, execution_input, start),
+                "StateMachine": state_machine_context(self.info),
+            },
+            integrations=engine._integrations(),
+        )
+        started = self.history.add(
+            "ExecutionStarted",
+            start,
+            0,
+            {
+                "input": execution_input,
+                "roleArn": engine.role_arn,
+                "stateMachineArn": self.info.state_machine_arn,
+            },
+        )
+        root = Run(self.runtime, {}, started)
+        self.scheduler.start(engine.program.strand(root, execution_input))
+
+    # -- running ---------------------------------------------------------------------------
+
+    def run(self) -> FlowResult:
+        """Run until the execution ends or every running path waits for a callback."""
+        if self.status == "RUNNING":
+            self.scheduler.run(fire_timers=False)
+            self._conclude()
+        return self.result()
+
+    def run_to_end(self) -> FlowResult:
+        """Run until the execution ends, letting callback deadlines pass unanswered."""
+        if self.status == "RUNNING":
+            self.scheduler.run(fire_timers=True)
+            if not self.scheduler.outcome.done:
+                # Nothing can happen any more but the machine's (or AWS's) time limit.
+                self.scheduler.time_out_now()
+            self._conclude()
+        return self.result()
+
+    def advance(self, seconds: float) -> FlowResult:
+        """Let `seconds` of (virtual) time pass: waits end and callback deadlines expire."""
+        if self.status == "RUNNING":
+            target = self.scheduler.now + max(seconds, 0.0)
+            self.scheduler.run(fire_timers=True, until=min(target, self.deadline))
+            if not self.scheduler.outcome.done:
+                if target >= self.deadline:
+                    self.scheduler.time_out_now()
+                else:
+                    self.scheduler.jump_to(target)
+            self._conclude()
+        return self.result()
+
+    @property
+    def pending_tokens(self) -> list[str]:
+        """Task tokens the execution is waiting for, oldest first."""
+        return self.scheduler.pending_tokens
+
+    def send_task_success(self, token: str, output: Any) -> None:
+        self._answer(token, CallbackOutcome("success", output=_json_copy(output, "output")))
+
+    def send_task_failure(
+        self, token: str, error: str | None = None, cause: str | None = None
+    ) -> None:
+        self._answer(token, CallbackOutcome("failure", error=error, cause=cause))
+
+    def send_task_heartbeat(self, token: str) -> None:
+        if not self.scheduler.heartbeat(token):
+            raise EngineUsageError(_unknown_token(token, self.pending_tokens))
+
+    def _answer(self, token: str, outcome: CallbackOutcome) -> None:
+        if not self.scheduler.answer(token, outcome):
+            raise EngineUsageError(_unknown_token(token, self.pending_tokens))
+
+    def _conclude(self) -> None:
+        outcome = self.scheduler.outcome
+        if not outcome.done or self.status != "RUNNING":
+            return
+        now = self.scheduler.now
+        last = len(self.history)
+        if outcome.timed_out:
+            self.status = "TIMED_OUT"
+            self.error = "States.Timeout"
+            self.history.add_final("ExecutionTimedOut", now, last, {"error": "States.Timeout"})
+        elif outcome.ok:
+            output = outcome.value
+            if over_payload_limit(output):
+                self._fail(
+                    "States.DataLimitExceeded",
+                    "The execution output exceeds the maximum number of bytes service limit "
+                    f"({MAX_PAYLOAD_BYTES}).",
+                )
+                return
+            self.status = "SUCCEEDED"
+            self.output = output
+            self.history.add_final("ExecutionSucceeded", now, last, {"output": output})
+        elif isinstance(outcome.value, StatesError | EndExecution):
+            error = outcome.value
+            self._fail(error.error or None, error.cause)
+
+    def _fail(self, error: str | None, cause: str | None) -> None:
+        self.status = "FAILED"
+        self.error = error
+        self.cause = cause
+        details: dict[str, Any] = {}
+        if error is not None:
+            details["error"] = error
+        if cause is not None:
+            details["cause"] = cause
+        self.history.add_final("ExecutionFailed", self.scheduler.now, len(self.history), details)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def history_events(self) -> list[dict[str, Any]]:
+        """The history as GetExecutionHistory returns it (timestamps as datetimes)."""
+        return self.history.api_events()
+
+    def result(self) -> FlowResult:
+        events = self.history.history_events()
+        return FlowResult(
+            status=self.status,
+            output=copy.deepcopy(self.output),
+            error=self.error,
+            cause=self.cause,
+            execution_arn=self.arn,
+            states=[e.state_name for e in events if e.is_state_entered and e.state_name],
+            events=events,
+        )
+
+    def describe(self) -> dict[str, Any]:
+        """DescribeExecution's fields."""
+        described: dict[str, Any] = {
+            "executionArn": self.arn,
+            "stateMachineArn": self.info.state_machine_arn,
+            "name": self.name,
+            "status": self.status,
+            "startDate": iso_timestamp(self.start_time),
+            "input": json.dumps(self.input, separators=(",", ":")),
+        }
+        if self.status == "SUCCEEDED":
+            described["output"] = json.dumps(self.output, separators=(",", ":"))
+        if self.error is not None:
+            described["error"] = self.error
+        if self.cause is not None:
+            described["cause"] = self.cause
+        return described
+
+
+def load_definition(definition: Any) -> dict[str, Any]:
+    """An ASL dict from a dict, its JSON text, or a compiled workflow (anything with a
+    `definition` dict, like `sfn_flows.compile.CompiledWorkflow`)."""
+    if isinstance(definition, str):
+        try:
+            definition = json.loads(definition)
+        except json.JSONDecodeError as exc:
+            raise EngineUsageError(
+                f"the definition is not JSON (line {exc.lineno}, column {exc.colno}: "
+                f"{exc.msg}); give the ASL as a dict or as JSON text."
+            ) from None
+    elif not isinstance(definition, Mapping):
+        inner = getattr(definition, "definition", None)
+        if isinstance(inner, Mapping):
+            definition = inner
+        elif callable(getattr(definition, "to_asl", None)):
+            definition = definition.to_asl()
+    if not isinstance(definition, Mapping):
+        raise EngineUsageError(
+            f"cannot run a {type(definition).__name__}: give an ASL definition (a dict or "
+            "JSON text) or a compiled workflow (sfn_flows.compile.compile_workflow(...))."
+        )
+    return dict(definition)
+
+
+def refuse_invalid(definition: Mapping[str, Any]) -> None:
+    """Raise EngineUsageError with the validator's first error, as AWS would refuse it."""
+    from sfn_flows.validate import validate_definition
+
+    problems = [p for p in validate_definition(dict(definition)) if p.severity == "error"]
+    if problems:
+        shown = "\n".join("  " + p.render() for p in problems[:10])
+        more = f"\n  ... and {len(problems) - 10} more" if len(problems) > 10 else ""
+        raise EngineUsageError(
+            f"AWS would refuse this definition ({len(problems)} problem"
+            f"{'s' if len(problems) != 1 else ''}):\n{shown}{more}"
+        )
+
+
+def _checked_input(value: Any) -> Any:
+    value = _json_copy(value, "input")
+    if over_payload_limit(value):
+        raise EngineUsageError(
+            f"the execution input is over {MAX_PAYLOAD_BYTES} bytes, the most AWS accepts "
+            "(StartExecution fails with InvalidExecutionInput)."
+        )
+    return value
+
+
+def _json_copy(value: Any, what: str) -> Any:
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise EngineUsageError(
+            f"the {what} is not JSON ({exc}); use dicts, lists, strings, numbers, booleans "
+            "and None."
+        ) from None
+
+
+def _unknown_token(token: str, pending: list[str]) -> str:
+    waiting = ", ".join(repr(t) for t in pending) or "none"
+    return f"no Task waits for the token {token!r} (TaskDoesNotExist); tokens waiting: {waiting}."
