@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 import traceback
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -52,13 +54,15 @@ LOCAL_STACK_ENV = {
     "IOT_MTLS_ENABLED": "0",
     "SFTP_ENABLED": "0",
 }
-
-# Verified on these machines (../shared/notes/containers.md): Ryuk cannot be pulled, a stray
-# /.dockerenv misleads testcontainers about where mapped ports live, and its default wait
-# polls once a second.
-os.environ.setdefault("TESTCONTAINERS_RYUK_DISABLED", "true")
-os.environ.setdefault("TESTCONTAINERS_CONNECTION_MODE", "docker_host")
-os.environ.setdefault("TC_POOLING_INTERVAL", "0.1")
+# testcontainers is configured for the containers started here only, never through the
+# environment: this module is imported in every pytest session of every project that installs
+# sfn-flows, whose own testcontainers must keep their settings. Ryuk (testcontainers' reaper)
+# cannot be pulled on these machines (../shared/notes/containers.md) and the plugin removes its
+# own containers (remove_leftover_containers), so it is off while ours start, unless the user
+# chose (the variable or the ~/.testcontainers.properties key below).
+RYUK_ENV = "TESTCONTAINERS_RYUK_DISABLED"
+RYUK_PROPERTY = "ryuk.disabled"
+_RYUK_SWITCH = threading.Lock()
 
 
 class EngineError(SfnFlowsError):
@@ -229,15 +233,51 @@ def start_local_stack(
     return ContainerEngine(LOCAL_STACK, image, endpoint, container, time.monotonic() - started)
 
 
+@contextlib.contextmanager
+def ryuk_off() -> Iterator[None]:
+    """Ryuk disabled for the containers started inside, restored after; left as the user set
+    it (RYUK_ENV or RYUK_PROPERTY). testcontainers reads the setting from one process-wide
+    object when a container starts, so the switch is held under a lock."""
+    from testcontainers.core.config import testcontainers_config as config
+
+    if RYUK_ENV in os.environ or RYUK_PROPERTY in config.tc_properties:
+        yield
+        return
+    with _RYUK_SWITCH:
+        before = config.ryuk_disabled
+        config.ryuk_disabled = True
+        try:
+            yield
+        finally:
+            config.ryuk_disabled = before
+
+
+def published_host(container: Any) -> str:
+    """The Docker host's address, where the ports of a started container are published.
+
+    testcontainers' own choice takes the stray /.dockerenv on these machines for "running in a
+    container" and answers with a bridge or gateway address; the Docker host (localhost for a
+    local socket, else DOCKER_HOST's or TC_HOST's host) is where `docker run -p` publishes. A
+    connection mode the user chose (TESTCONTAINERS_CONNECTION_MODE) is followed.
+    """
+    from testcontainers.core.config import testcontainers_config as config
+
+    if config.connection_mode_override is not None:
+        return str(container.get_container_host_ip())
+    return str(container.get_docker_client().host())
+
+
 def start_container(container: Any, what: str, host_port: int | None) -> None:
-    """`container.start()` with docker's errors turned into an EngineError with the fix.
+    """`container.start()` (Ryuk off) with docker's errors turned into an EngineError with the
+    fix.
 
     The container gets a unique name first, so that one created but not started (docker's
     error, or Ctrl-C/SIGTERM arriving during the start) is found and removed.
     """
     container.with_name(f"sfn-flows-{os.getpid()}-{uuid.uuid4().hex[:12]}")
     try:
-        container.start()
+        with ryuk_off():
+            container.start()
     except BaseException as exc:
         remove_container(container)
         if not isinstance(exc, Exception):
@@ -278,7 +318,7 @@ def remove_container(container: Any) -> None:
 def published_endpoint(container: Any, port: int, what: str, limit: float) -> str:
     """`http://host:port` where Docker publishes the started container's `port`; an
     EngineError as soon as the container has exited, or when no mapping appears by `limit`."""
-    host = container.get_container_host_ip()
+    host = published_host(container)
     while True:
         state = container_state(container)
         check_not_exited(container, what, state)
