@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import corpus_path
 
 from sfn_flows.engine.conformance import (
     CASES_ENV,
+    POPULATIONS,
+    Report,
     Runner,
     case_group,
     failure_category,
@@ -353,4 +356,41 @@ def test_groups_and_categories() -> None:
     assert (
         failure_category({"status": "FAILED", "error": "E"}, failed, "$error: 'x' != 'E'")
         == "error name: States.Runtime, expected E"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine on the corpus (CI sets SFN_FLOWS_REQUIRE_CORPUS=1: a missing corpus fails)
+
+CORPUS_TARGETS = {
+    # population: (cases in the corpus, target pass rate)
+    "no_service": (904, 0.995),
+    "no_service_without_choice_operators": (413, 0.98),
+    "lambda": (92, 0.95),
+}
+
+
+@pytest.fixture(scope="module")
+def engine_report(corpus_cases: list[dict[str, Any]]) -> Report:
+    from sfn_flows.engine import simulate
+    from sfn_flows.engine.conformance_lambdas import lambdas_for
+
+    compare = load_comparator(corpus_path().parent / "compare.py")
+    return run_corpus(corpus_cases, Runner(simulate, compare, lambdas_for))
+
+
+@pytest.mark.parametrize("population", sorted(CORPUS_TARGETS))
+def test_the_engine_meets_the_conformance_target(engine_report: Report, population: str) -> None:
+    size, target = CORPUS_TARGETS[population]
+    rate = engine_report.rates[population]
+    assert (rate.total, rate.target) == (size, target), rate
+    members = next(p for p in POPULATIONS if p.key == population).member
+    failing = "\n".join(
+        f"  {r.id}  [{r.category}] {r.reason[:300]}"
+        for r in engine_report.results
+        if members(r) and not r.passed
+    )
+    assert rate.met, (
+        f"{rate.label}: {rate.passed}/{rate.total} passed, {rate.required} needed "
+        f"({target:.1%}); failing:\n{failing}"
     )
