@@ -11,10 +11,10 @@ execution (five minutes for Express).
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,7 +30,7 @@ from sfn_flows.engine.context import (
 )
 from sfn_flows.engine.errors import EngineUsageError, StatesError
 from sfn_flows.engine.history import History
-from sfn_flows.engine.limits import MAX_PAYLOAD_BYTES, over_payload_limit
+from sfn_flows.engine.limits import MAX_PAYLOAD_BYTES
 from sfn_flows.engine.result import FlowResult
 from sfn_flows.engine.scheduler import CallbackOutcome, EndExecution, Scheduler
 from sfn_flows.engine.states.program import Program
@@ -70,10 +70,7 @@ class Engine:
                 f"state_machine_type is {state_machine_type!r}; use 'STANDARD' or 'EXPRESS'."
             )
         self.definition = load_definition(definition)
-        if validate:
-            refuse_invalid(self.definition)
-        self.machine: Machine = parse_definition(self.definition)
-        self.program = Program(self.machine)
+        self.machine, self.program = _prepared(self.definition, validate)
         self.tasks = tasks
         self.mocks = mocks
         self.lambdas = lambdas
@@ -226,7 +223,7 @@ class Execution:
             self.history.add_final("ExecutionTimedOut", now, last, {"error": "States.Timeout"})
         elif outcome.ok:
             output = outcome.value
-            if over_payload_limit(output):
+            if self.runtime.sizes.over_limit(output):
                 self._fail(
                     "States.DataLimitExceeded",
                     "The execution output exceeds the maximum number of bytes service limit "
@@ -258,15 +255,15 @@ class Execution:
         return self.history.api_events()
 
     def result(self) -> FlowResult:
-        events = self.history.history_events()
         return FlowResult(
             status=self.status,
-            output=copy.deepcopy(self.output),
+            # A copy: the output may share values with the (cached) definition.
+            output=json.loads(json.dumps(self.output)),
             error=self.error,
             cause=self.cause,
             execution_arn=self.arn,
-            states=[e.state_name for e in events if e.is_state_entered and e.state_name],
-            events=events,
+            states=self.history.state_names(),
+            events=self.history.history_events(),
         )
 
     def describe(self) -> dict[str, Any]:
@@ -288,9 +285,30 @@ class Execution:
         return described
 
 
+def _prepared(definition: dict[str, Any], validate: bool) -> tuple[Machine, Program]:
+    """The parsed machine and its runners, validated first; the same definition text is
+    checked and parsed once (runners keep nothing of an execution)."""
+    try:
+        text = json.dumps(definition, allow_nan=False)
+    except (TypeError, ValueError):
+        refuse_invalid(definition)  # the validator says where the value is not JSON
+        raise
+    return _prepare(text, validate)
+
+
+@lru_cache(maxsize=64)
+def _prepare(text: str, validate: bool) -> tuple[Machine, Program]:
+    definition = json.loads(text)
+    if validate:
+        refuse_invalid(definition)
+    machine = parse_definition(definition)
+    return machine, Program(machine)
+
+
 def load_definition(definition: Any) -> dict[str, Any]:
-    """An ASL dict from a dict, its JSON text, or a compiled workflow (anything with a
-    `definition` dict, like `sfn_flows.compile.CompiledWorkflow`)."""
+    """An ASL dict from a dict, its JSON text, or a compiled workflow (an object with a
+    `definition` dict, like `sfn_flows.compile.CompiledWorkflow`; its functions' ARN
+    placeholders become ARNs in the engine's account, see `function_handlers`)."""
     if isinstance(definition, str):
         try:
             definition = json.loads(definition)
@@ -300,17 +318,37 @@ def load_definition(definition: Any) -> dict[str, Any]:
                 f"{exc.msg}); give the ASL as a dict or as JSON text."
             ) from None
     elif not isinstance(definition, Mapping):
-        inner = getattr(definition, "definition", None)
-        if isinstance(inner, Mapping):
-            definition = inner
-        elif callable(getattr(definition, "to_asl", None)):
-            definition = definition.to_asl()
+        compiled = definition
+        definition = getattr(compiled, "definition", None)
+        if isinstance(definition, Mapping):
+            text = json.dumps(definition)
+            for function in getattr(compiled, "functions", ()):
+                text = text.replace(function.arn_placeholder, function_arn(function.name))
+            definition = json.loads(text)
+        else:
+            what = type(compiled).__name__
+            hint = (
+                "compile it first (sfn_flows.compile.compile_workflow) or use "
+                "sfn_flows.testing.simulate, which does"
+                if what == "Workflow"
+                else "give an ASL definition (a dict or JSON text) or a compiled workflow"
+            )
+            raise EngineUsageError(f"cannot run a {what}: {hint}.")
     if not isinstance(definition, Mapping):
         raise EngineUsageError(
-            f"cannot run a {type(definition).__name__}: give an ASL definition (a dict or "
-            "JSON text) or a compiled workflow (sfn_flows.compile.compile_workflow(...))."
+            f"the definition is a {type(definition).__name__}; an ASL definition is a JSON "
+            "object with StartAt and States."
         )
     return dict(definition)
+
+
+def function_arn(name: str, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT) -> str:
+    return f"arn:aws:lambda:{region}:{account}:function:{name}"
+
+
+def function_handlers(compiled: Any) -> dict[str, str]:
+    """A compiled workflow's Lambda functions: name -> handler ('module.function')."""
+    return {f.name: f.handler for f in getattr(compiled, "functions", ())}
 
 
 def refuse_invalid(definition: Mapping[str, Any]) -> None:
@@ -328,13 +366,18 @@ def refuse_invalid(definition: Mapping[str, Any]) -> None:
 
 
 def _checked_input(value: Any) -> Any:
-    value = _json_copy(value, "input")
-    if over_payload_limit(value):
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise EngineUsageError(
+            f"the input is not JSON ({exc}); use dicts, lists, strings, numbers, booleans and None."
+        ) from None
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PAYLOAD_BYTES:
         raise EngineUsageError(
             f"the execution input is over {MAX_PAYLOAD_BYTES} bytes, the most AWS accepts "
             "(StartExecution fails with InvalidExecutionInput)."
         )
-    return value
+    return json.loads(text)
 
 
 def _json_copy(value: Any, what: str) -> Any:

@@ -10,8 +10,8 @@ for serialising every state's input and output.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from typing import Any, Final
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Final, overload
 
 from sfn_flows.asl.history import HistoryEvent
 from sfn_flows.engine.clock import to_datetime
@@ -22,6 +22,10 @@ from sfn_flows.engine.scheduler import EndExecution
 # "<field>Details" object.
 _JSON_FIELDS: Final = ("input", "output", "parameters")
 _NOT_TRUNCATED: Final[Mapping[str, bool]] = {"truncated": False}
+
+
+# (type, moment, previous event id or 0, details with payloads as values)
+_Record = tuple[str, float, int, dict[str, Any] | None]
 
 
 def _details_key(event_type: str) -> str:
@@ -48,7 +52,7 @@ class History:
     __slots__ = ("_events", "limit")
 
     def __init__(self, limit: int = MAX_HISTORY_EVENTS) -> None:
-        self._events: list[tuple[str, float, int, dict[str, Any] | None]] = []
+        self._events: list[_Record] = []
         self.limit = limit
 
     def __len__(self) -> int:
@@ -75,8 +79,18 @@ class History:
         """Every event as a GetExecutionHistory event (timestamps as aware datetimes)."""
         return list(self._iter_api())
 
-    def history_events(self) -> list[HistoryEvent]:
-        return [HistoryEvent.from_api(event) for event in self._iter_api()]
+    def history_events(self) -> HistoryView:
+        """The events as HistoryEvent objects, made when first read (a run nobody inspects
+        pays for none of them); payloads become JSON text when `details` is read."""
+        return HistoryView(self._events[:])
+
+    def state_names(self) -> list[str]:
+        """The states entered, in order."""
+        return [
+            details["name"]
+            for event_type, _, _, details in self._events
+            if details is not None and event_type.endswith("StateEntered")
+        ]
 
     def _iter_api(self) -> Iterator[dict[str, Any]]:
         for number, (event_type, moment, previous, details) in enumerate(self._events, 1):
@@ -90,6 +104,98 @@ class History:
             if details is not None:
                 event[_details_key(event_type)] = _api_details(details)
             yield event
+
+
+class HistoryView(Sequence[HistoryEvent]):
+    """A read-only list of an execution's HistoryEvents, built on first access."""
+
+    __slots__ = ("_built", "_records")
+
+    def __init__(self, records: list[_Record]) -> None:
+        self._records = records
+        self._built: list[HistoryEvent] | None = None
+
+    def _events(self) -> list[HistoryEvent]:
+        if self._built is None:
+            self._built = _history_events(self._records)
+        return self._built
+
+    @overload
+    def __getitem__(self, index: int) -> HistoryEvent: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[HistoryEvent]: ...
+
+    def __getitem__(self, index: int | slice) -> HistoryEvent | list[HistoryEvent]:
+        return self._events()[index]
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[HistoryEvent]:
+        return iter(self._events())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, HistoryView):
+            other = other._events()
+        return isinstance(other, list) and self._events() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._events())
+
+
+def _history_events(records: list[_Record]) -> list[HistoryEvent]:
+    events = []
+    moment_seen = -1.0
+    timestamp = to_datetime(0.0)
+    for number, (event_type, moment, previous, details) in enumerate(records, 1):
+        if moment != moment_seen:
+            # Events of one (virtual) moment share one datetime.
+            moment_seen, timestamp = moment, to_datetime(moment)
+        raw = details or {}
+        named = event_type.endswith(("StateEntered", "StateExited"))
+        events.append(
+            HistoryEvent(
+                id=number,
+                type=event_type,
+                timestamp=timestamp,
+                previous_id=previous or None,
+                state_name=raw.get("name") if named else None,
+                error=raw.get("error"),
+                cause=raw.get("cause"),
+                details=_LazyDetails(raw),
+            )
+        )
+    return events
+
+
+class _LazyDetails(Mapping[str, Any]):
+    """An event's details in the API's shape, made on first read."""
+
+    __slots__ = ("_raw", "_shaped")
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self._raw = raw
+        self._shaped: dict[str, Any] | None = None
+
+    def _details(self) -> dict[str, Any]:
+        if self._shaped is None:
+            self._shaped = _api_details(self._raw)
+        return self._shaped
+
+    def __getitem__(self, key: str) -> Any:
+        return self._details()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._details())
+
+    def __len__(self) -> int:
+        return len(self._details())
+
+    def __repr__(self) -> str:
+        return repr(self._details())
 
 
 def _api_details(details: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Final
 
 from sfn_flows.engine.errors import StatesError
@@ -34,11 +35,91 @@ def over_payload_limit(value: Any) -> bool:
     return len(text.encode("utf-8", "surrogatepass")) > MAX_PAYLOAD_BYTES
 
 
-def check_state_output(state_name: str, value: Any) -> None:
+def check_state_output(state_name: str, value: Any, sizes: PayloadSizes | None = None) -> None:
     """Raise States.DataLimitExceeded when a state's result is over the payload limit."""
-    if over_payload_limit(value):
+    over = sizes.over_limit(value) if sizes is not None else over_payload_limit(value)
+    if over:
         raise StatesError(
             "States.DataLimitExceeded",
             f"The state/task '{state_name}' returned a result with a size exceeding the "
             "maximum number of bytes service limit.",
         )
+
+
+class PayloadSizes:
+    """Exact payload sizes (compact JSON, UTF-8 bytes), remembered by identity.
+
+    The engine never changes a value once made: a state passes its input on, or puts parts of
+    it into a new object, so the lists and objects met again are not measured again. The
+    cache holds its values (an id is never reused while the value is alive) and is bounded.
+    """
+
+    __slots__ = ("_known", "_texts")
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[Any, int]] = {}
+        # Short strings (keys above all) recur: their sizes are looked up, not measured.
+        self._texts: dict[str, int] = {}
+
+    def over_limit(self, value: Any) -> bool:
+        try:
+            return self.size(value) > MAX_PAYLOAD_BYTES
+        except RecursionError:
+            return over_payload_limit(value)
+
+    def size(self, value: Any) -> int:
+        kind = type(value)
+        if kind is str:
+            return self._text(value)
+        if kind is dict or kind is list:
+            known = self._known.get(id(value))
+            if known is not None and known[0] is value:
+                return known[1]
+            measured = 1 + max(len(value), 1)
+            texts = self._texts
+            if kind is dict:
+                for key, item in value.items():
+                    key_size = texts.get(key)
+                    if key_size is None:
+                        key_size = self._text(key if type(key) is str else str(key))
+                    measured += key_size + 1
+                    measured += self._text(item) if type(item) is str else self.size(item)
+            else:
+                for item in value:
+                    measured += self._text(item) if type(item) is str else self.size(item)
+            if len(self._known) >= _MAX_REMEMBERED:
+                self._known.clear()
+            self._known[id(value)] = (value, measured)
+            return measured
+        if value is None or value is True:
+            return 4
+        if value is False:
+            return 5
+        if kind is int and -(10**15) < value < 10**15:
+            return len(str(value))
+        return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+    def _text(self, text: str) -> int:
+        known = self._texts.get(text)
+        if known is not None:
+            return known
+        measured = _string_size(text)
+        if len(text) <= _SHORT_TEXT:
+            if len(self._texts) >= _MAX_REMEMBERED:
+                self._texts.clear()
+            self._texts[text] = measured
+        return measured
+
+
+_MAX_REMEMBERED: Final = 50_000
+_SHORT_TEXT: Final = 64
+
+
+def _string_size(text: str) -> int:
+    if _PLAIN(text) is not None:
+        return len(text) + 2
+    return len(json.dumps(text, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
+# Printable ASCII other than '"' and '\\': JSON writes such a string as it is, in quotes.
+_PLAIN: Final = re.compile(r"[ !#-\[\]-~]*").fullmatch

@@ -6,6 +6,7 @@ engine, so a test reads both alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ class FlowResult:
     cause: str | None
     execution_arn: str
     states: list[str] = field(default_factory=list)
-    events: list[HistoryEvent] = field(default_factory=list)
+    events: Sequence[HistoryEvent] = field(default_factory=list)
 
     @property
     def succeeded(self) -> bool:

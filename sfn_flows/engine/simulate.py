@@ -9,7 +9,7 @@ from typing import Any
 
 from sfn_flows.engine.clock import Clock
 from sfn_flows.engine.errors import EngineUsageError
-from sfn_flows.engine.execution import Engine
+from sfn_flows.engine.execution import Engine, function_handlers
 from sfn_flows.engine.result import FlowResult
 
 
@@ -31,7 +31,8 @@ def simulate(
     """Run `workflow_or_definition` on `input` to its end and describe what happened.
 
     - `workflow_or_definition`: an ASL dict, its JSON text, or a compiled workflow (an
-      object with a `definition` dict, as `sfn_flows.compile.compile_workflow` returns).
+      object with a `definition` dict, as `sfn_flows.compile.compile_workflow` returns;
+      with `lambdas_dir`, its functions run their handlers from there).
       A definition AWS would refuse raises EngineUsageError with the validator's reasons.
     - `tasks`: callables answering Task states, by state name, function name or resource.
     - `mocks`: Step Functions Local's mock config (a dict, with `test_case`) or a
@@ -51,6 +52,9 @@ def simulate(
         from sfn_flows.engine.tasks.mock_config import MockedTasks
 
         mocks = MockedTasks.from_document(mocks, test_case=test_case)
+    if lambdas is None and lambdas_dir is not None:
+        # A compiled workflow's functions run their own handlers from `lambdas_dir`.
+        lambdas = function_handlers(workflow_or_definition) or None
     name = state_machine_name or getattr(workflow_or_definition, "name", None)
     engine = Engine(
         workflow_or_definition,

@@ -3,6 +3,7 @@ machine timeout, on the in-process engine."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -226,3 +227,42 @@ def test_importing_the_engine_loads_neither_pydantic_nor_boto3_nor_the_interpret
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_payload_sizes_are_the_compact_utf8_json_size() -> None:
+    from sfn_flows.engine.limits import PayloadSizes
+
+    sizes = PayloadSizes()
+    shared = ["x" * 10, {"ü": 'quo"te'}]
+    values: list[Any] = [
+        {},
+        [],
+        None,
+        True,
+        1.5,
+        -3,
+        10**20,
+        "tab\t",
+        {"a": shared, "b": [shared, shared], "é": "ü\n"},
+    ]
+    for value in values:
+        expected = len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+        assert sizes.size(value) == expected
+
+
+def test_a_run_cannot_change_what_the_next_run_of_the_same_definition_sees() -> None:
+    definition = machine({"Give": {"Type": "Pass", "Result": {"items": [1]}, "End": True}})
+    first = simulate(definition, {})
+    first.output["items"].append(2)
+    assert simulate(definition, {}).output == {"items": [1]}
+    definition["States"]["Give"]["Next"] = "Nowhere"
+    with pytest.raises(EngineUsageError):
+        simulate(definition, {})
+
+
+def test_the_events_are_a_read_only_sequence_that_compares_with_lists() -> None:
+    result = simulate(machine({"A": {"Type": "Pass", "End": True}}), {"k": 1})
+    events = list(result.events)
+    assert result.events == events
+    assert len(result.events) == 4
+    assert result.events[1].details["input"] == '{"k":1}'

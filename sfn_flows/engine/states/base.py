@@ -102,7 +102,7 @@ class StateRunner:
 
     def finish(self, run: Run, frame: Frame, output: Any, assigned: dict[str, Any] | None) -> Any:
         """Check the output's size, apply OutputPath, set the variables, record the exit."""
-        check_state_output(self.name, output)
+        check_state_output(self.name, output, run.runtime.sizes)
         # OutputPath still sees the variables as they were: the state's own assignments
         # take effect once it is done (recorded: an OutputPath on $answer reads the old value).
         if self.output_path is not ABSENT:

@@ -10,6 +10,7 @@ from typing import Any
 from sfn_flows.engine.clock import iso_timestamp
 from sfn_flows.engine.context import ExecutionInfo
 from sfn_flows.engine.history import History
+from sfn_flows.engine.limits import PayloadSizes
 from sfn_flows.engine.scheduler import Scheduler
 
 
@@ -25,6 +26,7 @@ class Runtime:
     # Answers Task states: (Run, TaskCall) -> TaskAnswer | Pending; see states/task_state.py.
     integrations: Any = None
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+    sizes: PayloadSizes = field(default_factory=PayloadSizes)
     _tokens: int = 0
     _entries: dict[str, int] = field(default_factory=dict)
     _iso_moment: float = -1.0
@@ -58,6 +60,7 @@ class Runtime:
             context_base=self.context_base,
             integrations=self.integrations,
             rng=self.rng,
+            sizes=self.sizes,
         )
         child._entries = self._entries
         return child
