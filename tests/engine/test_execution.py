@@ -266,3 +266,18 @@ def test_the_events_are_a_read_only_sequence_that_compares_with_lists() -> None:
     assert result.events == events
     assert len(result.events) == 4
     assert result.events[1].details["input"] == '{"k":1}'
+
+
+def test_a_real_clock_runs_the_same_machine_on_wall_time() -> None:
+    from sfn_flows.engine import RealClock
+
+    before = datetime.now(UTC)
+    result = simulate(
+        machine(
+            {"Now": {"Type": "Pass", "Parameters": {"t.$": "$$.Execution.StartTime"}, "End": True}}
+        ),
+        {},
+        clock=RealClock(),
+    )
+    started = datetime.fromisoformat(result.output["t"].replace("Z", "+00:00"))
+    assert started >= before.replace(microsecond=before.microsecond // 1000 * 1000)

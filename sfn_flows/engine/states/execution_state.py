@@ -24,7 +24,8 @@ Attempt = Generator[Operation, Any, tuple[Any, dict[str, Any] | None]]
 class ExecutionStateRunner(StateRunner):
     blocking = True
     retries = True
-    # The event recorded when an attempt fails (None: the attempt records its own).
+    # The event recorded when the state fails for good, before its catchers are tried
+    # (None: each attempt records its own failure).
     failed_event: str | None = None
 
     def __init__(self, spec: Any) -> None:
@@ -57,8 +58,6 @@ class ExecutionStateRunner(StateRunner):
             try:
                 output, assigned = yield from self.attempt(run, frame, raw, data, number, entry)
             except StatesError as error:
-                if self.failed_event is not None:
-                    run.emit(self.failed_event)
                 delay = retries.delay(error, run.runtime.rng) if retries is not None else None
                 if delay is not None:
                     next_try(frame)
@@ -66,6 +65,8 @@ class ExecutionStateRunner(StateRunner):
                     if delay > 0:
                         yield Sleep(delay)
                     continue
+                if self.failed_event is not None:
+                    run.emit(self.failed_event)
                 catcher = find_catcher(self.catchers, error) if self.catchers else None
                 if catcher is None:
                     raise
