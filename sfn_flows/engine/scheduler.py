@@ -14,7 +14,6 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 from sfn_flows.engine.clock import Clock
@@ -73,14 +72,19 @@ class Fork:
 Operation = Sleep | AwaitCallback | Fork
 
 
-@dataclass(frozen=True, slots=True)
 class CallbackOutcome:
-    """What a strand waiting on a token resumes with."""
+    """What a strand waiting on a token resumes with: `kind` is "success", "failure",
+    "timeout" or "heartbeat"."""
 
-    kind: str  # "success", "failure", "timeout", "heartbeat"
-    output: Any = None
-    error: str | None = None
-    cause: str | None = None
+    __slots__ = ("cause", "error", "kind", "output")
+
+    def __init__(
+        self, kind: str, output: Any = None, error: str | None = None, cause: str | None = None
+    ) -> None:
+        self.kind = kind
+        self.output = output
+        self.error = error
+        self.cause = cause
 
 
 _SEND: Final = 0
@@ -111,37 +115,42 @@ class _Join:
         self.stopped = False
 
 
-@dataclass(slots=True)
 class _Waiter:
-    task: _Task
-    heartbeat: float | None
-    generation: int = 0
-    deadline: float | None = None
+    __slots__ = ("generation", "heartbeat", "task")
+
+    def __init__(self, task: _Task, heartbeat: float | None) -> None:
+        self.task = task
+        self.heartbeat = heartbeat
+        self.generation = 0
 
 
-@dataclass(slots=True)
 class Outcome:
     """How the root strand ended: done (ok/value) or not yet."""
 
-    done: bool = False
-    ok: bool = False
-    value: Any = None
-    timed_out: bool = False
+    __slots__ = ("done", "ok", "timed_out", "value")
+
+    def __init__(self) -> None:
+        self.done = False
+        self.ok = False
+        self.value: Any = None
+        self.timed_out = False
 
 
-@dataclass
+_Entry = tuple[float, int, "_Task", int, Any]
+
+
 class Scheduler:
-    clock: Clock
-    deadline: float | None = None
-    outcome: Outcome = field(default_factory=Outcome)
-    _ready: list[tuple[float, int, _Task, int, Any]] = field(default_factory=list)
-    _timers: list[tuple[float, int, _Task, int, Any]] = field(default_factory=list)
-    _waiters: dict[str, _Waiter] = field(default_factory=dict)
-    _seq: itertools.count[int] = field(default_factory=itertools.count)
-    _now: float = 0.0
+    """Runs one execution's strands; `deadline` is when the execution times out."""
 
-    def __post_init__(self) -> None:
-        self._now = self.clock.now()
+    def __init__(self, clock: Clock, deadline: float | None = None) -> None:
+        self.clock = clock
+        self.deadline = deadline
+        self.outcome = Outcome()
+        self._ready: list[_Entry] = []
+        self._timers: list[_Entry] = []
+        self._waiters: dict[str, _Waiter] = {}
+        self._seq = itertools.count()
+        self._now = clock.now()
 
     @property
     def now(self) -> float:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from typing import Any
 
 from sfn_flows.engine.clock import iso_timestamp
@@ -14,23 +13,33 @@ from sfn_flows.engine.limits import PayloadSizes
 from sfn_flows.engine.scheduler import Scheduler
 
 
-@dataclass
 class Runtime:
-    """One execution's shared parts."""
+    """One execution's shared parts. `context_base` is the part of the context object
+    every state shares ({"Execution": ..., "StateMachine": ...}); `integrations` answers
+    Task states (see states/task_state.py)."""
 
-    info: ExecutionInfo
-    history: History
-    scheduler: Scheduler
-    # {"Execution": ..., "StateMachine": ...}: the part of the context object every state shares.
-    context_base: dict[str, Any]
-    # Answers Task states: (Run, TaskCall) -> TaskAnswer | Pending; see states/task_state.py.
-    integrations: Any = None
-    rng: random.Random = field(default_factory=lambda: random.Random(0))
-    sizes: PayloadSizes = field(default_factory=PayloadSizes)
-    _tokens: int = 0
-    _entries: dict[str, int] = field(default_factory=dict)
-    _iso_moment: float = -1.0
-    _iso_text: str = ""
+    def __init__(
+        self,
+        info: ExecutionInfo,
+        history: History,
+        scheduler: Scheduler,
+        context_base: dict[str, Any],
+        integrations: Any = None,
+        rng: random.Random | None = None,
+        sizes: PayloadSizes | None = None,
+        entries: dict[str, int] | None = None,
+    ) -> None:
+        self.info = info
+        self.history = history
+        self.scheduler = scheduler
+        self.context_base = context_base
+        self.integrations = integrations
+        self.rng = rng or random.Random(0)
+        self.sizes = sizes or PayloadSizes()
+        self._entries = {} if entries is None else entries
+        self._tokens = 0
+        self._iso_moment = -1.0
+        self._iso_text = ""
 
     @property
     def now(self) -> float:
@@ -61,8 +70,8 @@ class Runtime:
             integrations=self.integrations,
             rng=self.rng,
             sizes=self.sizes,
+            entries=self._entries,
         )
-        child._entries = self._entries
         return child
 
     def new_token(self) -> str:
