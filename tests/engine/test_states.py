@@ -444,3 +444,19 @@ def test_a_task_answer_takes_simulated_time() -> None:
     )
     assert result.output == "done"
     assert result.events[-1].timestamp == START + timedelta(seconds=90)
+
+
+def test_a_map_reading_items_from_s3_is_refused_with_the_reason() -> None:
+    import pytest
+
+    from sfn_flows.engine import EngineUsageError
+
+    definition = _distributed(
+        ItemReader={
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": "JSON"},
+            "Parameters": {"Bucket": "b", "Key": "k"},
+        }
+    )
+    with pytest.raises(EngineUsageError, match="ItemReader"):
+        simulate(definition, {})

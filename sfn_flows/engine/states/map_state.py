@@ -18,7 +18,7 @@ from typing import Any
 
 from sfn_flows.asl.definition import ABSENT, MapState
 from sfn_flows.engine import jsonpath
-from sfn_flows.engine.errors import StatesError
+from sfn_flows.engine.errors import EngineUsageError, StatesError
 from sfn_flows.engine.frame import Frame
 from sfn_flows.engine.jsonata import evaluate_expression, evaluate_template
 from sfn_flows.engine.limits import MAX_MAP_ITEMS, MAX_NESTING
@@ -47,6 +47,16 @@ class MapRunner(ExecutionStateRunner):
         self, run: Run, frame: Frame, raw: Any, data: Any, number: int, entry: int
     ) -> Attempt:
         spec = self.map
+        for field, value in (
+            ("ItemReader", spec.item_reader),
+            ("ResultWriter", spec.result_writer),
+        ):
+            if value is not ABSENT:
+                raise EngineUsageError(
+                    f"Map state {self.name!r} has {field}, which reads or writes S3: the "
+                    "in-process engine runs Maps over ItemsPath/Items only; give the items "
+                    "in the input (or run on a container engine)."
+                )
         states = self.states_binding(frame, raw) if self.jsonata else None
         concurrency = self._max_concurrency(frame, data, states)
         items = self._items(frame, raw, data, states)
@@ -96,7 +106,6 @@ class MapRunner(ExecutionStateRunner):
         if self.distributed:
             run.emit("MapRunSucceeded")
         run.emit("MapStateSucceeded")
-        del spec
         return self.process_result(frame, raw, results, states)
 
     # -- iterations ------------------------------------------------------------------------
