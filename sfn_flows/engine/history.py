@@ -37,7 +37,8 @@ def _details_key(event_type: str) -> str:
 
 
 class HistoryLimitExceeded(EndExecution):
-    """The history reached AWS's 25,000 events: the execution fails."""
+    """The history reached AWS's 25,000 events: the execution fails, with AWS's error and
+    cause, in event 25,000 itself."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -63,7 +64,8 @@ class History:
     ) -> int:
         """Record an event; its id. Raises HistoryLimitExceeded past the limit."""
         events = self._events
-        if len(events) >= self.limit:
+        # AWS's cut: event number `limit` is the ExecutionFailed that reports it.
+        if len(events) >= self.limit - 1:
             raise HistoryLimitExceeded()
         events.append((event_type, moment, previous, details))
         return len(events)

@@ -105,7 +105,15 @@ def test_an_endless_loop_fails_at_aws_history_limit() -> None:
     assert result.status == "FAILED"
     assert result.error == "States.Runtime"
     assert result.cause is not None and str(MAX_HISTORY_EVENTS) in result.cause
-    assert len(result.events) == MAX_HISTORY_EVENTS + 1
+    assert result.cause == (
+        f"The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."
+    )
+    last = result.events[-1]
+    assert (last.id, last.type, last.previous_id) == (
+        MAX_HISTORY_EVENTS,
+        "ExecutionFailed",
+        MAX_HISTORY_EVENTS - 1,
+    )
 
 
 def test_a_state_output_over_the_payload_limit_fails_with_aws_cause() -> None:
