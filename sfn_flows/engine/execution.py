@@ -207,6 +207,24 @@ class Execution:
         if not self.scheduler.heartbeat(token):
             raise EngineUsageError(_unknown_token(token, self.pending_tokens))
 
+    def stop(self, error: str | None = None, cause: str | None = None) -> FlowResult:
+        """StopExecution: the execution ends ABORTED with the caller's error and cause."""
+        if self.status == "RUNNING":
+            self.scheduler.close()
+            self.scheduler.outcome.done = True
+            self.status = "ABORTED"
+            self.error = error
+            self.cause = cause
+            details: dict[str, Any] = {}
+            if error is not None:
+                details["error"] = error
+            if cause is not None:
+                details["cause"] = cause
+            self.history.add_final(
+                "ExecutionAborted", self.scheduler.now, len(self.history), details
+            )
+        return self.result()
+
     def _answer(self, token: str, outcome: CallbackOutcome) -> None:
         if not self.scheduler.answer(token, outcome):
             raise EngineUsageError(_unknown_token(token, self.pending_tokens))
@@ -218,9 +236,10 @@ class Execution:
         now = self.scheduler.now
         last = len(self.history)
         if outcome.timed_out:
+            # As AWS records it: DescribeExecution shows no error or cause; the event
+            # carries States.Timeout and follows no other event.
             self.status = "TIMED_OUT"
-            self.error = "States.Timeout"
-            self.history.add_final("ExecutionTimedOut", now, last, {"error": "States.Timeout"})
+            self.history.add_final("ExecutionTimedOut", now, 0, {"error": "States.Timeout"})
         elif outcome.ok:
             output = outcome.value
             if self.runtime.sizes.over_limit(output):

@@ -85,8 +85,14 @@ def test_the_machine_timeout_ends_the_execution_timed_out_at_its_deadline() -> N
     result = simulate(definition, {}, clock=VirtualClock(START))
     assert result.status == "TIMED_OUT"
     assert result.states == ["Long"]
-    assert result.events[-1].type == "ExecutionTimedOut"
-    assert result.events[-1].timestamp == START + timedelta(seconds=5)
+    assert (result.error, result.cause) == (None, None)
+    timed_out = result.events[-1]
+    assert (timed_out.type, timed_out.error, timed_out.previous_id) == (
+        "ExecutionTimedOut",
+        "States.Timeout",
+        None,
+    )
+    assert timed_out.timestamp == START + timedelta(seconds=5)
 
 
 def test_an_endless_loop_fails_at_aws_history_limit() -> None:
@@ -289,3 +295,13 @@ def test_a_real_clock_runs_the_same_machine_on_wall_time() -> None:
     )
     started = datetime.fromisoformat(result.output["t"].replace("Z", "+00:00"))
     assert started >= before.replace(microsecond=before.microsecond // 1000 * 1000)
+
+
+def test_stop_ends_a_running_execution_aborted_with_the_callers_error() -> None:
+    execution = Engine(_callback_machine(), tasks={"Ask": lambda _: Pending()}).start({})
+    execution.run()
+    result = execution.stop("Manual", "probe")
+    assert (result.status, result.error, result.cause) == ("ABORTED", "Manual", "probe")
+    assert result.events[-1].type == "ExecutionAborted"
+    assert execution.pending_tokens == []
+    assert execution.run().status == "ABORTED"
