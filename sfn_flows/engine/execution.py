@@ -212,17 +212,7 @@ class Execution:
         if self.status == "RUNNING":
             self.scheduler.close()
             self.scheduler.outcome.done = True
-            self.status = "ABORTED"
-            self.error = error
-            self.cause = cause
-            details: dict[str, Any] = {}
-            if error is not None:
-                details["error"] = error
-            if cause is not None:
-                details["cause"] = cause
-            self.history.add_final(
-                "ExecutionAborted", self.scheduler.now, len(self.history), details
-            )
+            self._end("ABORTED", "ExecutionAborted", error, cause)
         return self.result()
 
     def _answer(self, token: str, outcome: CallbackOutcome) -> None:
@@ -257,7 +247,10 @@ class Execution:
             self._fail(error.error or None, error.cause)
 
     def _fail(self, error: str | None, cause: str | None) -> None:
-        self.status = "FAILED"
+        self._end("FAILED", "ExecutionFailed", error, cause)
+
+    def _end(self, status: str, event: str, error: str | None, cause: str | None) -> None:
+        self.status = status
         self.error = error
         self.cause = cause
         details: dict[str, Any] = {}
@@ -265,7 +258,7 @@ class Execution:
             details["error"] = error
         if cause is not None:
             details["cause"] = cause
-        self.history.add_final("ExecutionFailed", self.scheduler.now, len(self.history), details)
+        self.history.add_final(event, self.scheduler.now, len(self.history), details)
 
     # -- reading ---------------------------------------------------------------------------
 
