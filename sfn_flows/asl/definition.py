@@ -14,7 +14,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Final, Literal
 
+from sfn_flows.asl.fields import QUERY_LANGUAGES
 from sfn_flows.asl.pointers import escape_pointer_token
+from sfn_flows.asl.retry import (
+    DEFAULT_BACKOFF_RATE,
+    DEFAULT_INTERVAL_SECONDS,
+    DEFAULT_JITTER_STRATEGY,
+    DEFAULT_MAX_ATTEMPTS,
+)
+from sfn_flows.asl.scopes import PROCESSOR_KEYS
 from sfn_flows.errors import SfnFlowsError
 
 QueryLanguage = Literal["JSONPath", "JSONata"]
@@ -42,11 +50,11 @@ class DefinitionShapeError(SfnFlowsError, ValueError):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Retrier:
     error_equals: tuple[str, ...]
-    interval_seconds: int | float = 1
-    max_attempts: int = 3
-    backoff_rate: int | float = 2.0
+    interval_seconds: int | float = DEFAULT_INTERVAL_SECONDS
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    backoff_rate: int | float = DEFAULT_BACKOFF_RATE
     max_delay_seconds: int | float | None = None
-    jitter_strategy: str = "NONE"
+    jitter_strategy: str = DEFAULT_JITTER_STRATEGY
     comment: str | Absent = ABSENT
     pointer: str = ""
     raw: Mapping[str, Any]
@@ -295,7 +303,7 @@ def parse_definition(definition: Mapping[str, Any]) -> Machine:
             f"a definition is a JSON object, not {type(definition).__name__}: validate it first."
         )
     language = definition.get("QueryLanguage", "JSONPath")
-    if language not in ("JSONPath", "JSONata"):
+    if language not in QUERY_LANGUAGES:
         raise DefinitionShapeError(f"/QueryLanguage: {language!r} is not JSONPath or JSONata.")
     timeout = definition.get("TimeoutSeconds")
     return _Parser(language).machine(
@@ -383,7 +391,7 @@ class _Parser:
             raise DefinitionShapeError(f"{at}: {exc}") from None
 
     def _map_processor(self, raw: Mapping[str, Any], at: str, values: dict[str, Any]) -> None:
-        key = "ItemProcessor" if "ItemProcessor" in raw else "Iterator"
+        key = next((k for k in PROCESSOR_KEYS if k in raw), PROCESSOR_KEYS[-1])
         scope = raw.get(key)
         values["processor"] = self.machine(scope, f"{at}/{key}")
         values["uses_iterator"] = key == "Iterator"
@@ -405,11 +413,11 @@ def _retrier(raw: Any, at: str) -> Retrier:
         raise DefinitionShapeError(f"{at}: a Retrier is an object.")
     return Retrier(
         error_equals=_error_equals(raw, at),
-        interval_seconds=raw.get("IntervalSeconds", 1),
-        max_attempts=raw.get("MaxAttempts", 3),
-        backoff_rate=raw.get("BackoffRate", 2.0),
+        interval_seconds=raw.get("IntervalSeconds", DEFAULT_INTERVAL_SECONDS),
+        max_attempts=raw.get("MaxAttempts", DEFAULT_MAX_ATTEMPTS),
+        backoff_rate=raw.get("BackoffRate", DEFAULT_BACKOFF_RATE),
         max_delay_seconds=raw.get("MaxDelaySeconds"),
-        jitter_strategy=raw.get("JitterStrategy", "NONE"),
+        jitter_strategy=raw.get("JitterStrategy", DEFAULT_JITTER_STRATEGY),
         comment=raw.get("Comment", ABSENT),
         pointer=at,
         raw=raw,
