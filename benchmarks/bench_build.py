@@ -47,7 +47,7 @@ from sfn_flows import (
 )
 from sfn_flows import conditions as c
 from sfn_flows.budget import compute_budget
-from sfn_flows.budget.retry import retrier_waits
+from sfn_flows.asl.retry import retrier_waits
 
 TARGET_STATES = 1_000
 COMPILE_AIM_MS = 100.0

@@ -18,10 +18,12 @@ Retry (Task, Parallel, Map)
     exhausted: ``attempts = 1 + sum(MaxAttempts_i)`` and
     ``waits = sum_i sum_{k < MaxAttempts_i} min(IntervalSeconds_i * BackoffRate_i**k,
     MaxDelaySeconds_i or inf)``; cost = ``attempts * body + waits``. Defaults are MaxAttempts 3
-    (0 = never retries), IntervalSeconds 1, BackoffRate 2.0, no MaxDelaySeconds.
-    JitterStrategy FULL draws each delay between 0 and the computed delay, so its bound equals
-    NONE. Retriers whose ErrorEquals lists only ``States.Runtime`` and/or
-    ``States.DataLimitExceeded`` never fire (those errors end the execution) and are ignored.
+    (0 = never retries), IntervalSeconds 1, BackoffRate 2.0, no MaxDelaySeconds; a value AWS
+    refuses (``asl.retry``: BackoffRate below 1.0, an integer out of range) leaves the
+    retrier unbounded. JitterStrategy FULL draws each delay between 0 and the computed delay,
+    so its bound equals NONE. Retriers whose ErrorEquals names only errors nothing matches
+    (``States.Runtime``, an unknown ``States.*`` name: ``asl.error_names``) never fire and are
+    ignored; ``States.DataLimitExceeded`` counts, as AWS retries and catches it.
 Wait
     ``Seconds`` (integer) costs that many seconds. ``Timestamp``, ``SecondsPath``,
     ``TimestampPath`` or a JSONata ``Seconds`` are unbounded.
@@ -40,7 +42,8 @@ Map (``ItemProcessor`` or legacy ``Iterator``)
     ``ProcessorConfig.Mode == "DISTRIBUTED"``; ``MaxConcurrencyPath`` or an unreadable value
     counts as 1, the slowest possible. Body = ``per_item * ceil(iterations / concurrency)``.
 Transitions
-    Next, then Choices[i].Next in order, then Default, then Catch[i].Next in order. A Catch
+    Next, then Choices[i].Next in order, then Default, then Catch[i].Next in order, read from
+    the fields whatever the state's Type (``asl.scopes.transitions``). A Catch
     edge leaves after the full cost of the state, retries included. A transition to a missing
     state or to a non-string is unbounded.
 Graph

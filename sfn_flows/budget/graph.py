@@ -92,9 +92,17 @@ def _bounded_loops(
     groups: dict[str, list[tuple[str, ...]]] = {}
     for loop in edges.loops:
         groups.setdefault(loop[0], []).append(loop)
+    # A cycle can run through the back edge of another loop (F -> D -> C -> G -> F, where
+    # C -> G closes a loop of its own): bodies are read on every edge, back edges included,
+    # as the states from the head round to its back edges that do not pass the head again.
+    every_forward: dict[str, list[str]] = {node: list(t) for node, t in edges.forward.items()}
+    every_backward: dict[str, list[str]] = {node: list(s) for node, s in backward.items()}
+    for loop in edges.loops:
+        every_forward[loop[-1]].append(loop[0])
+        every_backward[loop[0]].append(loop[-1])
     bodies = {
-        head: _reach(head, edges.forward)
-        & set().union(*(_reach(loop[-1], backward) for loop in loops))
+        head: _reach(head, every_forward)
+        & ({head} | _reach_avoiding([loop[-1] for loop in loops], head, every_backward))
         for head, loops in groups.items()
     }
     # A declaration belongs to the innermost loop through its state (the smallest; every one
@@ -139,6 +147,20 @@ def _reach(start: str, edges: Mapping[str, Sequence[str]]) -> set[str]:
     while pending:
         for target in edges[pending.pop()]:
             if target not in seen:
+                seen.add(target)
+                pending.append(target)
+    return seen
+
+
+def _reach_avoiding(
+    starts: Sequence[str], avoid: str, edges: Mapping[str, Sequence[str]]
+) -> set[str]:
+    """What `starts` reach along `edges` without passing through `avoid`."""
+    seen = {start for start in starts if start != avoid}
+    pending = list(seen)
+    while pending:
+        for target in edges[pending.pop()]:
+            if target != avoid and target not in seen:
                 seen.add(target)
                 pending.append(target)
     return seen

@@ -8,8 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sfn_flows.asl.describe import quoted
+from sfn_flows.asl.pointers import child_pointer
 from sfn_flows.budget.graph import longest_path
-from sfn_flows.budget.model import Budget, MachineResult, Unbounded, child_pointer, describe
+from sfn_flows.budget.model import Budget, MachineResult, Unbounded
 from sfn_flows.budget.states import StateCost, analyze_state
 
 # Each nesting level costs a handful of Python frames; this keeps far below the recursion
@@ -90,7 +92,7 @@ def analyze_machine(
     if not isinstance(start, str):
         return _broken(start_pointer, owner, "StartAt is not a state name", state_seconds)
     if start not in costs:
-        reason = f"StartAt names {describe(start)}, which is not a state of this machine"
+        reason = f"StartAt names {quoted(start)}, which is not a state of this machine"
         return _broken(start_pointer, owner, reason, state_seconds)
 
     found = longest_path(start, state_seconds, successors, declared.loop_max_iterations)
@@ -132,7 +134,7 @@ def _resolve_edges(
                 continue
             if isinstance(edge.target, str):
                 reason = (
-                    f"Transition to {describe(edge.target)}, which is not a state of this machine"
+                    f"Transition to {quoted(edge.target)}, which is not a state of this machine"
                 )
             else:
                 reason = "Transition target is not a state name"

@@ -5,25 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-def child_pointer(pointer: str, *parts: str | int) -> str:
-    """Extend a JSON pointer (RFC 6901), escaping state names that contain ``~`` or ``/``."""
-    for part in parts:
-        text = str(part)
-        # Most names need no escaping; skipping replace() keeps large machines fast.
-        if "~" in text or "/" in text:
-            text = text.replace("~", "~0").replace("/", "~1")
-        pointer += "/" + text
-    return pointer
-
-
-def describe(value: object) -> str:
-    """Short quotable form of a JSON value for a reason text."""
-    # repr() of arbitrary JSON can be huge, or recurse too deep on nested lists.
-    if not isinstance(value, str):
-        return f"of type {type(value).__name__}"
-    return repr(value if len(value) <= 40 else value[:37] + "...")
-
-
 @dataclass(frozen=True)
 class Unbounded:
     """A part of the definition whose duration cannot be bounded from the definition alone."""

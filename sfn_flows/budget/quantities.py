@@ -22,18 +22,6 @@ def as_positive_int(value: object) -> int | None:
     return number if number is not None and number > 0 else None
 
 
-def as_non_negative_number(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        number = to_float(value)
-    elif isinstance(value, float):
-        number = value
-    else:
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
-
-
 def to_float(value: int) -> float:
     # JSON integers are unbounded; float() raises OverflowError past ~1.8e308.
     try:

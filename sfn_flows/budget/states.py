@@ -6,8 +6,11 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from sfn_flows.asl.describe import describe
 from sfn_flows.asl.jsonata import is_jsonata
-from sfn_flows.budget.model import MachineResult, Unbounded, child_pointer, describe
+from sfn_flows.asl.pointers import child_pointer
+from sfn_flows.asl.scopes import nested_scopes, transitions
+from sfn_flows.budget.model import MachineResult, Unbounded
 from sfn_flows.budget.quantities import (
     as_int,
     as_non_negative_int,
@@ -28,7 +31,6 @@ SubMachine = Callable[[object, str, str], MachineResult]
 
 _ZERO_COST_TYPES = frozenset({"Pass", "Choice", "Succeed", "Fail"})
 _RETRYING_TYPES = frozenset({"Task", "Parallel", "Map"})
-_NEXT_TYPES = frozenset({"Task", "Pass", "Wait", "Parallel", "Map"})
 _RUNTIME_WAIT_FIELDS = {
     "SecondsPath": "Wait uses SecondsPath, its duration is only known at run time",
     "Timestamp": "Wait uses Timestamp, its duration depends on when the state is reached",
@@ -107,7 +109,8 @@ def analyze_state(
         _map(name, state, pointer, body, sub_machine, map_max_items)
     elif kind not in _ZERO_COST_TYPES:
         reason = (
-            f"Unknown state Type {describe(raw_kind)}, so its duration and transitions are unknown"
+            f"Type is {describe(raw_kind)}, not a state type, so its duration and transitions "
+            "are unknown"
         )
         body.problem(child_pointer(pointer, "Type"), name, reason)
         return StateCost(0.0, (), tuple(body.issues), ())
@@ -119,7 +122,7 @@ def analyze_state(
     if not math.isfinite(seconds):
         body.problem(pointer, name, "Worst case exceeds any representable duration")
         seconds = 0.0
-    edges = _edges(name, kind, state, pointer, body)
+    edges = _edges(name, state, pointer, body)
     return StateCost(
         seconds, edges, tuple(body.issues), tuple(body.cycles), tuple(body.loop_bounds)
     )
@@ -183,8 +186,8 @@ def _parallel(
         body.problem(branches_pointer, name, reason)
         return
     # Branches run side by side: the slowest one decides.
-    for index, branch in enumerate(branches):
-        result = sub_machine(branch, child_pointer(branches_pointer, index), name)
+    for nested in nested_scopes(state):
+        result = sub_machine(nested.value, child_pointer(pointer, *nested.tokens), name)
         body.absorb(result)
         body.seconds = max(body.seconds, result.seconds)
 
@@ -197,15 +200,16 @@ def _map(
     sub_machine: SubMachine,
     map_max_items: Mapping[str, object],
 ) -> None:
-    processor_key = next((key for key in ("ItemProcessor", "Iterator") if key in state), None)
+    # A broken Map with both: ItemProcessor, the one AWS documents today, counts.
+    processors = nested_scopes(state)
     processor: object = None
     per_item = 0.0
-    if processor_key is None:
+    if not processors:
         reason = "Map has neither ItemProcessor nor Iterator, so its duration is unknown"
         body.problem(pointer, name, reason)
     else:
-        processor = state[processor_key]
-        result = sub_machine(processor, child_pointer(pointer, processor_key), name)
+        processor = processors[0].value
+        result = sub_machine(processor, child_pointer(pointer, *processors[0].tokens), name)
         body.absorb(result)
         per_item = result.seconds
     items = _map_items(name, state, pointer, body, map_max_items)
@@ -286,45 +290,20 @@ def _map_concurrency(state: Mapping[object, object], distributed: bool) -> int:
     return min(declared, service_limit)
 
 
+# Why a part that should hold transitions cannot be read, by what asl.scopes calls it.
+_UNREADABLE = {
+    "Choices": "Choices is not a list",
+    "Choice rule": "Choice rule is not an object",
+    "Catch": "Catch is not a list",
+    "Catcher": "Catcher is not an object",
+}
+
+
 def _edges(
-    name: str, kind: str, state: Mapping[object, object], pointer: str, body: _Body
+    name: str, state: Mapping[object, object], pointer: str, body: _Body
 ) -> tuple[Edge, ...]:
-    edges: list[Edge] = []
-    if kind in _NEXT_TYPES and "Next" in state:
-        edges.append(Edge(state["Next"], pointer, ("Next",)))
-    if kind == "Choice":
-        _choice_edges(name, state, pointer, body, edges)
-    if kind in _RETRYING_TYPES and "Catch" in state:
-        _catch_edges(name, state["Catch"], pointer, body, edges)
-    return tuple(edges)
-
-
-def _choice_edges(
-    name: str, state: Mapping[object, object], pointer: str, body: _Body, edges: list[Edge]
-) -> None:
-    choices = state.get("Choices")
-    if isinstance(choices, list):
-        for index, rule in enumerate(choices):
-            if not isinstance(rule, Mapping):
-                reason = "Choice rule is not an object, so where it leads is unknown"
-                body.problem(child_pointer(pointer, "Choices", index), name, reason)
-            elif "Next" in rule:
-                edges.append(Edge(rule["Next"], pointer, ("Choices", index, "Next")))
-    elif "Choices" in state:
-        reason = "Choice Choices is not a list, so where it leads is unknown"
-        body.problem(child_pointer(pointer, "Choices"), name, reason)
-    if "Default" in state:
-        edges.append(Edge(state["Default"], pointer, ("Default",)))
-
-
-def _catch_edges(name: str, catch: object, pointer: str, body: _Body, edges: list[Edge]) -> None:
-    if not isinstance(catch, list):
-        reason = "Catch is not a list, so where it leads is unknown"
-        body.problem(child_pointer(pointer, "Catch"), name, reason)
-        return
-    for index, catcher in enumerate(catch):
-        if not isinstance(catcher, Mapping):
-            reason = "Catcher is not an object, so where it leads is unknown"
-            body.problem(child_pointer(pointer, "Catch", index), name, reason)
-        elif "Next" in catcher:
-            edges.append(Edge(catcher["Next"], pointer, ("Catch", index, "Next")))
+    found, unreadable = transitions(state)
+    for part in unreadable:
+        reason = f"{_UNREADABLE[part.what]}, so where it leads is unknown"
+        body.problem(child_pointer(pointer, *part.location), name, reason)
+    return tuple(Edge(t.target, pointer, t.location) for t in found)
