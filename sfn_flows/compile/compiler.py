@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from sfn_flows.asl.pointers import escape_pointer_token, pointer
+from sfn_flows.asl.scopes import iter_states
 from sfn_flows.budget import Budget, compute_budget
 from sfn_flows.compile.express import ExpressCheck
 from sfn_flows.compile.limits import check_budget
@@ -22,7 +24,7 @@ from sfn_flows.model.map import Map
 from sfn_flows.model.task import Task
 from sfn_flows.model.workflow import Workflow
 from sfn_flows.validate import validate_definition
-from sfn_flows.validate.problems import Problem, escape_pointer_token
+from sfn_flows.validate.problems import Problem
 from sfn_flows.validate.size import NotJsonError, written_json_size
 
 # What the validator reports about the graph once a duplicate name has been dropped from the
@@ -51,15 +53,9 @@ class CompiledWorkflow:
     def state_counts(self) -> tuple[int, int]:
         """(states, Task states), nested branches and processors included."""
         states = tasks = 0
-        stack = [self.definition]
-        while stack:
-            scope = stack.pop()
-            for body in scope["States"].values():
-                states += 1
-                tasks += body["Type"] == "Task"
-                stack.extend(body.get("Branches", ()))
-                if "ItemProcessor" in body:
-                    stack.append(body["ItemProcessor"])
+        for state in iter_states(self.definition):
+            states += 1
+            tasks += state.value.get("Type") == "Task"
         return states, tasks
 
 
@@ -114,7 +110,7 @@ class _Assembler:
         ctx = CompileContext(state.query_language or self.language)
         body = state.to_asl(ctx)
         for tokens, child in state.child_scopes():
-            child_at = at + "".join(f"/{escape_pointer_token(t)}" for t in tokens)
+            child_at = at + pointer(*tokens)
             sub = self.scope(child, child_at)
             if tokens[0] == "Branches":
                 body["Branches"][int(tokens[1])] = sub
@@ -215,9 +211,7 @@ def _placement(reached: Reached, at: str) -> str:
         return f"{reached.state!r} at {at} (the start)"
     # An escaped name holds no "/", so the last "/States/" is the scope's own.
     scope = at.rsplit("/States/", 1)[0]
-    via = f"{scope}/States/{escape_pointer_token(reached.source.name)}" + "".join(
-        f"/{escape_pointer_token(t)}" for t in reached.edge
-    )
+    via = scope + pointer("States", reached.source.name, *reached.edge)
     return f"{reached.state!r} at {at} (reached through {via})"
 
 
@@ -255,7 +249,7 @@ def compile_workflow(workflow: Workflow) -> CompiledWorkflow:
             continue
         problems.append(in_python_terms(problem, assembler.at))
     express = ExpressCheck(assembler.map_max_items, assembler.loop_max_iterations, assembler.at)
-    express.scope(definition, "", "" if workflow.type == "EXPRESS" else None)
+    express.check(definition, workflow.type == "EXPRESS")
     problems.extend(express.integrations)
     budget = compute_budget(
         definition,

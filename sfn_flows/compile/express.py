@@ -5,18 +5,16 @@ run longer than 5 minutes."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from sfn_flows.asl.callbacks import waits_for
+from sfn_flows.asl.scopes import iter_states, nested_scopes
 from sfn_flows.budget import compute_budget
 from sfn_flows.compile.limits import over_limit
 from sfn_flows.model.base import State
-from sfn_flows.model.task import is_callback_resource
 from sfn_flows.model.workflow import MAX_EXPRESS_SECONDS
-from sfn_flows.validate.problems import Problem, escape_pointer_token
-
-_SYNC = re.compile(r"\.sync(:\d+)?$")
+from sfn_flows.validate.problems import Problem
 
 
 class ExpressCheck:
@@ -35,31 +33,30 @@ class ExpressCheck:
         self.integrations: list[Problem] = []
         self.durations: list[Problem] = []
 
-    def scope(self, scope: dict[str, Any], where: str, express_map: str | None) -> None:
-        """`express_map`: "" in an EXPRESS workflow, the Map's name in its EXPRESS children,
-        None where executions are STANDARD."""
-        for name, body in scope["States"].items():
-            at = f"{where}/States/{escape_pointer_token(name)}"
+    def check(self, definition: dict[str, Any], express: bool) -> None:
+        """`express`: the workflow is EXPRESS."""
+        # Per scope: "" in an EXPRESS workflow, the Map's name in its EXPRESS children,
+        # None where executions are STANDARD.
+        express_maps: dict[int, str | None] = {id(definition): "" if express else None}
+        for state in iter_states(definition):
+            body, name = state.value, state.name
+            express_map = express_maps[id(state.scope.value)]
             resource = body.get("Resource")
             if (
                 express_map is not None
-                and body["Type"] == "Task"
+                and body.get("Type") == "Task"
                 and isinstance(resource, str)
-                and is_callback_resource(resource)
+                and waits_for(resource) is not None
             ):
-                self.integrations.append(_refused(name, resource, at, express_map))
-            for index, branch in enumerate(body.get("Branches", ())):
-                self.scope(branch, f"{at}/Branches/{index}", express_map)
-            processor = body.get("ItemProcessor")
-            if processor is None:
-                continue
-            config = processor.get("ProcessorConfig", {})
-            inner = express_map
-            if config.get("Mode") == "DISTRIBUTED":
-                inner = name if config.get("ExecutionType") == "EXPRESS" else None
-                if inner is not None:
-                    self._child_duration(name, processor, at)
-            self.scope(processor, f"{at}/ItemProcessor", inner)
+                self.integrations.append(_refused(name, resource, state.pointer, express_map))
+            for nested in nested_scopes(body):
+                inner = express_map
+                config = nested.value.get("ProcessorConfig", {})
+                if body.get("Type") == "Map" and config.get("Mode") == "DISTRIBUTED":
+                    inner = name if config.get("ExecutionType") == "EXPRESS" else None
+                    if inner is not None:
+                        self._child_duration(name, nested.value, state.pointer)
+                express_maps[id(nested.value)] = inner
 
     def _child_duration(self, name: str, processor: dict[str, Any], at: str) -> None:
         # The parent's budget counts the children's time, but each child is an Express
@@ -83,13 +80,15 @@ class ExpressCheck:
         )
 
 
+_WAITS_FOR = {
+    "sync": "a job to finish (.sync)",
+    "callback": "a callback (.waitForTaskToken)",
+    "activity": "an activity worker",
+}
+
+
 def _refused(name: str, resource: str, at: str, express_map: str) -> Problem:
-    if _SYNC.search(resource):
-        what = "a job to finish (.sync)"
-    elif resource.endswith(".waitForTaskToken"):
-        what = "a callback (.waitForTaskToken)"
-    else:
-        what = "an activity worker"
+    what = _WAITS_FOR[waits_for(resource) or "activity"]
     if express_map:
         where = f"the EXPRESS child executions of Map {express_map!r}"
         switch = f"set execution_type='STANDARD' on Map {express_map!r}"

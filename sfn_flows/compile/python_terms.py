@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pydantic import BaseModel
 from pydantic.alias_generators import to_pascal
 
+from sfn_flows.asl.pointers import pointer_tokens
 from sfn_flows.model.base import State
 from sfn_flows.model.choice import Choice, ChoiceRule
 from sfn_flows.model.conditions import And, Comparison, Condition, Jsonata, Not, Or
@@ -99,10 +100,6 @@ def reason_in_python_terms(pointer: str, reason: str, states: Mapping[str, State
     return _rewrite(reason, _locate(pointer, states))
 
 
-def _tokens(pointer: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
-
-
 def _locate(pointer: str, states: Mapping[str, State]) -> _Place:
     raw = pointer.split("/")[1:] if pointer else []
     state: State | None = None
@@ -113,9 +110,9 @@ def _locate(pointer: str, states: Mapping[str, State]) -> _Place:
         if prefix in states:
             state, used = states[prefix], index + 1
     if state is None:
-        top = _tokens(pointer)
+        top = pointer_tokens(pointer)
         return _Place(python_keywords(Workflow), field=top[0] if top else None)
-    rest = _tokens("/" + "/".join(raw[used:])) if used < len(raw) else []
+    rest = pointer_tokens("/" + "/".join(raw[used:])) if used < len(raw) else []
     own = python_keywords(type(state))
     key = rest[0] if rest else None
     if key in _PARTS:

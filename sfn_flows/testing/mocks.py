@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sfn_flows.asl.scopes import iter_states
 from sfn_flows.errors import SfnFlowsError
 
 _RANGE = re.compile(r"^(0|[1-9][0-9]*)(?:-(0|[1-9][0-9]*))?$")
@@ -105,7 +106,9 @@ class MockConfig:
                     f"mock test cases name workflow {workflow!r}, which the build does not "
                     f"have; use one of: {', '.join(sorted(definitions)) or '(none)'}."
                 )
-            states = dict(_all_states(definitions[workflow]))
+            # The engine looks mocks up by the state's own name wherever it sits (Parallel
+            # branches, Map processors included).
+            states = {s.name: s.value for s in iter_states(definitions[workflow])}
             for case, mapping in cases.items():
                 for state, response in mapping.items():
                     where = f"workflow {workflow!r}, test case {case!r}"
@@ -193,15 +196,3 @@ def _definitions(built: Path | Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         name: json.loads(value) if isinstance(value, str) else dict(value)
         for name, value in raw.items()
     }
-
-
-def _all_states(definition: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every state, nested ones too (Parallel branches, Map processors): the engine looks
-    mocks up by the state's own name wherever it sits."""
-    for name, state in definition.get("States", {}).items():
-        yield name, state
-        for branch in state.get("Branches", []):
-            yield from _all_states(branch)
-        processor = state.get("ItemProcessor") or state.get("Iterator")
-        if processor:
-            yield from _all_states(processor)

@@ -16,11 +16,11 @@ import math
 from pathlib import Path
 from typing import Any
 
+from sfn_flows.asl.retry import INTEGER_MINIMUMS
+from sfn_flows.asl.scopes import iter_states
 from sfn_flows.errors import SfnFlowsError
 
 ENV = "SFN_FLOWS_TIME_SCALE"
-# AWS rejects retriers with IntervalSeconds or MaxDelaySeconds below 1.
-RETRY_MINIMUM = 1
 
 
 class TimeScaleError(SfnFlowsError):
@@ -57,17 +57,10 @@ def scale_definition(definition: dict[str, Any], factor: float) -> dict[str, Any
     """
     factor = parse_time_scale(factor, "scale_definition")
     scaled = copy.deepcopy(definition)
-    _scale_machine(scaled, factor)
+    for state in iter_states(scaled):
+        if isinstance(state.value, dict):
+            _scale_state(state.value, factor)
     return scaled
-
-
-def _scale_machine(machine: Any, factor: float) -> None:
-    states = machine.get("States") if isinstance(machine, dict) else None
-    if not isinstance(states, dict):
-        return
-    for state in states.values():
-        if isinstance(state, dict):
-            _scale_state(state, factor)
 
 
 def _is_number(value: object) -> bool:
@@ -83,13 +76,9 @@ def _scale_state(state: dict[str, Any], factor: float) -> None:
             continue
         for key in ("IntervalSeconds", "MaxDelaySeconds"):
             if _is_number(retrier.get(key)):
-                retrier[key] = max(RETRY_MINIMUM, math.ceil(retrier[key] * factor))
-    if kind == "Parallel":
-        for branch in state.get("Branches") or []:
-            _scale_machine(branch, factor)
-    if kind == "Map":
-        for key in ("ItemProcessor", "Iterator"):
-            _scale_machine(state.get(key), factor)
+                # Never below the least AWS accepts (1 s).
+                minimum = INTEGER_MINIMUMS[key]
+                retrier[key] = max(minimum, math.ceil(retrier[key] * factor))
 
 
 def scale_build(build_dir: Path, factor: float) -> list[str]:
