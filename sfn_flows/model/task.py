@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from pydantic import Field
 
+from sfn_flows.asl.callbacks import is_callback_resource
 from sfn_flows.model.base import CompileContext
 from sfn_flows.model.recovery import Recoverable
-
-# Resources whose Task waits for someone else to report back: a lost callback or a stuck
-# job is noticed early only through a heartbeat. Express workflows run none of them.
-_CALLBACK_RESOURCE = re.compile(
-    r"(\.waitForTaskToken|\.sync(:\d+)?)$|^arn:[^:]+:states:[^:]*:[^:]*:activity:"
-)
-
-
-def is_callback_resource(resource: str) -> bool:
-    """True for `.waitForTaskToken`, `.sync` and activity Tasks, which may want a heartbeat."""
-    return bool(_CALLBACK_RESOURCE.search(resource))
 
 
 class Task(Recoverable):
