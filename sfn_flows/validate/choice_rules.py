@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sfn_flows.asl.describe import describe
 from sfn_flows.asl.jsonata import is_jsonata
+from sfn_flows.asl.pointers import escape_pointer_token as _escape
 from sfn_flows.validate.payload import check_assign, check_template
-from sfn_flows.validate.problems import escape_pointer_token as _escape
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.targets import check_target
 from sfn_flows.validate.values import (
     check_expression,
     check_path,
-    describe,
     is_number,
     is_timestamp_or_placeholder,
     number_placeholder,

@@ -6,15 +6,16 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from sfn_flows.validate.fields import BRANCH_FIELDS, TOP_LEVEL_FIELDS
-from sfn_flows.validate.problems import escape_pointer_token
+from sfn_flows.asl.describe import describe
+from sfn_flows.asl.fields import BRANCH_FIELDS, MAX_SECONDS, QUERY_LANGUAGES, TOP_LEVEL_FIELDS
+from sfn_flows.asl.pointers import escape_pointer_token
+from sfn_flows.asl.scopes import transitions
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.states import StateContext, check_state
 from sfn_flows.validate.targets import not_a_name, quote_fix, yaml_hint
-from sfn_flows.validate.values import MAX_SECONDS, describe, is_int, number_placeholder
+from sfn_flows.validate.values import is_int, number_placeholder
 
 MAX_STATE_NAME = 80
-QUERY_LANGUAGES = ("JSONPath", "JSONata")
 
 
 class MachineWalker:
@@ -144,7 +145,8 @@ class MachineWalker:
                 continue
             if state.get("End") is True or state.get("Type") in ("Succeed", "Fail"):
                 terminal = True
-            for target in _targets(state):
+            for transition in transitions(state)[0]:
+                target = transition.target
                 # A target that is not a string was reported already; it leads nowhere known.
                 if not isinstance(target, str) or target not in states:
                     dangling = True
@@ -168,16 +170,6 @@ class MachineWalker:
                 'add "End": true, a Succeed or a Fail state.',
                 "no-terminal",
             )
-
-
-def _targets(state: dict[str, Any]) -> list[Any]:
-    """Every Next and Default of a state, whatever their type."""
-    found = [state[key] for key in ("Next", "Default") if key in state]
-    for key in ("Choices", "Catch"):
-        rules = state.get(key)
-        if isinstance(rules, list):
-            found.extend(r["Next"] for r in rules if isinstance(r, dict) and "Next" in r)
-    return found
 
 
 def check_machine(report: Report, definition: Any) -> None:

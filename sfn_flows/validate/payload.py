@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sfn_flows.asl.describe import describe
 from sfn_flows.asl.jsonata import is_jsonata, opens_jsonata
-from sfn_flows.validate.problems import escape_pointer_token
+from sfn_flows.asl.pointers import escape_pointer_token
 from sfn_flows.validate.report import Report
-from sfn_flows.validate.values import check_expression, check_path_or_intrinsic, describe
+from sfn_flows.validate.values import check_expression, check_path_or_intrinsic
 
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

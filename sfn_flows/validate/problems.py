@@ -5,16 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+# Re-exported: problems are built where pointers are, and callers import both from here.
+from sfn_flows.asl.pointers import escape_pointer_token as escape_pointer_token
+from sfn_flows.asl.pointers import pointer as pointer
+
 Severity = Literal["error", "warning"]
-
-
-def escape_pointer_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def pointer(*tokens: str | int) -> str:
-    """Join tokens into a JSON pointer: pointer("States", "A/B") == "/States/A~1B"."""
-    return "".join("/" + escape_pointer_token(t) for t in tokens)
 
 
 @dataclass(frozen=True, slots=True)

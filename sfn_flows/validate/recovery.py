@@ -5,41 +5,22 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from sfn_flows.validate.fields import CATCH_FIELDS, RETRY_FIELDS
+from sfn_flows.asl.describe import describe
+from sfn_flows.asl.error_names import PREDEFINED_ERRORS, STATES_ALL, is_reserved
+from sfn_flows.asl.fields import CATCH_FIELDS, MAX_SECONDS, RETRY_FIELDS
+from sfn_flows.asl.pointers import escape_pointer_token
+from sfn_flows.asl.retry import (
+    DEFAULT_JITTER_STRATEGY,
+    INTEGER_MINIMUMS,
+    JITTER_STRATEGIES,
+    MIN_BACKOFF_RATE,
+    backoff_rate,
+    retrier_integer,
+)
 from sfn_flows.validate.payload import check_assign, check_template
-from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.targets import check_target
-from sfn_flows.validate.values import (
-    MAX_SECONDS,
-    check_path,
-    describe,
-    is_int,
-    is_number,
-    number_placeholder,
-)
-
-# The errors Step Functions itself raises; 'States.' is reserved for them.
-PREDEFINED_ERRORS = frozenset(
-    {
-        "States.ALL",
-        "States.BranchFailed",
-        "States.DataLimitExceeded",
-        "States.ExceedToleratedFailureThreshold",
-        "States.HeartbeatTimeout",
-        "States.IntrinsicFailure",
-        "States.ItemReaderFailed",
-        "States.NoChoiceMatched",
-        "States.ParameterPathFailure",
-        "States.Permissions",
-        "States.QueryEvaluationError",
-        "States.ResultPathMatchFailure",
-        "States.ResultWriterFailed",
-        "States.Runtime",
-        "States.TaskFailed",
-        "States.Timeout",
-    }
-)
+from sfn_flows.validate.values import check_path, number_placeholder
 
 
 def check_retry(report: Report, where: str, value: Any) -> None:
@@ -55,22 +36,22 @@ def check_retry(report: Report, where: str, value: Any) -> None:
             continue
         _unknown(report, at, retrier, RETRY_FIELDS, "retrier")
         _check_error_equals(report, at, retrier, last=index == len(value) - 1, what="retrier")
-        _int_field(report, at, retrier, "IntervalSeconds", 1)
-        _int_field(report, at, retrier, "MaxAttempts", 0)
-        _int_field(report, at, retrier, "MaxDelaySeconds", 1)
-        rate = retrier.get("BackoffRate", 1.0)
+        for key in INTEGER_MINIMUMS:
+            _int_field(report, at, retrier, key)
+        rate = retrier.get("BackoffRate", MIN_BACKOFF_RATE)
         placeholder = number_placeholder(report, f"{at}/BackoffRate", rate)
-        if not (placeholder or (is_number(rate) and rate >= 1.0)):
+        if not (placeholder or backoff_rate(rate) is not None):
             report.error(
                 f"{at}/BackoffRate",
-                f"BackoffRate must be a number >= 1.0, not {describe(rate)}.",
+                f"BackoffRate must be a number >= {MIN_BACKOFF_RATE}, not {describe(rate)}.",
                 "e.g. 2.0.",
                 "retry",
             )
-        if "JitterStrategy" in retrier and retrier["JitterStrategy"] not in ("FULL", "NONE"):
+        jitter = retrier.get("JitterStrategy", DEFAULT_JITTER_STRATEGY)
+        if jitter not in JITTER_STRATEGIES:
             report.error(
                 f"{at}/JitterStrategy",
-                f"JitterStrategy is FULL or NONE, not {describe(retrier['JitterStrategy'])}.",
+                f"JitterStrategy is {' or '.join(JITTER_STRATEGIES)}, not {describe(jitter)}.",
                 "",
                 "retry",
             )
@@ -137,7 +118,7 @@ def _check_error_equals(
         )
         return
     for index, name in enumerate(errors):
-        if name.startswith("States.") and name not in PREDEFINED_ERRORS:
+        if is_reserved(name) and name not in PREDEFINED_ERRORS:
             close = difflib.get_close_matches(name, sorted(PREDEFINED_ERRORS), n=1)
             report.warn(
                 f"{at}/ErrorEquals/{index}",
@@ -146,7 +127,7 @@ def _check_error_equals(
                 f"did you mean {close[0]!r}?" if close else "use a predefined name or your own.",
                 "unknown-error-name",
             )
-    if "States.ALL" in errors:
+    if STATES_ALL in errors:
         if len(errors) > 1:
             report.error(
                 f"{at}/ErrorEquals",
@@ -163,10 +144,13 @@ def _check_error_equals(
             )
 
 
-def _int_field(report: Report, at: str, policy: dict[str, Any], key: str, minimum: int) -> None:
-    value = policy.get(key, minimum)
+def _int_field(report: Report, at: str, policy: dict[str, Any], key: str) -> None:
+    if key not in policy:
+        return
+    value = policy[key]
+    minimum = INTEGER_MINIMUMS[key]
     placeholder = number_placeholder(report, f"{at}/{key}", value)
-    if not (placeholder or (is_int(value) and minimum <= value <= MAX_SECONDS)):
+    if not (placeholder or retrier_integer(key, value) is not None):
         report.error(
             f"{at}/{key}",
             f"{key} must be an integer from {minimum} to {MAX_SECONDS}, not {describe(value)}.",

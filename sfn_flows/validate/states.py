@@ -6,18 +6,14 @@ import difflib
 from collections.abc import Callable
 from typing import Any
 
+from sfn_flows.asl.callbacks import is_callback_resource
+from sfn_flows.asl.describe import describe
+from sfn_flows.asl.fields import ALLOWED, JSONATA_REPLACEMENT, STATE_TYPES
 from sfn_flows.asl.jsonata import is_jsonata
-from sfn_flows.model.task import is_callback_resource
+from sfn_flows.asl.pointers import escape_pointer_token, pointer
+from sfn_flows.asl.scopes import nested_scopes
 from sfn_flows.validate.choice_rules import check_choices
-from sfn_flows.validate.fields import (
-    ALLOWED,
-    BRANCH_FIELDS,
-    JSONATA_REPLACEMENT,
-    PROCESSOR_FIELDS,
-    STATE_TYPES,
-)
 from sfn_flows.validate.payload import check_assign, check_template
-from sfn_flows.validate.problems import escape_pointer_token
 from sfn_flows.validate.recovery import check_catch, check_retry
 from sfn_flows.validate.report import Report
 from sfn_flows.validate.targets import check_target
@@ -27,7 +23,6 @@ from sfn_flows.validate.values import (
     check_path_or_intrinsic,
     check_resource,
     check_seconds,
-    describe,
     is_int,
     is_number,
     is_timestamp_or_placeholder,
@@ -294,13 +289,13 @@ def _parallel(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
             "parallel",
         )
         return
-    for index, branch in enumerate(branches):
-        ctx.walk_scope(f"{where}/Branches/{index}", branch, BRANCH_FIELDS)
+    for nested in nested_scopes(state):
+        ctx.walk_scope(where + pointer(*nested.tokens), nested.value, nested.allowed)
 
 
 def _map(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
     report = ctx.report
-    processors: list[str] = [k for k in ("ItemProcessor", "Iterator") if k in state]
+    processors = nested_scopes(state)
     if len(processors) != 1:
         report.error(
             where,
@@ -309,12 +304,13 @@ def _map(ctx: StateContext, where: str, state: dict[str, Any]) -> None:
             "map",
         )
     mode = "INLINE"
-    for key in processors:
-        processor = state[key]
-        ctx.walk_scope(f"{where}/{key}", processor, PROCESSOR_FIELDS)
+    for nested in processors:
+        at = where + pointer(*nested.tokens)
+        ctx.walk_scope(at, nested.value, nested.allowed)
+        processor = nested.value
         config = processor.get("ProcessorConfig") if isinstance(processor, dict) else None
         if config is not None:
-            mode = _processor_config(report, f"{where}/{key}/ProcessorConfig", config)
+            mode = _processor_config(report, f"{at}/ProcessorConfig", config)
     if "ItemSelector" in state and "Parameters" in state:
         report.error(
             where,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sfn_flows.asl.describe import describe
 from sfn_flows.validate.report import Report
-from sfn_flows.validate.values import describe
 
 
 def choose_from(names: set[str]) -> str:

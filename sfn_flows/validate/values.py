@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sfn_flows.asl.describe import describe
+from sfn_flows.asl.fields import MAX_SECONDS
 from sfn_flows.asl.intrinsics import intrinsic_error, is_intrinsic
 from sfn_flows.asl.jsonata import is_jsonata
 from sfn_flows.asl.jsonpath import path_error
 from sfn_flows.validate.jsonata_syntax import expression_error
 from sfn_flows.validate.report import Report
 
-MAX_SECONDS = 99_999_999
 # RFC 3339 as Step Functions accepts it in Wait.Timestamp and Timestamp* comparisons.
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _ARN = re.compile(r"^arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$")
@@ -108,7 +109,7 @@ def check_path(
         kind = "a reference path" if reference else "a JSONPath"
         report.error(
             where,
-            f"must be {kind} string, not {_describe(value)}.",
+            f"must be {kind} string, not {describe(value)}.",
             "write a path such as '$.field'.",
             "path",
         )
@@ -188,7 +189,7 @@ def check_seconds(
         report.error(
             where,
             f"must be a whole number of {what} from {minimum} to {MAX_SECONDS}, "
-            f"not {_describe(value)}.",
+            f"not {describe(value)}.",
             f"write an integer such as {max(minimum, 60)}.",
             "number",
         )
@@ -209,7 +210,7 @@ def check_resource(report: Report, where: str, value: Any) -> None:
     if not isinstance(value, str) or not value:
         report.error(
             where,
-            f"Resource must be a non-empty ARN string, not {_describe(value)}.",
+            f"Resource must be a non-empty ARN string, not {describe(value)}.",
             _RESOURCE_FIX,
             "resource",
         )
@@ -217,18 +218,3 @@ def check_resource(report: Report, where: str, value: Any) -> None:
     if has_placeholder(value) or _ARN.match(value):
         return
     report.error(where, f"{value!r} is not an ARN.", _RESOURCE_FIX, "resource")
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f"the string {value[:40]!r}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    return f"a JSON {'array' if isinstance(value, list) else 'object'}"
-
-
-describe = _describe
