@@ -1,4 +1,4 @@
-"""pytest fixtures for flows running in a container engine.
+"""pytest fixtures for flows running in a container engine, or in the test's process.
 
 Registered through the `pytest11` entry point, so a project that installs sfn-flows can use
 the fixtures unchanged. Nothing starts unless a test asks for a fixture.
@@ -7,6 +7,9 @@ the fixtures unchanged. Nothing starts unless a test asks for a fixture.
         result = run_flow("long-running-job", {"job_id": "j1", "items": ["a"]})
         assert result.succeeded
         result.assert_visited("ProcessData", "NotifyCompletion")
+
+`simulate_flow(name, input)` runs the same workflow on the in-process engine instead, with
+its real handlers and Waits that take no time (no Docker; not marked `containers`).
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
+
+if TYPE_CHECKING:
+    from sfn_flows.testing.project_flows import ProjectFlows
 
 ENGINE_ENV = "SFN_FLOWS_ENGINE"
 PORT_ENV = "SFN_FLOWS_ENGINE_PORT"
@@ -287,26 +293,13 @@ def _project_root(config: pytest.Config) -> Path:
 
 def _build_project(root: Path, build_dir: Path, time_scale: float) -> None:
     """Build root/workflows into build_dir (Wait seconds and retry intervals scaled)."""
-    from sfn_flows.project.build import compile_project, write_build
-    from sfn_flows.testing.engines import EngineError
+    from sfn_flows.project.build import write_build
+    from sfn_flows.testing.project_flows import compile_flows
     from sfn_flows.testing.timescale import scale_build
 
-    if not (root / "workflows").is_dir():
-        raise EngineError(
-            f"{root / 'workflows'}: no such folder; run pytest in the project's root or give "
-            "it with --sfn-project DIR"
-        )
-    result = compile_project(root / "workflows")
-    if not result.ok:
-        problems = [
-            f"{i.workflow.name}: {p.render()}" for i, f in result.failures for p in f.problems
-        ]
-        if len(problems) == 1:
-            raise EngineError(f"the project does not build: {problems[0]}")
-        raise EngineError(
-            f"the project does not build: {problems[0]} (and {len(problems) - 1} more "
-            "below)\n" + "\n".join(problems)
-        )
+    # Its ProjectFlowsError (no workflows folder, build problems) becomes an EngineError
+    # with the same message in the fixtures (_engine_failure).
+    result = compile_flows(root)
     write_build(result, build_dir, root)
     if time_scale != 1:
         scale_build(build_dir, time_scale)
@@ -455,3 +448,20 @@ def run_flow(sfn_deployed: DeployedProject) -> Callable[..., Any]:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def simulate_flow(pytestconfig: pytest.Config) -> ProjectFlows:
+    """The project's own workflows on the in-process engine, no Docker: `simulate_flow(name,
+    input=None, *, tasks=None, mocks=None, test_case=None, lambdas=None, clock=None) ->
+    FlowResult`, each function running its handler from lambdas/ in the test's process and
+    Waits taking no time (a `sfn_flows.testing.ProjectFlows`; `.start(...)` gives an
+    Execution to answer `.waitForTaskToken` callbacks). Compiled once per session."""
+    from sfn_flows.errors import SfnFlowsError
+    from sfn_flows.testing.project_flows import load_project
+
+    try:
+        return load_project(_project_root(pytestconfig))
+    except SfnFlowsError as exc:  # no workflows folder, a broken module, a build problem
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)  # here, so pytest shows no exception it replaced

@@ -65,8 +65,33 @@ import sfn_flows.testing.plugin
 print(json.dumps(sorted(sys.modules)))
 """
 
-# Never loaded by importing the plugin: they come with the fixtures that start an engine.
-NOT_AT_PLUGIN_IMPORT = ("sfn_flows.deploy", "docker", "testcontainers", "boto3", "ministack")
+# Never loaded by importing the plugin: they come with the fixtures that start an engine, or
+# with the names of sfn_flows.testing a test uses (the plugin imports that package).
+NOT_AT_PLUGIN_IMPORT = (
+    "sfn_flows.deploy",
+    "sfn_flows.client",
+    "sfn_flows.engine",
+    "sfn_flows.project",
+    "docker",
+    "testcontainers",
+    "boto3",
+    "botocore",
+    "pydantic",
+    "ministack",
+)
+
+TESTING_EXPORTS = """
+import json, sys
+import sfn_flows.testing as testing
+before = sorted(sys.modules)
+values = {name: getattr(testing, name) for name in testing.__all__}
+from sfn_flows.testing import *  # noqa: F403
+print(json.dumps({
+    "before": before,
+    "exports": {name: [value.__module__, getattr(value, "__qualname__", "")]
+                for name, value in values.items()},
+}))
+"""
 
 
 def run_fresh(code: str) -> Any:
@@ -110,6 +135,34 @@ def test_importing_the_pytest_plugin_loads_no_engine_code() -> None:
         if any(name == top or name.startswith(f"{top}.") for top in NOT_AT_PLUGIN_IMPORT)
     ]
     assert heavy == []
+
+
+def test_the_testing_package_loads_its_names_on_first_use() -> None:
+    report = run_fresh(TESTING_EXPORTS)
+    loaded = [name for name in report["before"] if name.startswith("sfn_flows.")]
+    assert loaded == ["sfn_flows.testing"]
+    # Every name of the eager package it replaced still imports, from where it lives.
+    assert report["exports"] == {
+        "ContainerEngine": ["sfn_flows.testing.engines", "ContainerEngine"],
+        "Engine": ["sfn_flows.testing.engines", "Engine"],
+        "EngineError": ["sfn_flows.testing.engines", "EngineError"],
+        "FlowResult": ["sfn_flows.engine.result", "FlowResult"],
+        "MockConfig": ["sfn_flows.testing.mocks", "MockConfig"],
+        "MockConfigError": ["sfn_flows.testing.mocks", "MockConfigError"],
+        "ProjectFlows": ["sfn_flows.testing.project_flows", "ProjectFlows"],
+        "ProjectFlowsError": ["sfn_flows.testing.project_flows", "ProjectFlowsError"],
+        "Return": ["sfn_flows.testing.mocks", "Return"],
+        "Throw": ["sfn_flows.testing.mocks", "Throw"],
+        "load_project": ["sfn_flows.testing.project_flows", "load_project"],
+        "simulate": ["sfn_flows.testing.simulation", "simulate"],
+    }
+
+
+def test_an_unknown_name_of_the_testing_package_is_an_attribute_error() -> None:
+    import sfn_flows.testing
+
+    with pytest.raises(AttributeError, match="has no attribute 'run_flow'"):
+        sfn_flows.testing.run_flow  # noqa: B018
 
 
 @pytest.fixture
