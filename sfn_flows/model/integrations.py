@@ -80,16 +80,21 @@ class LambdaInvoke(Task):
                     "FunctionName": self.function_name,
                     "Payload": self._payload(ctx),
                 }
-            if self.payload_response_only and "output" not in self.model_fields_set:
+            if self._unwraps_payload() and "output" not in self.model_fields_set:
                 body["Output"] = "{% $states.result.Payload %}"
         else:
             if "parameters" not in self.model_fields_set:
                 body["Parameters"] = {"FunctionName": self.function_name, **self._payload_param()}
             user_shapes = {"result_selector", "result_path", "output_path"} & self.model_fields_set
-            if self.payload_response_only and not user_shapes:
+            if self._unwraps_payload() and not user_shapes:
                 body["OutputPath"] = "$.Payload"
         body.update(super().extra_asl(ctx))
         return body
+
+    def _unwraps_payload(self) -> bool:
+        # A callback Task's result is what SendTaskSuccess sent, not Lambda's response
+        # envelope: it has no Payload to unwrap, and "$.Payload" would fail the state.
+        return self.payload_response_only and not self.wait_for_task_token
 
     def _payload(self, ctx: CompileContext) -> Any:
         if self.payload is not None:

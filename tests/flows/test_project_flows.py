@@ -108,3 +108,21 @@ def test_mocks_are_checked_against_the_projects_workflows(approval: ProjectFlows
 def test_a_folder_without_workflows_says_how_to_point_at_the_project(tmp_path: Path) -> None:
     with pytest.raises(ProjectFlowsError, match=r"workflows: no such folder.*--sfn-project DIR"):
         load_project(tmp_path)
+
+
+@pytest.mark.parametrize("query_language", ["JSONPath", "JSONata"])
+def test_a_callback_task_with_default_shapes_returns_what_the_callback_sent(
+    tmp_path: Path, query_language: str
+) -> None:
+    # LambdaInvoke unwraps Lambda's Payload by default; a callback's result has none, so
+    # unwrapping it would fail the state with "Invalid path '$.Payload'" (as AWS would).
+    source = APPROVAL.replace("    payload_response_only=False,\n", "").replace(
+        "timeout_seconds=20000)", f'timeout_seconds=20000, query_language="{query_language}")'
+    )
+    flows = load_project(write_project(tmp_path, {"approval": source}, {"ask": ASK}))
+    execution = flows.start("approval", {"doc": "d-3"})
+    (token,) = (execution.run(), execution.pending_tokens)[1]
+    execution.send_task_success(token, {"approved": False})
+    result = execution.run()
+    assert result.succeeded, (result.error, result.cause)
+    assert result.output == {"approved": False}
