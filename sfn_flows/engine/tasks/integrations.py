@@ -19,7 +19,7 @@ from typing import Any
 
 from sfn_flows.engine.context import DEFAULT_ACCOUNT, DEFAULT_REGION
 from sfn_flows.engine.errors import EngineUsageError, StatesError
-from sfn_flows.engine.limits import check_state_output
+from sfn_flows.engine.limits import MAX_PAYLOAD_BYTES, check_state_output
 from sfn_flows.engine.tasks.calls import Pending, TaskAnswer, TaskCall, TaskTimeout
 from sfn_flows.engine.tasks.lambda_functions import FunctionSpec, LambdaFunctions
 from sfn_flows.engine.tasks.lambda_runtime import (
@@ -35,12 +35,15 @@ from sfn_flows.engine.tasks.lambda_service import (
     function_failed,
     lambda_target,
     not_found,
+    request_event,
     service_label,
     task_result,
 )
 from sfn_flows.engine.tasks.mock_config import MockedTasks
 
 TaskCallable = Callable[[Any], Any]
+# More than lambda:invoke's response adds around the payload (headers, a 4 KB log's base64).
+_RESPONSE_BYTES = 8192
 
 
 class Integrations:
@@ -87,7 +90,7 @@ class Integrations:
         if target is not None and self._lambdas is not None:
             if target.name not in self._lambdas:
                 raise not_found(target)
-            return self._checked(call, self._invoke(call, target, self._lambdas))
+            return self._invoke(call, target, self._lambdas)  # checks its result itself
         raise EngineUsageError(_unanswered(call, target))
 
     def _callable(self, call: TaskCall, target: LambdaTarget | None) -> TaskCallable | None:
@@ -115,9 +118,13 @@ class Integrations:
             deadline_seconds=bound,
             memory_limit_in_mb=function.memory_mb,
         )
+        event = request_event(target)
+        log_tail = target.log_tail
         try:
             handler = functions.handler(target.name, request_id)
-            returned = run_handler(handler, target.event, context, bound_seconds=bound)
+            returned = run_handler(
+                handler, event, context, bound_seconds=bound, capture_log=log_tail
+            )
         except FunctionError as failure:
             raise function_failed(target, failure.document) from None
         except HandlerBlocked:
@@ -127,8 +134,15 @@ class Integrations:
             raise function_failed(target, late.document) from None
         if target.callback:
             return Pending()
-        result = task_result(target, returned.payload, returned.size, request_id, _now(call))
-        return TaskAnswer(result, returned.simulated_seconds)
+        result = task_result(
+            target, returned.payload, returned.size, request_id, _now(call), returned.log
+        )
+        answer = TaskAnswer(result, returned.simulated_seconds)
+        # The payload's size on the wire is known: the whole result is measured only when it
+        # could come near the limit (a payload's JSON is at most 6 times its encoded bytes).
+        if returned.size * 6 + _RESPONSE_BYTES >= MAX_PAYLOAD_BYTES:
+            return self._checked(call, answer)
+        return answer
 
 
 def _call(answer: TaskCallable, call: TaskCall) -> TaskAnswer | Pending:

@@ -2,9 +2,13 @@
 
 A handler is a callable `(event, context)`, or `"module.function"` found in a folder (the
 project's `lambdas/`), imported the first time the function is invoked, never before, and
-kept for later invocations as a warm Lambda container keeps it. Import failures are reported
-as Lambda's Python runtime reports them (Runtime.ImportModuleError, UserCodeSyntaxError,
-HandlerNotFound, MalformedHandlerName), at each invocation until the import works.
+kept for later invocations as a warm Lambda container keeps it. The modules loaded are kept
+for the process (HANDLER_MODULES), by folder, module and the file's modification time and
+size: later executions reuse them as invocations reuse a warm container, two folders'
+same-named modules stay apart, and an edited file is loaded afresh. Import failures are
+reported as Lambda's Python runtime reports them (Runtime.ImportModuleError,
+UserCodeSyntaxError, HandlerNotFound, MalformedHandlerName), at each invocation until the
+import works.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Final
 
 from sfn_flows.engine.errors import EngineUsageError
 from sfn_flows.engine.tasks.lambda_runtime import (
@@ -108,7 +112,7 @@ def _load(folder: Path, handler: str, request_id: str) -> Handler:
             f"Unable to import module '{module_name}': No module named '{module_name}'",
         )
     try:
-        module = _import(folder, module_name, path)
+        module = HANDLER_MODULES.load(folder, module_name, path)
     except ImportError as error:
         raise failure(
             "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {error}"
@@ -139,6 +143,30 @@ def _module_path(folder: Path, module_name: str) -> Path | None:
     return None
 
 
+class HandlerModules:
+    """Handler modules loaded from their files, kept while the files stay as they were."""
+
+    def __init__(self, limit: int = 256) -> None:
+        self._modules: dict[tuple[str, str, int, int], ModuleType] = {}
+        # Re-entrant: a module may load a handler while it is being imported.
+        self._lock = threading.RLock()
+        self._limit = limit
+
+    def load(self, folder: Path, module_name: str, path: Path) -> ModuleType:
+        """The module `module_name` of `folder` (at `path`), imported unless kept."""
+        stat = path.stat()
+        key = (str(folder.resolve()), module_name, stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            module = self._modules.get(key)
+            if module is not None:
+                return module
+            module = _import(folder, module_name, path)
+            if len(self._modules) >= self._limit:
+                self._modules.pop(next(iter(self._modules)))  # the oldest goes
+            self._modules[key] = module
+            return module
+
+
 def _import(folder: Path, module_name: str, path: Path) -> ModuleType:
     # A name of its own per folder, so two folders' `handler.py` never meet in sys.modules
     # (dataclasses and pickling look a module up there, so it must be registered).
@@ -164,3 +192,7 @@ def _import(folder: Path, module_name: str, path: Path) -> ModuleType:
         if added and str(folder) in sys.path:
             sys.path.remove(str(folder))
     return module
+
+
+# The process's handler modules: empty until a handler is first loaded.
+HANDLER_MODULES: Final = HandlerModules()

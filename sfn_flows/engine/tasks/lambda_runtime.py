@@ -1,12 +1,12 @@
 """A Python handler run in the test's process the way Lambda's Python runtime runs it.
 
-The event reaches the handler as a fresh copy decoded from JSON, with a context object whose
-remaining time counts down to the invocation's deadline. The return value is encoded to JSON
-as the runtime does (bytes pass through as they are); the caller gets it decoded again. A
-failure is Lambda's error document: `errorMessage`, `errorType` (the exception's class name),
-`requestId` and the `stackTrace` of the handler's own frames; a result that is not JSON is
-`Runtime.MarshalError`. The handler runs in a daemon thread so that one which blocks is
-abandoned at the deadline (Python cannot stop a thread; it keeps running in the background).
+The event reaches the handler as a value of its own (decoded from the request's JSON), with a
+context object whose remaining time counts down to the invocation's deadline. The return
+value is encoded to JSON as the runtime does (bytes pass through as they are); the caller
+gets it decoded again. A failure is Lambda's error document: `errorMessage`, `errorType` (the
+exception's class name), `requestId` and the `stackTrace` of the handler's own frames; a
+result that is not JSON is `Runtime.MarshalError`. The handler runs on a worker thread
+(handler_threads.py) so that one which blocks is left behind at the deadline.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import decimal
 import json
 import linecache
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -24,6 +23,8 @@ from types import CoroutineType
 from typing import Any, Final
 
 from sfn_flows.engine.tasks.calls import TaskAnswer
+from sfn_flows.engine.tasks.handler_threads import HANDLER_THREADS
+from sfn_flows.engine.tasks.lambda_logs import InvocationLog
 
 _HERE: Final = Path(__file__).parent
 # Lambda's longest function timeout: the bound of a handler when nothing shorter applies.
@@ -83,34 +84,43 @@ class LambdaContext:
 class Returned:
     """What the handler returned: the decoded JSON `payload`, its size on the wire, and the
     simulated seconds it asked for (a handler may return TaskAnswer(result, simulated_seconds=N)
-    to take N seconds of the engine's virtual clock)."""
+    to take N seconds of the engine's virtual clock); `log` when it was asked for."""
 
     payload: Any
     size: int
     simulated_seconds: float = 0.0
+    log: str | None = None
 
 
 def run_handler(
-    handler: Handler, event: Any, context: LambdaContext, *, bound_seconds: float
+    handler: Handler,
+    event: Any,
+    context: LambdaContext,
+    *,
+    bound_seconds: float,
+    capture_log: bool = False,
 ) -> Returned:
-    """Invoke `handler` with a copy of `event`; raise FunctionError for a failure Lambda would
-    report, HandlerBlocked when it runs past `bound_seconds` of real time."""
+    """Invoke `handler` with `event` (a value it may change: the caller made it for this
+    call); raise FunctionError for a failure Lambda would report, HandlerBlocked when it runs
+    past `bound_seconds` of real time. With `capture_log`, the result carries the log."""
     request_id = context.aws_request_id
-    copy = json.loads(json.dumps(event))
     outcome: dict[str, Any] = {}
+    log = InvocationLog(request_id, int(context.memory_limit_in_mb)) if capture_log else None
 
     def invoke() -> None:
+        if log is not None:
+            log.start()
         try:
-            outcome["value"] = handler(copy, context)
+            outcome["value"] = handler(event, context)
         except SystemExit as exit_:
             outcome["exit"] = exit_
         except Exception as error:  # the handler's own failure, reported as Lambda does
             outcome["error"] = error
+        finally:
+            if log is not None:
+                log.stop()
 
-    worker = threading.Thread(target=invoke, name=f"lambda {context.function_name}", daemon=True)
-    worker.start()
-    worker.join(bound_seconds)
-    if worker.is_alive():
+    if not HANDLER_THREADS.run(invoke, bound_seconds):
         raise HandlerBlocked(bound_seconds)
     if "error" in outcome:
         error: Exception = outcome["error"]
@@ -126,7 +136,10 @@ def run_handler(
                 f"exit status {status if isinstance(status, int) else 1}",
             }
         )
-    return _marshal(outcome.get("value"), request_id)
+    returned = _marshal(outcome.get("value"), request_id)
+    if log is not None:
+        return Returned(returned.payload, returned.size, returned.simulated_seconds, log.text())
+    return returned
 
 
 def error_document(
