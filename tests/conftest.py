@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from sfn_flows.aws import Target
+from sfn_flows.engine.conformance import CASES_ENV, cases_file
 from sfn_flows.local import LocalStack, start_local_stack, stop_local_stack
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +32,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def corpus_path() -> Path:
-    return Path(os.environ.get("SFN_FLOWS_CONFORMANCE", DEFAULT_CORPUS))
+    """The corpus file: $SFN_FLOWS_CONFORMANCE (the file or its folder, as the conformance
+    runner reads it), else shared/ beside the project."""
+    return cases_file(Path(os.environ.get(CASES_ENV, DEFAULT_CORPUS)))
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +45,7 @@ def corpus_cases() -> list[dict[str, Any]]:
             pytest.fail(f"SFN_FLOWS_REQUIRE_CORPUS is set but the corpus is not at {path}")
         pytest.skip(
             f"conformance corpus not found at {path}: put shared/ beside the project or set "
-            "SFN_FLOWS_CONFORMANCE to localstack_cases.jsonl"
+            f"{CASES_ENV} to localstack_cases.jsonl or its folder"
         )
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]

@@ -9,6 +9,22 @@ loaded from its path, never copied) decides whether the result matches. Cases th
 other service run as they are; `lambda` cases run with in-process handlers made from each
 function's recorded `behaviour`; cases that need any other service are reported as not run.
 
+Where the recorder normalised a run-specific value, the runner compares loosely, as the
+corpus's README asks ("Comparing results"): `compare.py` does so for its placeholders, and
+one rule here covers what it cannot. LocalStack's snapshot replaced the run-specific headers
+of a Lambda Invoke response with the header's own name, list and all (`"x-amzn-RequestId":
+"x-amzn-RequestId"`, `"X-Amzn-Trace-Id": "X-Amzn-Trace-Id"`, `SdkResponseMetadata.RequestId`
+-> "RequestId") and the `Date` header with "date". So, inside every Invoke response envelope
+of an actual output (an object with `SdkHttpMetadata` and `SdkResponseMetadata`), each of
+those fields is replaced the same way before compare.py is called, wherever the recorded
+value at that place is the recorder's replacement for it (the recorder sometimes used its
+`<uuid:N>` rule for the request id instead, which compare.py already treats as a wildcard).
+The rule is about those fields, applied to every case alike; the report says how many
+results it touched.
+
+The corpus is `--cases PATH`, or the path in $SFN_FLOWS_CONFORMANCE (the variable the test
+suite reads): the `.jsonl` file or the folder that holds `localstack_cases.jsonl`.
+
 Prints the pass rates the issue sets targets for (every no-service case, those that are not
 choice-operator cases, the Lambda cases), JSONPath against JSONata, per feature tag, per
 source group, and the failures grouped by what differs. `--check` exits 1 when a target is
@@ -36,7 +52,8 @@ from typing import Any, Literal
 
 from sfn_flows.errors import SfnFlowsError
 
-CASES_ENV = "SFN_FLOWS_CONFORMANCE_CASES"
+CASES_ENV = "SFN_FLOWS_CONFORMANCE"
+CASES_FILE = "localstack_cases.jsonl"
 CHOICE_OPERATORS_GROUP = "choice_operators"
 JSONATA_FEATURE = "JSONata"
 DEFAULT_CASE_DEADLINE = 15.0
@@ -66,6 +83,7 @@ class CaseResult:
     reason: str = ""
     category: str = ""
     seconds: float = 0.0
+    normalised: bool = False  # run-specific Lambda response headers replaced before compare
 
     @property
     def passed(self) -> bool:
@@ -79,6 +97,7 @@ class CaseResult:
             "reason": self.reason,
             "category": self.category,
             "seconds": round(self.seconds, 6),
+            "normalised": self.normalised,
         }
 
 
@@ -204,6 +223,7 @@ class Report:
                 name: [r.id for r in members] for name, members in self.by_category().items()
             },
             "not_run": dict(self.not_run()),
+            "normalised": [r.id for r in self.results if r.normalised],
             "cases": [r.as_json() for r in self.results],
         }
 
@@ -220,6 +240,11 @@ def _tally(pairs: Iterable[tuple[str, CaseResult]]) -> list[tuple[str, int, int]
 
 # ---------------------------------------------------------------------------------------------
 # Loading
+
+
+def cases_file(path: Path) -> Path:
+    """The cases file `path` names: itself, or the corpus file in the folder it names."""
+    return path / CASES_FILE if path.is_dir() else path
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
@@ -397,6 +422,8 @@ class Runner:
                 seconds=time.perf_counter() - started,
             )
         seconds = time.perf_counter() - started
+        actual, normalised = normalise_run_specific(actual, case["expected"])
+        base = replace(base, normalised=normalised)
         try:
             ok, why = self.compare(case, actual)
         except Exception as exc:  # foreign code: one case's oddity must not end the run
@@ -455,6 +482,71 @@ def actual_of(result: Any) -> dict[str, Any]:
     return {"status": result.status, "output": text, "error": result.error, "cause": result.cause}
 
 
+# What the recorder wrote in place of a run-specific value of a Lambda Invoke response.
+RECORDED_HEADERS = {
+    "x-amzn-RequestId": "x-amzn-RequestId",
+    "X-Amzn-Trace-Id": "X-Amzn-Trace-Id",
+    "Date": "date",
+}
+RECORDED_METADATA = {"RequestId": "RequestId"}
+NORMALISED_NOTE = "run-specific Lambda response headers, as the recorder did"
+
+
+def normalise_run_specific(
+    actual: Mapping[str, Any], expected: Mapping[str, Any]
+) -> tuple[dict[str, Any], bool]:
+    """`actual` with the run-specific values of its Lambda Invoke responses replaced as the
+    recorder replaced them in `expected` (see the module's docstring), and whether any was."""
+    text = actual.get("output")
+    if actual.get("status") != "SUCCEEDED" or not isinstance(text, str):
+        return dict(actual), False
+    if "SdkResponseMetadata" not in text:  # no envelope: nothing to parse
+        return dict(actual), False
+    output = json.loads(text)
+    if not _normalise(output, expected.get("output")):
+        return dict(actual), False
+    return {**actual, "output": json.dumps(output)}, True
+
+
+def _normalise(actual: Any, recorded: Any) -> bool:
+    changed = False
+    if isinstance(actual, dict) and isinstance(recorded, dict):
+        if isinstance(actual.get("SdkHttpMetadata"), dict) and isinstance(
+            actual.get("SdkResponseMetadata"), dict
+        ):
+            http, recorded_http = actual["SdkHttpMetadata"], recorded.get("SdkHttpMetadata")
+            for group in ("AllHttpHeaders", "HttpHeaders"):
+                changed |= _replace(http.get(group), _child(recorded_http, group), RECORDED_HEADERS)
+            changed |= _replace(
+                actual["SdkResponseMetadata"],
+                recorded.get("SdkResponseMetadata"),
+                RECORDED_METADATA,
+            )
+        for key, value in actual.items():
+            if key in recorded:
+                changed |= _normalise(value, recorded[key])
+    elif isinstance(actual, list) and isinstance(recorded, list):
+        for item, recorded_item in zip(actual, recorded, strict=False):
+            changed |= _normalise(item, recorded_item)
+    return changed
+
+
+def _child(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def _replace(actual: Any, recorded: Any, table: Mapping[str, str]) -> bool:
+    if not isinstance(actual, dict) or not isinstance(recorded, dict):
+        return False
+    changed = False
+    for field_name, placeholder in table.items():
+        recorded_here = field_name in actual and recorded.get(field_name) == placeholder
+        if recorded_here and actual[field_name] != placeholder:
+            actual[field_name] = placeholder
+            changed = True
+    return changed
+
+
 def failure_category(expected: Mapping[str, Any], actual: Mapping[str, Any], why: str) -> str:
     """What differs, coarse enough that causes of one kind group together."""
     if actual["status"] != expected.get("status"):
@@ -499,6 +591,8 @@ def render(report: Report, *, failures: int = 20) -> str:
     )
     if report.filtered:
         lines.append("(filtered with --only: the rates cover the selected cases only)")
+    normalised = sum(r.normalised for r in report.results)
+    lines.append(f"normalised: {NORMALISED_NOTE} ({normalised} results)")
     lines.append("")
     lines.append("Pass rates:")
     for rate in report.rates.values():
@@ -557,11 +651,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m sfn_flows.engine.conformance",
         description="Run the AWS-recorded conformance corpus on the in-process engine.",
+        epilog=f"Environment: {CASES_ENV}=PATH names the corpus when --cases is not given "
+        f"(the {CASES_FILE} file or its folder); the test suite reads the same variable. "
+        "Before comparing, run-specific Lambda response headers are normalised as the "
+        "recorder did: in each Lambda Invoke response of an output, the request id, trace "
+        "id and Date headers (and SdkResponseMetadata.RequestId) take the recorder's "
+        "replacement wherever the recorded value is that replacement.",
     )
     parser.add_argument(
         "--cases",
         type=Path,
-        help=f"the corpus's localstack_cases.jsonl (default: ${CASES_ENV})",
+        help=f"the corpus's {CASES_FILE}, or its folder (default: ${CASES_ENV}, the same "
+        "variable the test suite reads, a path to the file or its folder)",
     )
     parser.add_argument(
         "--comparator", type=Path, help="compare.py to judge results (default: beside --cases)"
@@ -589,7 +690,8 @@ def main(
 ) -> int:
     """The command. `simulate` and `lambdas` replace the engine's (tests pass fakes)."""
     args = parse_args(argv)
-    cases_path = args.cases or (Path(os.environ[CASES_ENV]) if os.environ.get(CASES_ENV) else None)
+    given = args.cases or (Path(os.environ[CASES_ENV]) if os.environ.get(CASES_ENV) else None)
+    cases_path = cases_file(given) if given is not None else None
     if cases_path is None:
         print(
             f"error: no cases: give --cases PATH (the corpus's localstack_cases.jsonl) or set "

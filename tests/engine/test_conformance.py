@@ -26,6 +26,8 @@ from sfn_flows.engine.conformance import (
     failure_category,
     load_comparator,
     main,
+    normalise_run_specific,
+    render,
     run_corpus,
 )
 
@@ -307,6 +309,109 @@ def test_cases_come_from_the_environment_when_not_given(
     out = tmp_path / "r.json"
     assert main(["--json", str(out)], simulate=TinyEngine(), lambdas=behaviours) == 0
     assert json.loads(out.read_text())["rates"]["no_service"]["passed"] == 1
+
+
+def test_the_environment_may_name_the_corpus_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_corpus(tmp_path, [CASES[0]])
+    path.rename(tmp_path / "localstack_cases.jsonl")
+    monkeypatch.setenv(CASES_ENV, str(tmp_path))
+    out = tmp_path / "r.json"
+    assert main(["--json", str(out)], simulate=TinyEngine(), lambdas=behaviours) == 0
+    assert json.loads(out.read_text())["rates"]["no_service"]["passed"] == 1
+    assert CASES_ENV == "SFN_FLOWS_CONFORMANCE"  # the variable tests/conftest.py reads
+
+
+def test_help_names_the_environment_variable_and_the_normalisation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "SFN_FLOWS_CONFORMANCE=PATH" in text
+    assert "run-specific Lambda response headers are normalised as the recorder did" in text
+
+
+def invoke_response(
+    listed: Mapping[str, Any], plain: Mapping[str, Any], metadata_id: Any
+) -> dict[str, Any]:
+    """A lambda:invoke result with these run-specific values in AllHttpHeaders (`listed`),
+    HttpHeaders (`plain`) and SdkResponseMetadata."""
+    return {
+        "Payload": {"x": 1},
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {"Content-Length": ["7"], **listed},
+            "HttpHeaders": {"Content-Length": "7", **plain},
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": metadata_id},
+        "StatusCode": 200,
+    }
+
+
+REQUEST_ID = "2671f054-13d5-40cf-9769-3810d53817de"
+RUN_HEADERS = {
+    "x-amzn-RequestId": REQUEST_ID,
+    "X-Amzn-Trace-Id": "Root=1-6b0d6e00-cca671bef660407c879a5b41",
+    "Date": "Mon, 06 May 2024 07:08:09 GMT",
+}
+RUN = invoke_response({k: [v] for k, v in RUN_HEADERS.items()}, RUN_HEADERS, REQUEST_ID)
+# The recorder's key-value rule: the header's own name (Date: "date"), list and all.
+REPLACED = {"x-amzn-RequestId": "x-amzn-RequestId", "X-Amzn-Trace-Id": "X-Amzn-Trace-Id"}
+RECORDED = invoke_response({**REPLACED, "Date": "date"}, {**REPLACED, "Date": "date"}, "RequestId")
+
+
+def test_run_specific_lambda_headers_are_normalised_as_the_recorder_did() -> None:
+    actual = {"status": "SUCCEEDED", "output": json.dumps({"r": [RUN]}), "error": None}
+    normalised, changed = normalise_run_specific(actual, {"output": {"r": [RECORDED]}})
+    assert changed
+    assert json.loads(normalised["output"]) == {"r": [RECORDED]}
+    assert json.loads(actual["output"]) == {"r": [RUN]}  # the engine's result is untouched
+
+
+def test_a_value_the_recorder_kept_or_replaced_otherwise_is_left_alone() -> None:
+    # The recorder's uuid rule kept the request id's list ("<uuid:1>", a compare.py wildcard).
+    uuid_rule = {"x-amzn-RequestId": "<uuid:1>", "X-Amzn-Trace-Id": "X-Amzn-Trace-Id"}
+    recorded = invoke_response(
+        {**uuid_rule, "x-amzn-RequestId": ["<uuid:1>"], "Date": "date"},
+        {**uuid_rule, "Date": "date"},
+        "<uuid:1>",
+    )
+    actual = {"status": "SUCCEEDED", "output": json.dumps(RUN)}
+    normalised, changed = normalise_run_specific(actual, {"output": recorded})
+    assert changed
+    output = json.loads(normalised["output"])
+    headers = output["SdkHttpMetadata"]["HttpHeaders"]
+    assert output["SdkHttpMetadata"]["AllHttpHeaders"]["x-amzn-RequestId"] == [REQUEST_ID]
+    assert headers["x-amzn-RequestId"] == REQUEST_ID
+    assert output["SdkResponseMetadata"] == {"RequestId": REQUEST_ID}
+    assert headers["X-Amzn-Trace-Id"] == "X-Amzn-Trace-Id" and headers["Date"] == "date"
+    assert headers["Content-Length"] == "7"
+
+
+def test_outputs_without_an_invoke_response_are_not_touched() -> None:
+    plain = {"status": "SUCCEEDED", "output": json.dumps({"RequestId": "r-1"})}
+    assert normalise_run_specific(plain, {"output": {"RequestId": "RequestId"}}) == (plain, False)
+    failed = {"status": "FAILED", "output": None, "error": "E", "cause": "c"}
+    assert normalise_run_specific(failed, {"output": None}) == (failed, False)
+
+
+def test_the_report_counts_the_normalised_results(tmp_path: Path) -> None:
+    lambda_case = case(
+        "services/test_l.py::T::invoke",
+        pass_result(RUN),
+        {"output": RECORDED},
+        features=("Task",),
+    )
+    _, report = run_main(tmp_path, [lambda_case, CASES[0]])
+    assert report["normalised"] == ["services/test_l.py::T::invoke"]
+    assert [c["outcome"] for c in report["cases"]] == ["passed", "passed"]
+    compare = load_comparator(tmp_path / "compare.py")
+    printed = render(run_corpus([lambda_case], Runner(TinyEngine(), compare, behaviours)))
+    assert "normalised: run-specific Lambda response headers, as the recorder did (1 results)" in (
+        printed
+    )
 
 
 def test_bad_inputs_are_named(
