@@ -70,6 +70,7 @@ class LambdaFunctions:
             self._functions[name] = function
         self._folder = Path(folder) if folder is not None else None
         self._loaded: dict[str, Handler] = {}
+        self._modules: dict[str, ModuleType] = {}  # by module name: its handlers share it
         self._lock = threading.Lock()
 
     def __contains__(self, name: object) -> bool:
@@ -90,12 +91,12 @@ class LambdaFunctions:
             loaded = self._loaded.get(spec)
             if loaded is None:
                 assert self._folder is not None  # checked in __init__
-                loaded = _load(self._folder, spec, request_id)
+                loaded = _load(self._folder, spec, request_id, self._modules)
                 self._loaded[spec] = loaded
         return loaded
 
 
-def _load(folder: Path, handler: str, request_id: str) -> Handler:
+def _load(folder: Path, handler: str, request_id: str, modules: dict[str, ModuleType]) -> Handler:
     def failure(error_type: str, message: str, stack: list[str] | None = None) -> FunctionError:
         return FunctionError(error_document(message, error_type, request_id, stack))
 
@@ -105,6 +106,22 @@ def _load(folder: Path, handler: str, request_id: str) -> Handler:
             "Runtime.MalformedHandlerName",
             f"Bad handler '{handler}': not enough values to unpack (expected 2, got 1)",
         )
+    module = modules.get(module_name)
+    if module is None:
+        module = _import_module(folder, module_name, failure)
+        modules[module_name] = module
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise failure(
+            "Runtime.HandlerNotFound",
+            f"Handler '{function_name}' missing on module '{module_name}'",
+        )
+    return function  # type: ignore[no-any-return]
+
+
+def _import_module(
+    folder: Path, module_name: str, failure: Callable[..., FunctionError]
+) -> ModuleType:
     path = _module_path(folder, module_name)
     if path is None:
         raise failure(
@@ -112,7 +129,7 @@ def _load(folder: Path, handler: str, request_id: str) -> Handler:
             f"Unable to import module '{module_name}': No module named '{module_name}'",
         )
     try:
-        module = HANDLER_MODULES.load(folder, module_name, path)
+        return HANDLER_MODULES.load(folder, module_name, path)
     except ImportError as error:
         raise failure(
             "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {error}"
@@ -125,13 +142,6 @@ def _load(folder: Path, handler: str, request_id: str) -> Handler:
         ) from None
     except Exception as error:  # the module itself raised while being imported
         raise failure(type(error).__name__, str(error), stack_of(error)) from None
-    function = getattr(module, function_name, None)
-    if not callable(function):
-        raise failure(
-            "Runtime.HandlerNotFound",
-            f"Handler '{function_name}' missing on module '{module_name}'",
-        )
-    return function  # type: ignore[no-any-return]
 
 
 def _module_path(folder: Path, module_name: str) -> Path | None:
