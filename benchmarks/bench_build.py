@@ -46,8 +46,8 @@ from sfn_flows import (
     validate_definition,
 )
 from sfn_flows import conditions as c
-from sfn_flows.budget import compute_budget
 from sfn_flows.asl.retry import retrier_waits
+from sfn_flows.budget import compute_budget
 
 TARGET_STATES = 1_000
 COMPILE_AIM_MS = 100.0
