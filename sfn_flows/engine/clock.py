@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Final, Protocol
+
+from sfn_flows.engine.errors import EngineUsageError
+
+# The last moment a VirtualClock may start at: 9998-12-31T23:59:59Z, a year before the last
+# moment a datetime holds, so that an execution's year fits.
+LATEST_START: Final = 253_370_764_799.0
 
 
 class Clock(Protocol):
@@ -38,6 +44,17 @@ class VirtualClock:
             if start.tzinfo is None:
                 start = start.replace(tzinfo=UTC)
             start = start.timestamp()
+        if isinstance(start, bool) or not isinstance(start, int | float):
+            raise EngineUsageError(
+                f"VirtualClock starts at a datetime or at seconds since the Unix epoch, not "
+                f"{type(start).__name__}."
+            )
+        if not 0 <= start <= LATEST_START:
+            # An execution may run a year after its start: its timestamps must stay dates.
+            raise EngineUsageError(
+                f"VirtualClock cannot start at {start!r}: give a moment from 1970 to the end "
+                "of 9998 (a datetime, or seconds since the Unix epoch)."
+            )
         self._now = float(start)
 
     @property

@@ -30,7 +30,8 @@ from sfn_flows.engine.context import (
 )
 from sfn_flows.engine.errors import EngineUsageError, StatesError
 from sfn_flows.engine.history import History
-from sfn_flows.engine.limits import MAX_PAYLOAD_BYTES
+from sfn_flows.engine.json_values import json_problem, json_text
+from sfn_flows.engine.limits import MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES
 from sfn_flows.engine.result import FlowResult
 from sfn_flows.engine.scheduler import CallbackOutcome, EndExecution, Scheduler
 from sfn_flows.engine.states.program import Program
@@ -69,6 +70,7 @@ class Engine:
             raise EngineUsageError(
                 f"state_machine_type is {state_machine_type!r}; use 'STANDARD' or 'EXPRESS'."
             )
+        _check_set_up(tasks, lambdas, clock)
         self.definition = load_definition(definition)
         self.machine, self.program = _prepared(self.definition, validate)
         self.tasks = tasks
@@ -173,17 +175,37 @@ class Execution:
             self.scheduler.run(fire_timers=True)
             if not self.scheduler.outcome.done:
                 # Nothing can happen any more but the machine's (or AWS's) time limit.
+                self._refuse_endless_real_wait()
                 self.scheduler.time_out_now()
             self._conclude()
         return self.result()
 
+    def _refuse_endless_real_wait(self) -> None:
+        """On a real clock, waiting out AWS's own limit (a year for a Standard execution)
+        for callbacks nothing can answer while run_to_end runs is a hang, not a test."""
+        if self.clock.virtual or self.engine.machine.timeout_seconds:
+            return
+        raise EngineUsageError(
+            f"the execution waits for callbacks ({', '.join(self.pending_tokens)}) that "
+            "nothing answers while run_to_end() runs, and the machine has no TimeoutSeconds: "
+            "on a real clock it would sleep until AWS's limit for an execution. Answer with "
+            "send_task_success / send_task_failure after run(), give the machine or the Task "
+            "a timeout, or use a VirtualClock."
+        )
+
     def advance(self, seconds: float) -> FlowResult:
         """Let `seconds` of (virtual) time pass: waits end and callback deadlines expire."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0:
+            raise EngineUsageError(
+                f"advance() takes a number of seconds, 0 or more (math.inf lets every "
+                f"deadline pass); got {seconds!r}."
+            )
         if self.status == "RUNNING":
-            target = self.scheduler.now + max(seconds, 0.0)
+            target = self.scheduler.now + seconds
             self.scheduler.run(fire_timers=True, until=min(target, self.deadline))
             if not self.scheduler.outcome.done:
                 if target >= self.deadline:
+                    self._refuse_endless_real_wait()
                     self.scheduler.time_out_now()
                 else:
                     self.scheduler.jump_to(target)
@@ -196,11 +218,14 @@ class Execution:
         return self.scheduler.pending_tokens
 
     def send_task_success(self, token: str, output: Any) -> None:
-        self._answer(token, CallbackOutcome("success", output=_json_copy(output, "output")))
+        sent = json.loads(json_text(output, "output given to send_task_success"))
+        self._answer(token, CallbackOutcome("success", output=sent))
 
     def send_task_failure(
         self, token: str, error: str | None = None, cause: str | None = None
     ) -> None:
+        _check_text("error", error, _MAX_ERROR_CHARACTERS)
+        _check_text("cause", cause, _MAX_CAUSE_CHARACTERS)
         self._answer(token, CallbackOutcome("failure", error=error, cause=cause))
 
     def send_task_heartbeat(self, token: str) -> None:
@@ -302,6 +327,9 @@ def _prepared(definition: dict[str, Any], validate: bool) -> tuple[Machine, Prog
     checked and parsed once (runners keep nothing of an execution)."""
     try:
         text = json.dumps(definition, allow_nan=False)
+    except RecursionError:
+        _refuse_deep(definition)
+        raise
     except (TypeError, ValueError):
         refuse_invalid(definition)  # the validator says where the value is not JSON
         raise
@@ -311,6 +339,7 @@ def _prepared(definition: dict[str, Any], validate: bool) -> tuple[Machine, Prog
 @lru_cache(maxsize=64)
 def _prepare(text: str, validate: bool) -> tuple[Machine, Program]:
     definition = json.loads(text)
+    _refuse_deep(definition)
     if validate:
         refuse_invalid(definition)
     machine = parse_definition(definition)
@@ -363,6 +392,17 @@ def function_handlers(compiled: Any) -> dict[str, str]:
     return {f.name: f.handler for f in getattr(compiled, "functions", ())}
 
 
+def _refuse_deep(definition: Any) -> None:
+    """A definition nested deeper than the engine carries (the validator accepts any depth:
+    AWS documents no bound) is refused with the place where it goes too deep."""
+    problem = json_problem(definition)
+    if problem is not None and problem.kind == "depth":
+        raise EngineUsageError(
+            f"the definition nests more than {MAX_JSON_DEPTH} levels deep at "
+            f"{problem.shown_pointer()}, deeper than the engine runs; flatten the template."
+        )
+
+
 def refuse_invalid(definition: Mapping[str, Any]) -> None:
     """Raise EngineUsageError with the validator's first error, as AWS would refuse it."""
     from sfn_flows.validate import validate_definition
@@ -378,12 +418,7 @@ def refuse_invalid(definition: Mapping[str, Any]) -> None:
 
 
 def _checked_input(value: Any) -> Any:
-    try:
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise EngineUsageError(
-            f"the input is not JSON ({exc}); use dicts, lists, strings, numbers, booleans and None."
-        ) from None
+    text = json_text(value, "input")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_PAYLOAD_BYTES:
         raise EngineUsageError(
             f"the execution input is over {MAX_PAYLOAD_BYTES} bytes, the most AWS accepts "
@@ -392,14 +427,52 @@ def _checked_input(value: Any) -> Any:
     return json.loads(text)
 
 
-def _json_copy(value: Any, what: str) -> Any:
-    try:
-        return json.loads(json.dumps(value, allow_nan=False))
-    except (TypeError, ValueError) as exc:
+# SendTaskFailure's limits on its fields (AWS's API reference: SensitiveError, SensitiveCause).
+_MAX_ERROR_CHARACTERS: Final = 256
+_MAX_CAUSE_CHARACTERS: Final = 32_768
+
+
+def _check_text(field: str, value: Any, most: int) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str):
         raise EngineUsageError(
-            f"the {what} is not JSON ({exc}); use dicts, lists, strings, numbers, booleans "
-            "and None."
-        ) from None
+            f"send_task_failure's {field} is {type(value).__name__}; give a string or None."
+        )
+    if len(value) > most:
+        raise EngineUsageError(
+            f"send_task_failure's {field} has {len(value)} characters; AWS takes at most {most} "
+            "(SendTaskFailure fails with a ValidationException)."
+        )
+
+
+def _check_set_up(tasks: Any, lambdas: Any, clock: Any) -> None:
+    """The test's set-up, checked before anything else is built from it."""
+    if tasks is not None and not isinstance(tasks, Mapping):
+        raise EngineUsageError(
+            f"tasks is {type(tasks).__name__}; give a dict of state name, function name or "
+            "resource -> callable."
+        )
+    if lambdas is not None and not isinstance(lambdas, Mapping) and not _is_functions(lambdas):
+        raise EngineUsageError(
+            f"lambdas is {type(lambdas).__name__}; give a dict of function name -> handler "
+            "('module.function' in lambdas_dir, or a callable)."
+        )
+    if clock is not None and not (
+        callable(getattr(clock, "now", None))
+        and callable(getattr(clock, "sleep_until", None))
+        and isinstance(getattr(clock, "virtual", None), bool)
+    ):
+        raise EngineUsageError(
+            f"clock is {type(clock).__name__}; give a VirtualClock (the default) or a "
+            "RealClock from sfn_flows.engine."
+        )
+
+
+def _is_functions(value: Any) -> bool:
+    from sfn_flows.engine.tasks.lambda_functions import LambdaFunctions
+
+    return isinstance(value, LambdaFunctions)
 
 
 def _unknown_token(token: str, pending: list[str]) -> str:

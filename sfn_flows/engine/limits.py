@@ -15,6 +15,11 @@ MAX_HISTORY_EVENTS: Final = 25_000
 # Nesting of Parallel branches and Map iterations inside each other, far above any real
 # definition: it keeps Python's own recursion limit out of reach.
 MAX_NESTING: Final = 200
+# How deep JSON values may nest (objects and arrays inside each other). AWS documents no
+# bound; the engine needs one because its walkers (payload sizes, JSON text, JSONata's
+# bindings) recurse. 512 levels keep them far below Python's default recursion limit of
+# 1,000 wherever the engine is called from; no real payload comes near it.
+MAX_JSON_DEPTH: Final = 512
 # Items one Map state iterates over (a Distributed Map with an inline array is bounded by
 # the payload limit long before this).
 MAX_MAP_ITEMS: Final = 100_000
