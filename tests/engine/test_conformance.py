@@ -8,6 +8,9 @@ so each count and category it prints is known in advance.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -251,6 +254,30 @@ def test_only_selects_by_id_text(tmp_path: Path) -> None:
         "base/test_a.py::T::wrong_cause",
     ]
     assert report["filtered"] is True
+
+
+def test_python_m_runs_the_corpus_on_the_engine(tmp_path: Path) -> None:
+    """The package's `__main__`: the command runs the real engine (not a stand-in)."""
+    path = write_corpus(tmp_path, [CASES[0], CASES[1]])
+    env = {k: v for k, v in os.environ.items() if k != CASES_ENV}
+    done = subprocess.run(
+        [sys.executable, "-m", "sfn_flows.engine.conformance", "--cases", str(path), "--check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr  # one of two passes: the targets are missed
+    assert done.stdout.startswith("2 cases: 2 run, 0 not run, 1 failed (")
+    assert "First 1 of 1 failures:\n  base/test_a.py::T::wrong_output\n" in done.stdout
+    bare = subprocess.run(
+        [sys.executable, "-m", "sfn_flows.engine.conformance"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert bare.returncode == 2 and bare.stderr.startswith("error: no cases: give --cases PATH")
 
 
 def test_meta_options_reach_the_engine(tmp_path: Path) -> None:
