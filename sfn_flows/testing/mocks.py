@@ -20,16 +20,14 @@ attempt keys count the times the state is entered ("0", "1", a range "1-3").
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sfn_flows.asl.scopes import iter_states
+from sfn_flows.engine.tasks.mock_config import first_overlap, invocation_span
 from sfn_flows.errors import SfnFlowsError
-
-_RANGE = re.compile(r"^(0|[1-9][0-9]*)(?:-(0|[1-9][0-9]*))?$")
 
 
 class MockConfigError(SfnFlowsError):
@@ -159,29 +157,25 @@ def _check_attempt_keys(name: str, attempts: Mapping[str, Answer]) -> None:
         )
     spans: list[tuple[int, int, str]] = []
     for key in attempts:
-        match = _RANGE.match(key) if isinstance(key, str) else None
-        if match is None:
+        span = invocation_span(key)
+        if span is None:
             raise MockConfigError(
                 f"response {name!r}: attempt key {key!r} is not a number or a range; "
                 "use '0', '1' or '1-3' (attempts count from 0)."
             )
-        lo = int(match.group(1))
-        hi = int(match.group(2)) if match.group(2) is not None else lo
+        lo, hi = span
         if lo > hi:
             raise MockConfigError(
                 f"response {name!r}: range {key!r} ends before it starts; write '{hi}-{lo}'."
             )
         spans.append((lo, hi, key))
     spans.sort()
-    reach, first = -1, ""
-    for lo, hi, second in spans:
-        if lo <= reach:
-            raise MockConfigError(
-                f"response {name!r}: attempt keys {first!r} and {second!r} overlap; each "
-                "attempt may have one answer, so make the ranges disjoint."
-            )
-        if hi > reach:
-            reach, first = hi, second
+    clash = first_overlap([(lo, hi) for lo, hi, _ in spans])
+    if clash is not None:
+        raise MockConfigError(
+            f"response {name!r}: attempt keys {spans[clash - 1][2]!r} and {spans[clash][2]!r} "
+            "overlap; each attempt may have one answer, so make the ranges disjoint."
+        )
 
 
 def _definitions(built: Path | Mapping[str, Any]) -> dict[str, dict[str, Any]]:

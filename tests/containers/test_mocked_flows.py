@@ -208,6 +208,12 @@ def _case(workflow: str, states: dict[str, str]) -> MockConfig:
             "'1-3' (attempts count from 0).",
         ),
         (
+            # The engine's key grammar: a trailing newline is not part of a number.
+            MockConfig().response("R", {"0\n": Return({})}),
+            "response 'R': attempt key '0\\n' is not a number or a range; use '0', '1' or "
+            "'1-3' (attempts count from 0).",
+        ),
+        (
             MockConfig().response("R", {"3-1": Return({})}),
             "response 'R': range '3-1' ends before it starts; write '1-3'.",
         ),

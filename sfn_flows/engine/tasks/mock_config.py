@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -149,14 +149,13 @@ def _response(name: str, attempts: Any) -> _Response:
         )
     spans: list[_Span] = []
     for key, answer in attempts.items():
-        match = _INVOCATIONS.fullmatch(key) if isinstance(key, str) else None
-        if match is None:
+        span = invocation_span(key)
+        if span is None:
             raise EngineUsageError(
                 f"mocked response {name!r}: {key!r} is not an invocation number or range; "
                 'write "0", "1" or "1-3" (invocations count from 0).'
             )
-        first = int(match.group(1))
-        last = int(match.group(2)) if match.group(2) is not None else first
+        first, last = span
         if last < first:
             raise EngineUsageError(
                 f"mocked response {name!r}: the range {key!r} ends before it starts; "
@@ -164,13 +163,33 @@ def _response(name: str, attempts: Any) -> _Response:
             )
         spans.append(_Span(first, last, _answer(name, key, answer)))
     spans.sort(key=lambda span: span.first)
-    for before, after in itertools.pairwise(spans):
-        if after.first <= before.last:
-            raise EngineUsageError(
-                f"mocked response {name!r}: invocation {after.first} has two answers; make "
-                "the numbers and ranges disjoint."
-            )
+    clash = first_overlap([(span.first, span.last) for span in spans])
+    if clash is not None:
+        raise EngineUsageError(
+            f"mocked response {name!r}: invocation {spans[clash].first} has two answers; make "
+            "the numbers and ranges disjoint."
+        )
     return _Response(name, tuple(spans))
+
+
+def invocation_span(key: object) -> tuple[int, int] | None:
+    """The first and last invocation a key of a mocked response answers: "2" is (2, 2),
+    "1-3" is (1, 3), and "3-1" is (3, 1), for the caller to refuse; None for any other key.
+    (The SFN_MOCK_CONFIG builder in `sfn_flows.testing.mocks` checks its keys with this too.)"""
+    match = _INVOCATIONS.fullmatch(key) if isinstance(key, str) else None
+    if match is None:
+        return None
+    first = int(match.group(1))
+    return first, int(match.group(2)) if match.group(2) is not None else first
+
+
+def first_overlap(spans: Sequence[tuple[int, int]]) -> int | None:
+    """The index of the first (first, last) span that shares an invocation with the span
+    before it, in spans sorted by their first invocation; None when they are disjoint."""
+    for index, (before, after) in enumerate(itertools.pairwise(spans), start=1):
+        if after[0] <= before[1]:
+            return index
+    return None
 
 
 def _answer(name: str, key: str, answer: Any) -> Mapping[str, Any]:
