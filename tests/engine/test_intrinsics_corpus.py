@@ -10,14 +10,11 @@ and the corpus's comparator judges the result. Nothing here knows a case by its 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
-from conftest import corpus_path
+import corpus_harness as harness
 
 from sfn_flows.asl import ABSENT
-from sfn_flows.engine.conformance import load_comparator
 from sfn_flows.engine.context import (
     ExecutionInfo,
     default_role_arn,
@@ -31,16 +28,12 @@ from sfn_flows.engine.jsonpath import apply_input_path, apply_output_path, apply
 from sfn_flows.engine.limits import check_state_output
 from sfn_flows.engine.payload import resolve_payload, resolve_value
 
-Compare = Callable[[dict[str, Any], dict[str, Any]], tuple[bool, str]]
 STATE_TYPES = frozenset({"Pass", "Succeed", "Fail"})
 START = 1_700_000_000.0
+# Each Pass state takes an Entered and an Exited event.
+EVENTS_PER_PASS_STATE = 2
 # Measured: all 197 selected cases (132 of them intrinsic_functions) match AWS.
 REQUIRED_PASS_RATE = 1.0
-
-
-@pytest.fixture(scope="module")
-def compare_result(corpus_cases: list[dict[str, Any]]) -> Compare:
-    return load_comparator(corpus_path().parent / "compare.py")
 
 
 def _jsonata_anywhere(definition: dict[str, Any]) -> bool:
@@ -49,7 +42,7 @@ def _jsonata_anywhere(definition: dict[str, Any]) -> bool:
     return any(state.get("QueryLanguage") == "JSONata" for state in definition["States"].values())
 
 
-def selected(case: dict[str, Any]) -> bool:
+def selected(case: harness.Case) -> bool:
     """No other service, JSONPath only, and nothing but Pass, Succeed and Fail states."""
     definition = case["definition"]
     return (
@@ -59,7 +52,7 @@ def selected(case: dict[str, Any]) -> bool:
     )
 
 
-def run_chain(case: dict[str, Any]) -> dict[str, Any]:
+def run_chain(case: harness.Case) -> harness.Result:
     definition = case["definition"]
     info = ExecutionInfo(
         state_machine_name="corpus-machine",
@@ -75,8 +68,7 @@ def run_chain(case: dict[str, Any]) -> dict[str, Any]:
     variables: dict[str, Any] = {}
     data = case["input"]
     name = definition["StartAt"]
-    # ExecutionStarted is event 1; each Pass state then takes an Entered and an Exited event.
-    event_id = 2
+    event_id = harness.FIRST_STATE_EVENT_ID
     for _ in range(len(definition["States"]) + 1):
         state = definition["States"][name]
         frame = Frame(name, event_id, state_context(base, name, START, None), dict(variables))
@@ -97,40 +89,31 @@ def run_chain(case: dict[str, Any]) -> dict[str, Any]:
             data = apply_output_path(state.get("OutputPath", ABSENT), output, frame)
             check_state_output(name, data)
         except StatesError as failure:
-            return {
-                "status": "FAILED",
-                "output": None,
-                "error": failure.error,
-                "cause": failure.cause,
-            }
+            return harness.failed_with(failure)
         variables.update(assigned)
         if state.get("End"):
             break
         name = state["Next"]
-        event_id += 2
-    return {"status": "SUCCEEDED", "output": data, "error": None, "cause": None}
+        event_id += EVENTS_PER_PASS_STATE
+    return harness.succeeded(data)
 
 
-def _fail(state: dict[str, Any], data: Any, frame: Frame) -> dict[str, Any]:
+def _fail(state: dict[str, Any], data: Any, frame: Frame) -> harness.Result:
     error = state.get("Error")
     cause = state.get("Cause")
     if "ErrorPath" in state:
         error = resolve_value(state["ErrorPath"], data, frame, field="ErrorPath")
     if "CausePath" in state:
         cause = resolve_value(state["CausePath"], data, frame, field="CausePath")
-    return {"status": "FAILED", "output": None, "error": error, "cause": cause}
+    return harness.failed(error, cause)
 
 
-def test_pass_chains_match_aws(corpus_cases: list[dict[str, Any]], compare_result: Compare) -> None:
+def test_pass_chains_match_aws(corpus_cases: list[harness.Case]) -> None:
     cases = [case for case in corpus_cases if selected(case)]
     intrinsic = [case for case in cases if case["id"].startswith("intrinsic_functions/")]
     # The selection is what the corpus holds: a shrinking one would pass vacuously.
     assert len(cases) >= 190 and len(intrinsic) >= 130
-    failures = {}
-    for case in cases:
-        ok, why = compare_result(case, run_chain(case))
-        if not ok:
-            failures[case["id"]] = why
+    failures = harness.differences(cases, run_chain)
     intrinsic_failures = {
         key: why for key, why in failures.items() if key in {c["id"] for c in intrinsic}
     }

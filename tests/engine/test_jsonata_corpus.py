@@ -8,33 +8,22 @@ the JSONata evaluator alone decides the result. The rest of the corpus needs the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
-from conftest import corpus_path
+import corpus_harness as harness
 
-from sfn_flows.engine.conformance import load_comparator
 from sfn_flows.engine.errors import StatesError
 from sfn_flows.engine.frame import Frame
 from sfn_flows.engine.jsonata import evaluate_template
 
 PASS_FIELDS = {"Type", "Next", "End", "Comment", "QueryLanguage", "Output", "Assign"}
-# ExecutionStarted is event 1; each Pass state adds an Entered and an Exited event.
-FIRST_STATE_EVENT_ID = 2
+# Each Pass state adds an Entered and an Exited event.
 EVENTS_PER_PASS_STATE = 2
 # Far more than any chain in the corpus: a definition that loops is not one of these cases.
 MAX_STEPS = 50
 
-Compare = Callable[[dict[str, Any], dict[str, Any]], tuple[bool, str]]
 
-
-@pytest.fixture(scope="module")
-def compare_result(corpus_cases: list[dict[str, Any]]) -> Compare:
-    return load_comparator(corpus_path().parent / "compare.py")
-
-
-def is_jsonata_pass_chain(case: dict[str, Any]) -> bool:
+def is_jsonata_pass_chain(case: harness.Case) -> bool:
     definition = case["definition"]
     if case["needs"]:
         return False
@@ -47,7 +36,7 @@ def is_jsonata_pass_chain(case: dict[str, Any]) -> bool:
     )
 
 
-def run_pass_chain(definition: dict[str, Any], data: Any) -> dict[str, Any]:
+def run_pass_chain(definition: dict[str, Any], data: Any) -> harness.Result:
     variables: dict[str, Any] = {}
     name = definition["StartAt"]
     for step in range(MAX_STEPS):
@@ -55,7 +44,7 @@ def run_pass_chain(definition: dict[str, Any], data: Any) -> dict[str, Any]:
         context = {"Execution": {"Input": data}, "State": {"Name": name}}
         frame = Frame(
             state_name=name,
-            entered_event_id=FIRST_STATE_EVENT_ID + EVENTS_PER_PASS_STATE * step,
+            entered_event_id=harness.FIRST_STATE_EVENT_ID + EVENTS_PER_PASS_STATE * step,
             context=context,
             variables=variables,
         )
@@ -69,30 +58,21 @@ def run_pass_chain(definition: dict[str, Any], data: Any) -> dict[str, Any]:
                 else data
             )
         except StatesError as failure:
-            return {
-                "status": "FAILED",
-                "output": None,
-                "error": failure.error,
-                "cause": failure.cause,
-            }
+            return harness.failed_with(failure)
         variables = {**variables, **assigned}
         data = output
         if state.get("End"):
-            return {"status": "SUCCEEDED", "output": data, "error": None, "cause": None}
+            return harness.succeeded(data)
         name = state["Next"]
     raise AssertionError(f"no End within {MAX_STEPS} states")
 
 
-def test_jsonata_pass_chains_match_aws(
-    corpus_cases: list[dict[str, Any]], compare_result: Compare
-) -> None:
+def test_jsonata_pass_chains_match_aws(corpus_cases: list[harness.Case]) -> None:
     cases = [case for case in corpus_cases if is_jsonata_pass_chain(case)]
     # The subset is large enough to mean something; a smaller one means the selection broke.
     assert len(cases) >= 50
-    failures = {}
-    for case in cases:
-        ok, why = compare_result(case, run_pass_chain(case["definition"], case["input"]))
-        if not ok:
-            failures[case["id"]] = why
+    failures = harness.differences(
+        cases, lambda case: run_pass_chain(case["definition"], case["input"])
+    )
     passed = len(cases) - len(failures)
     assert failures == {}, f"{passed}/{len(cases)} match AWS; differ: {failures}"
