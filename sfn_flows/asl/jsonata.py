@@ -11,6 +11,7 @@ error causes.
 
 from __future__ import annotations
 
+import sys
 from typing import Final
 
 OPEN: Final = "{%"
@@ -43,3 +44,17 @@ def expression_text(value: str) -> str:
 def opens_jsonata(value: object) -> bool:
     """Does `value` start like an expression (maybe one left unclosed, hence a literal)?"""
     return isinstance(value, str) and value.startswith(OPEN)
+
+
+def load_library() -> None:
+    """Import jsonata-python without its side effect on the process: its first import raises
+    Python's recursion limit to 10,000 for everyone (jsonata/jsonata.py,
+    `_static_initializer`). A test process keeps its own limit, and nothing here needs more:
+    evaluation depth is bounded far below it. Call it before `import jsonata`."""
+    if "jsonata" in sys.modules:
+        return
+    limit = sys.getrecursionlimit()
+    try:
+        import jsonata  # noqa: F401
+    finally:
+        sys.setrecursionlimit(limit)

@@ -31,6 +31,7 @@ from sfn_flows.asl.intrinsics import (
     parse_intrinsic,
 )
 from sfn_flows.engine.frame import Frame
+from sfn_flows.engine.json_values import json_problem
 from sfn_flows.engine.jsonpath import json_equal, select
 
 __all__ = ["call_intrinsic", "format_value", "java_double", "java_json"]
@@ -145,11 +146,14 @@ class _Arguments:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    # An int is always finite, and math.isfinite() cannot take one past a double's range.
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _is_integral(value: Any) -> bool:
-    return _is_number(value) and float(value).is_integer()
+    return _is_number(value) and (isinstance(value, int) or float(value).is_integer())
 
 
 def _ordinal(position: int) -> str:
@@ -194,20 +198,24 @@ def java_double(value: float) -> str:
     return f"{sign}{digits[0]}.{digits[1:] or '0'}E{power}"
 
 
+# The two writers below recurse with plain loops: a generator expression is a frame of its
+# own, and two frames a level would halve the depth they can write.
+
+
 def java_json(value: Any) -> str:
     """Compact JSON as Jackson writes it: no spaces, non-ASCII kept, Java doubles."""
     if isinstance(value, float):
         return java_double(value)
     if isinstance(value, dict):
-        return (
-            "{"
-            + ",".join(
-                f"{json.dumps(str(k), ensure_ascii=False)}:{java_json(v)}" for k, v in value.items()
-            )
-            + "}"
-        )
+        members = []
+        for key, item in value.items():
+            members.append(f"{json.dumps(str(key), ensure_ascii=False)}:{java_json(item)}")
+        return "{" + ",".join(members) + "}"
     if isinstance(value, list):
-        return "[" + ",".join(java_json(item) for item in value) + "]"
+        items = []
+        for item in value:
+            items.append(java_json(item))
+        return "[" + ",".join(items) + "]"
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -217,9 +225,15 @@ def format_value(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}={format_value(v)}" for k, v in value.items()) + "}"
+        members = []
+        for key, item in value.items():
+            members.append(f"{key}={format_value(item)}")
+        return "{" + ", ".join(members) + "}"
     if isinstance(value, list):
-        return "[" + ", ".join(format_value(item) for item in value) + "]"
+        items = []
+        for item in value:
+            items.append(format_value(item))
+        return "[" + ", ".join(items) + "]"
     return java_json(value)
 
 
@@ -254,6 +268,9 @@ def _string_to_json(args: _Arguments) -> Any:
         value, _ = json.JSONDecoder(parse_constant=_refuse_constant).raw_decode(text)
     except ValueError as exc:
         raise args.fail(f"the string is not JSON ({exc})") from None
+    if json_problem(value) is not None:
+        # Python's own stack would refuse it deeper still; the bound keeps the answer the same.
+        raise args.fail("a value is nested too deeply")
     return value
 
 
@@ -294,11 +311,34 @@ def _array_get_item(args: _Arguments) -> Any:
 
 
 def _array_unique(args: _Arguments) -> list[Any]:
+    # Hashed, so that an array of 40,000 items takes 40,000 steps rather than 800 million
+    # comparisons.
     unique: list[Any] = []
+    seen: set[Any] = set()
     for item in args.array(0):
-        if not any(json_equal(item, kept, java_types=True) for kept in unique):
+        key = _java_equality_key(item)
+        if key not in seen:
+            seen.add(key)
             unique.append(item)
     return unique
+
+
+def _java_equality_key(value: Any) -> Any:
+    """A hashable key equal for two values exactly when json_equal(java_types=True) holds:
+    same types all the way down (an integer never equals a double), objects compared as sets
+    of members."""
+    kind = type(value)
+    if kind is list:
+        items = []
+        for item in value:
+            items.append(_java_equality_key(item))
+        return (list, tuple(items))
+    if kind is dict:
+        members = []
+        for name, item in value.items():
+            members.append((name, _java_equality_key(item)))
+        return (dict, frozenset(members))
+    return (kind, value)
 
 
 def _base64_encode(args: _Arguments) -> str:

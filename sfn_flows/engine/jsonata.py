@@ -19,9 +19,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
-from sfn_flows.asl.jsonata import expression_text, is_jsonata
+from sfn_flows.asl.jsonata import expression_text, is_jsonata, load_library
 from sfn_flows.engine.errors import StatesError
 from sfn_flows.engine.frame import Frame
+from sfn_flows.engine.json_values import json_problem
+from sfn_flows.engine.limits import MAX_JSON_DEPTH
 
 if TYPE_CHECKING:
     from jsonata import Jsonata
@@ -156,15 +158,25 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+# The recursive walkers below use plain loops: a comprehension is a frame of its own, and two
+# frames a level would halve the depth the engine carries within Python's recursion limit.
+
+
 def _walk(node: Any, field: str, scope: _Scope) -> Any:
     # Rebuilt, never shared: the template belongs to the definition and must not be aliased
     # into an execution's data.
     if isinstance(node, str):
         return _evaluate(node, field, scope) if is_jsonata(node) else node
     if isinstance(node, dict):
-        return {key: _walk(child, f"{field}/{key}", scope) for key, child in node.items()}
+        built: dict[str, Any] = {}
+        for key, child in node.items():
+            built[key] = _walk(child, f"{field}/{key}", scope)
+        return built
     if isinstance(node, list):
-        return [_walk(child, f"{field}[{index}]", scope) for index, child in enumerate(node)]
+        items = []
+        for index, child in enumerate(node):
+            items.append(_walk(child, f"{field}[{index}]", scope))
+        return items
     return node
 
 
@@ -215,9 +227,17 @@ def _evaluate(source: str, field: str, scope: _Scope) -> Any:
     if raw is None:
         raise _failure(scope.frame, source, field, "returned nothing (undefined).")
     try:
-        return _from_jsonata(raw, runtime)
+        return _from_jsonata(raw, runtime, MAX_JSON_DEPTH)
     except _Unsupported:
         raise _failure(scope.frame, source, field, "returned an unsupported result type.") from None
+    except _TooDeep:
+        raise _failure(
+            scope.frame,
+            source,
+            field,
+            f"returned a value nested more than {MAX_JSON_DEPTH} levels deep, deeper than the "
+            "engine carries JSON.",
+        ) from None
 
 
 # JSONata names an array's element type in words ("must be an array of numbers").
@@ -297,9 +317,15 @@ def _to_jsonata(value: Any, null: Any) -> Any:
     if value is None:
         return null
     if isinstance(value, dict):
-        return {key: _to_jsonata(child, null) for key, child in value.items()}
+        built: dict[str, Any] = {}
+        for key, child in value.items():
+            built[key] = _to_jsonata(child, null)
+        return built
     if isinstance(value, list):
-        return [_to_jsonata(child, null) for child in value]
+        items = []
+        for child in value:
+            items.append(_to_jsonata(child, null))
+        return items
     return value
 
 
@@ -307,8 +333,14 @@ class _Unsupported(Exception):
     """A result JSON cannot hold (a function, a regex)."""
 
 
-def _from_jsonata(value: Any, runtime: _Runtime) -> Any:
-    """A JSONata result as plain JSON: null for JSONata null, whole floats as integers."""
+class _TooDeep(Exception):
+    """A result nested deeper than the engine carries JSON (built level by level, e.g. by
+    $reduce, without the recursion the depth bound counts)."""
+
+
+def _from_jsonata(value: Any, runtime: _Runtime, levels: int) -> Any:
+    """A JSONata result as plain JSON: null for JSONata null, whole floats as integers.
+    `levels`: how many more objects and arrays may nest inside each other."""
     if value is None or value is runtime.null:
         return None
     if isinstance(value, bool | str):
@@ -322,10 +354,18 @@ def _from_jsonata(value: Any, runtime: _Runtime) -> Any:
         if value.is_integer() and abs(value) < _EXPONENT_THRESHOLD:
             return int(value)
         return value
-    if isinstance(value, dict):
-        return {str(key): _from_jsonata(child, runtime) for key, child in value.items()}
-    if isinstance(value, list):
-        return [_from_jsonata(child, runtime) for child in value]
+    if isinstance(value, dict | list):
+        if levels <= 0:
+            raise _TooDeep
+        if isinstance(value, dict):
+            built: dict[str, Any] = {}
+            for key, child in value.items():
+                built[str(key)] = _from_jsonata(child, runtime, levels - 1)
+            return built
+        items = []
+        for child in value:
+            items.append(_from_jsonata(child, runtime, levels - 1))
+        return items
     raise _Unsupported
 
 
@@ -395,6 +435,7 @@ def _runtime() -> _Runtime:
     import random
     import uuid
 
+    load_library()
     import jsonata
     from jsonata.functions import Functions
     from jsonata.utils import Utils
@@ -473,8 +514,16 @@ def _runtime() -> _Runtime:
             return None
         try:
             parsed = json.loads(text, parse_constant=_reject_constant)
-        except (ValueError, RecursionError) as exc:
+            deep = json_problem(parsed) is not None
+        except ValueError as exc:
             raise fail(f"$parse could not read its argument as JSON: {exc}") from None
+        except RecursionError:
+            deep = True
+        if deep:
+            raise fail(
+                f"$parse read JSON nested more than {MAX_JSON_DEPTH} levels deep, deeper than "
+                "the engine carries JSON"
+            )
         return _to_jsonata(parsed, Utils.NULL_VALUE)
 
     functions: dict[str, Any] = {
@@ -515,6 +564,7 @@ def _reject_constant(name: str) -> Any:
 
 @lru_cache(maxsize=2048)
 def _compile(text: str) -> Jsonata:
+    load_library()
     import jsonata
 
     expression = jsonata.Jsonata(text)

@@ -17,7 +17,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
 from sfn_flows.asl.definition import ABSENT, Absent
 from sfn_flows.asl.jsonpath import (
@@ -90,7 +90,12 @@ def select(path: str | JsonPath, data: Any, frame: Frame) -> Any:
     parsed = _parsed(path, frame)
     root = path_root(parsed, data, frame)
     try:
-        return _evaluate(parsed, root)
+        return _evaluate(parsed, root, None)
+    except _TooMuchWork:
+        raise frame.runtime_error(
+            f"The JSONPath '{parsed.text}' goes through more than {MAX_PATH_STEPS:,} values; "
+            "the engine stops there (a path over a 256 KiB payload needs far fewer)."
+        ) from None
     except _Missing as missing:
         raise PathNotFound(frame, parsed.text, missing.detail, root) from None
     except FilterSyntaxError as exc:
@@ -214,7 +219,33 @@ def _json(value: Any) -> str:
 # Evaluation
 
 
-def _evaluate(path: JsonPath, root: Any) -> Any:
+# Values one path evaluation may go through (selected, descended into, compared in a
+# filter). Without a bound, ``$..*..*..*..*`` over a chain 200 deep takes a minute and a
+# filter comparing arrays item by item takes longer; no path over a real payload comes near.
+MAX_PATH_STEPS: Final = 2_000_000
+
+
+class _TooMuchWork(Exception):
+    pass
+
+
+class _Work:
+    """What is left of one evaluation's MAX_PATH_STEPS."""
+
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = MAX_PATH_STEPS
+
+    def spend(self, steps: int) -> None:
+        self.left -= steps
+        if self.left < 0:
+            raise _TooMuchWork
+
+
+def _evaluate(path: JsonPath, root: Any, work: _Work | None) -> Any:
+    """`work`: the budget of the evaluation this one is part of (a filter's inner path), or
+    None to start one when the path needs it."""
     if path.keys is not None:
         # The common case, names and indexes only: a direct walk, and Jayway's walk with
         # its messages only when it finds nothing.
@@ -232,7 +263,7 @@ def _evaluate(path: JsonPath, root: Any) -> Any:
     if path.definite:
         value = _definite(path, root)
         return value if path.function is None else _function(path.function, value, root, True)
-    found = _collect(path.segments, root, root)
+    found = _collect(path.segments, root, root, work or _Work())
     return found if path.function is None else _function(path.function, found, root, False)
 
 
@@ -311,19 +342,24 @@ def _java_text(value: Any) -> str:
     return _json(value)
 
 
-def _collect(segments: tuple[Segment, ...], current: Any, root: Any) -> list[Any]:
+def _collect(segments: tuple[Segment, ...], current: Any, root: Any, work: _Work) -> list[Any]:
     """Everything an indefinite path selects: what does not match is skipped."""
     nodes = [current]
     last = len(segments) - 1
     for position, segment in enumerate(segments):
         merge = position == last
-        nodes = [hit for node in nodes for hit in _step(segment, node, root, merge)]
+        hits: list[Any] = []
+        for node in nodes:
+            found = len(hits)
+            hits.extend(_step(segment, node, root, merge, work))
+            work.spend(len(hits) - found + 1)
+        nodes = hits
         if not nodes:
             break
     return nodes
 
 
-def _step(segment: Segment, node: Any, root: Any, at_end: bool) -> Iterator[Any]:
+def _step(segment: Segment, node: Any, root: Any, at_end: bool, work: _Work) -> Iterator[Any]:
     if isinstance(segment, Field):
         if not isinstance(node, dict):
             return
@@ -350,8 +386,8 @@ def _step(segment: Segment, node: Any, root: Any, at_end: bool) -> Iterator[Any]
     elif isinstance(segment, Filter):
         tree = segment.tree
         if isinstance(node, list):
-            yield from (item for item in node if _holds(tree, item, root))
-        elif isinstance(node, dict) and _holds(tree, node, root):
+            yield from (item for item in node if _holds(tree, item, root, work))
+        elif isinstance(node, dict) and _holds(tree, node, root, work):
             yield node
     elif isinstance(segment, Script):
         if isinstance(node, list):
@@ -361,16 +397,17 @@ def _step(segment: Segment, node: Any, root: Any, at_end: bool) -> Iterator[Any]
                 yield node[position]
     else:
         assert isinstance(segment, Descent)
-        for inner in _descendants(node):
-            yield from _step(segment.selector, inner, root, at_end)
+        for inner in _descendants(node, work):
+            yield from _step(segment.selector, inner, root, at_end, work)
 
 
-def _descendants(node: Any) -> Iterator[Any]:
+def _descendants(node: Any, work: _Work) -> Iterator[Any]:
     """`node` and everything inside it, depth first, parents before children (Jayway's
     order); iterative, so deep documents cannot exhaust the stack."""
     stack = [node]
     while stack:
         current = stack.pop()
+        work.spend(1)
         yield current
         if isinstance(current, dict):
             stack.extend(reversed(list(current.values())))
@@ -396,31 +433,31 @@ def _script_index(segment: Script, items: list[Any]) -> int:
 # Filters
 
 
-def _holds(expr: FilterExpr, item: Any, root: Any) -> bool:
+def _holds(expr: FilterExpr, item: Any, root: Any, work: _Work) -> bool:
     if isinstance(expr, Logical):
         if expr.op == "&&":
-            return all(_holds(operand, item, root) for operand in expr.operands)
-        return any(_holds(operand, item, root) for operand in expr.operands)
+            return all(_holds(operand, item, root, work) for operand in expr.operands)
+        return any(_holds(operand, item, root, work) for operand in expr.operands)
     if isinstance(expr, Not):
-        return not _holds(expr.operand, item, root)
-    return _compare(expr, item, root)
+        return not _holds(expr.operand, item, root, work)
+    return _compare(expr, item, root, work)
 
 
 _UNDEFINED: Any = object()
 
 
-def _operand_value(operand: Operand, item: Any, root: Any) -> Any:
+def _operand_value(operand: Operand, item: Any, root: Any, work: _Work) -> Any:
     if operand.path is None:
         return operand.value
     base = item if operand.relative else root
     try:
-        return _evaluate(operand.path, base)
+        return _evaluate(operand.path, base, work)
     except _Missing:
         return _UNDEFINED
 
 
-def _compare(expr: Comparison, item: Any, root: Any) -> bool:
-    left = _operand_value(expr.left, item, root)
+def _compare(expr: Comparison, item: Any, root: Any, work: _Work) -> bool:
+    left = _operand_value(expr.left, item, root, work)
     if expr.op == "exists":
         return left is not _UNDEFINED
     assert expr.right is not None
@@ -429,10 +466,23 @@ def _compare(expr: Comparison, item: Any, root: Any) -> bool:
         if pattern is None:
             raise FilterSyntaxError("=~ needs a regular expression such as /abc.*/i")
         return isinstance(left, str) and pattern.fullmatch(left) is not None
-    right = _operand_value(expr.right, item, root)
+    right = _operand_value(expr.right, item, root, work)
+    work.spend(_comparisons(expr.op, left, right))
     if left is _UNDEFINED or right is _UNDEFINED:
         return expr.op == "!="
     return bool(_RELATIONS[expr.op](left, right))
+
+
+def _comparisons(op: str, left: Any, right: Any) -> int:
+    """How many values a relation compares: the list ones go item by item."""
+    if op in ("subsetof", "anyof", "noneof"):
+        if isinstance(left, list) and isinstance(right, list):
+            return len(left) * len(right) + 1
+    elif op in ("in", "nin") and isinstance(right, list):
+        return len(right) + 1
+    elif op == "contains" and isinstance(left, list):
+        return len(left) + 1
+    return 1
 
 
 def _is_number(value: Any) -> bool:
@@ -548,15 +598,35 @@ def _function(function: Function, value: Any, root: Any, definite: bool) -> Any:
         numbers += [arg for arg in arguments if _is_number(arg)]
         if not numbers:
             raise _Missing("Aggregation function attempted to calculate value using empty array")
-        # Jayway computes these in doubles.
-        if name == "sum":
-            return float(sum(numbers))
-        if name == "min":
-            return float(min(numbers))
-        if name == "max":
-            return float(max(numbers))
-        mean = sum(numbers) / len(numbers)
-        if name == "avg":
-            return float(mean)
-        return math.sqrt(sum((n - mean) ** 2 for n in numbers) / len(numbers))
+        result = _aggregate(name, numbers)
+        if not math.isfinite(result):
+            # JSON has no number for it (Java would carry Infinity on).
+            raise _Missing(f"{name}() of these numbers is beyond the range of a double")
+        return result
     raise _Missing(f"Function with name: {name} does not exist.")
+
+
+def _aggregate(name: str, numbers: list[Any]) -> float:
+    """As Jayway computes them: in doubles, summed one after the other."""
+    try:
+        doubles = [float(number) for number in numbers]
+    except OverflowError:  # an integer past a double's range
+        return math.inf
+    if name == "min":
+        return min(doubles)
+    if name == "max":
+        return max(doubles)
+    # Added one by one, as Java adds doubles (Python 3.12's sum() compensates for rounding).
+    total = squares = 0.0
+    for number in doubles:
+        total += number
+        squares += number * number
+    count = len(doubles)
+    if name == "sum":
+        return total
+    if name == "avg":
+        return total / count
+    # Jayway's one-pass formula; rounding can take it just below zero, where Java's sqrt
+    # gives NaN (Python's raises).
+    variance = squares / count - total * total / count / count
+    return math.sqrt(variance) if variance >= 0 else math.nan

@@ -44,15 +44,20 @@ def check_state_output(state_name: str, value: Any, sizes: PayloadSizes | None =
     """Raise States.DataLimitExceeded when a state's result is over the payload limit."""
     over = sizes.over_limit(value) if sizes is not None else over_payload_limit(value)
     if over:
-        raise StatesError(
-            "States.DataLimitExceeded",
-            f"The state/task '{state_name}' returned a result with a size exceeding the "
-            "maximum number of bytes service limit.",
-        )
+        raise data_limit_exceeded(state_name)
+
+
+def data_limit_exceeded(state_name: str) -> StatesError:
+    return StatesError(
+        "States.DataLimitExceeded",
+        f"The state/task '{state_name}' returned a result with a size exceeding the "
+        "maximum number of bytes service limit.",
+    )
 
 
 class PayloadSizes:
-    """Exact payload sizes (compact JSON, UTF-8 bytes), remembered by identity.
+    """Exact payload sizes (compact JSON, UTF-8 bytes) and nesting depths, remembered by
+    identity.
 
     The engine never changes a value once made: a state passes its input on, or puts parts of
     it into a new object, so the lists and objects met again are not measured again. The
@@ -62,7 +67,7 @@ class PayloadSizes:
     __slots__ = ("_known", "_texts")
 
     def __init__(self) -> None:
-        self._known: dict[int, tuple[Any, int]] = {}
+        self._known: dict[int, tuple[Any, int, int]] = {}
         # Short strings (keys above all) recur: their sizes are looked up, not measured.
         self._texts: dict[str, int] = {}
 
@@ -70,39 +75,62 @@ class PayloadSizes:
         try:
             return self.size(value) > MAX_PAYLOAD_BYTES
         except RecursionError:
-            return over_payload_limit(value)
+            return True  # nested past Python's stack: far over any payload AWS carries
+
+    def too_deep(self, value: Any) -> bool:
+        """Is `value` nested more than MAX_JSON_DEPTH levels (objects and arrays)?"""
+        try:
+            return self.measure(value)[1] > MAX_JSON_DEPTH
+        except RecursionError:
+            return True
 
     def size(self, value: Any) -> int:
         kind = type(value)
         if kind is str:
             return self._text(value)
         if kind is dict or kind is list:
-            known = self._known.get(id(value))
-            if known is not None and known[0] is value:
-                return known[1]
-            measured = 1 + max(len(value), 1)
-            texts = self._texts
-            if kind is dict:
-                for key, item in value.items():
-                    key_size = texts.get(key)
-                    if key_size is None:
-                        key_size = self._text(key if type(key) is str else str(key))
-                    measured += key_size + 1
-                    measured += self._text(item) if type(item) is str else self.size(item)
+            return self._container(value)[0]
+        return _scalar_size(value)
+
+    def measure(self, value: Any) -> tuple[int, int]:
+        """(size, depth): a scalar is at depth 0, `{}` and `[]` at 1."""
+        kind = type(value)
+        if kind is dict or kind is list:
+            return self._container(value)
+        return (self._text(value) if kind is str else _scalar_size(value)), 0
+
+    def _container(self, value: Any) -> tuple[int, int]:
+        known = self._known.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1], known[2]
+        # The hot loop of every state's exit: strings and scalars inline.
+        texts = self._texts
+        measured = 1 + max(len(value), 1)
+        deepest = 0
+        children = value
+        if type(value) is dict:
+            for key in value:
+                size = texts.get(key)
+                measured += 1 + (
+                    size if size is not None else self._text(key if type(key) is str else str(key))
+                )
+            children = value.values()
+        for item in children:
+            kind = type(item)
+            if kind is str:
+                size = texts.get(item)
+                measured += size if size is not None else self._text(item)
+            elif kind is dict or kind is list:
+                size, depth = self._container(item)
+                measured += size
+                if depth > deepest:
+                    deepest = depth
             else:
-                for item in value:
-                    measured += self._text(item) if type(item) is str else self.size(item)
-            if len(self._known) >= _MAX_REMEMBERED:
-                self._known.clear()
-            self._known[id(value)] = (value, measured)
-            return measured
-        if value is None or value is True:
-            return 4
-        if value is False:
-            return 5
-        if kind is int and -(10**15) < value < 10**15:
-            return len(str(value))
-        return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+                measured += _scalar_size(item)
+        if len(self._known) >= _MAX_REMEMBERED:
+            self._known.clear()
+        self._known[id(value)] = (value, measured, deepest + 1)
+        return measured, deepest + 1
 
     def _text(self, text: str) -> int:
         known = self._texts.get(text)
@@ -114,6 +142,16 @@ class PayloadSizes:
                 self._texts.clear()
             self._texts[text] = measured
         return measured
+
+
+def _scalar_size(value: Any) -> int:
+    if value is None or value is True:
+        return 4
+    if value is False:
+        return 5
+    if type(value) is int and -(10**15) < value < 10**15:
+        return len(str(value))
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 _MAX_REMEMBERED: Final = 50_000

@@ -33,7 +33,12 @@ def resolve_payload(template: Any, data: Any, frame: Frame, *, field: str) -> An
                 resolved[key] = resolve_payload(value, data, frame, field=field)
         return resolved
     if isinstance(template, list):
-        return [resolve_payload(item, data, frame, field=field) for item in template]
+        # A loop, not a comprehension: one frame a level lets templates nest as deep as the
+        # engine carries JSON.
+        items = []
+        for item in template:
+            items.append(resolve_payload(item, data, frame, field=field))
+        return items
     return template
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sfn_flows.asl.jsonata import expression_text, is_jsonata
+from sfn_flows.asl.jsonata import expression_text, is_jsonata, load_library
 
 
 @lru_cache(maxsize=4096)
@@ -16,6 +16,7 @@ def expression_error(text: str) -> str | None:
     if not body:
         return "the JSONata expression between '{%' and '%}' is empty"
     # Imported here: parsing is only needed for JSONata definitions, and the import costs ~25 ms.
+    load_library()
     import jsonata
 
     try:

@@ -8,34 +8,12 @@ import math
 from typing import Any
 
 import pytest
+from hostile_machines import CALLBACK, machine, nested
 
 from sfn_flows.engine import Engine, EngineUsageError, Pending, RealClock, VirtualClock, simulate
 from sfn_flows.engine.limits import MAX_JSON_DEPTH
 
-
-def machine(states: dict[str, Any], **top: Any) -> dict[str, Any]:
-    return {"StartAt": next(iter(states)), "States": states, **top}
-
-
 PASS = machine({"P": {"Type": "Pass", "End": True}})
-CALLBACK = machine(
-    {
-        "Ask": {
-            "Type": "Task",
-            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-            "Parameters": {"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"},
-            "End": True,
-        }
-    }
-)
-
-
-def nested(depth: int, *, leaf: Any = None, as_list: bool = False) -> Any:
-    """`depth` objects (or arrays) inside each other, the innermost holding `leaf`."""
-    value: Any = leaf
-    for _ in range(depth):
-        value = ([] if as_list else {}) if value is None else [value] if as_list else {"a": value}
-    return value
 
 
 def waiting_execution() -> Any:

@@ -15,9 +15,10 @@ from typing import Any, ClassVar
 
 from sfn_flows.asl.definition import ABSENT, State
 from sfn_flows.engine import jsonpath
+from sfn_flows.engine.errors import StatesError
 from sfn_flows.engine.frame import Frame
 from sfn_flows.engine.jsonata import evaluate_template
-from sfn_flows.engine.limits import check_state_output
+from sfn_flows.engine.limits import MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES, data_limit_exceeded
 from sfn_flows.engine.payload import resolve_payload
 from sfn_flows.engine.scheduler import Operation
 from sfn_flows.engine.states.runtime import Run
@@ -102,7 +103,16 @@ class StateRunner:
 
     def finish(self, run: Run, frame: Frame, output: Any, assigned: dict[str, Any] | None) -> Any:
         """Check the output's size, apply OutputPath, set the variables, record the exit."""
-        check_state_output(self.name, output, run.runtime.sizes)
+        try:
+            size, depth = run.runtime.sizes.measure(output)
+        except RecursionError:
+            size, depth = 0, MAX_JSON_DEPTH + 1
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep(frame, "output")
+        if size > MAX_PAYLOAD_BYTES:
+            raise data_limit_exceeded(self.name)
+        if assigned:
+            check_assigned(run, frame, assigned)
         # OutputPath still sees the variables as they were: the state's own assignments
         # take effect once it is done (recorded: an OutputPath on $answer reads the old value).
         if self.output_path is not ABSENT:
@@ -111,6 +121,26 @@ class StateRunner:
             run.variables.update(assigned)
         self.leave(run, output, assigned)
         return output
+
+
+def check_nesting(run: Run, frame: Frame, value: Any, what: str) -> None:
+    """Fail the state when a value it made nests deeper than the engine carries JSON (a loop
+    that wraps its data one level deeper each turn, a parsed text): States.Runtime, like the
+    service limits, since no Catch could do anything useful with it."""
+    if run.runtime.sizes.too_deep(value):
+        raise _too_deep(frame, what)
+
+
+def _too_deep(frame: Frame, what: str) -> StatesError:
+    return frame.runtime_error(
+        f"The state's {what} is nested more than {MAX_JSON_DEPTH} levels deep, deeper than "
+        "the engine carries JSON."
+    )
+
+
+def check_assigned(run: Run, frame: Frame, assigned: dict[str, Any]) -> None:
+    for name, value in assigned.items():
+        check_nesting(run, frame, value, f"value for the variable '{name}'")
 
 
 def assign_values(

@@ -14,7 +14,7 @@ from sfn_flows.engine.frame import Frame
 from sfn_flows.engine.jsonata import evaluate_template
 from sfn_flows.engine.payload import resolve_payload
 from sfn_flows.engine.scheduler import Operation, Sleep
-from sfn_flows.engine.states.base import Execution, StateRunner
+from sfn_flows.engine.states.base import Execution, StateRunner, check_assigned, check_nesting
 from sfn_flows.engine.states.recovery import Retries, caught, find_catcher, next_try
 from sfn_flows.engine.states.runtime import Run
 
@@ -71,7 +71,9 @@ class ExecutionStateRunner(StateRunner):
                 if catcher is None:
                     raise
                 output, assigned = caught(catcher, self.jsonata, frame, raw, error)
+                check_nesting(run, frame, output, "output")
                 if assigned:
+                    check_assigned(run, frame, assigned)
                     run.variables.update(assigned)
                 self.leave(run, output, assigned)
                 return output, self.catch_targets[self.catchers.index(catcher)]
@@ -79,6 +81,7 @@ class ExecutionStateRunner(StateRunner):
 
     def effective_payload(
         self,
+        run: Run,
         frame: Frame,
         data: Any,
         states: dict[str, Any] | None,
@@ -89,10 +92,14 @@ class ExecutionStateRunner(StateRunner):
         if states is not None:
             if arguments is ABSENT:
                 return states["input"]
-            return evaluate_template(arguments, frame, states, field="Arguments")
-        if parameters is ABSENT:
+            payload = evaluate_template(arguments, frame, states, field="Arguments")
+        elif parameters is ABSENT:
             return data
-        return resolve_payload(parameters, data, frame, field="Parameters")
+        else:
+            payload = resolve_payload(parameters, data, frame, field="Parameters")
+        # Checked before the work gets it: an integration writes it out as JSON.
+        check_nesting(run, frame, payload, "Arguments" if states is not None else "Parameters")
+        return payload
 
     def process_result(
         self, frame: Frame, raw: Any, result: Any, states: dict[str, Any] | None

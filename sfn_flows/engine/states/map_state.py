@@ -23,7 +23,8 @@ from sfn_flows.engine.frame import Frame
 from sfn_flows.engine.jsonata import evaluate_expression, evaluate_template
 from sfn_flows.engine.limits import MAX_MAP_ITEMS, MAX_NESTING
 from sfn_flows.engine.payload import resolve_payload
-from sfn_flows.engine.scheduler import Fork, Strand
+from sfn_flows.engine.scheduler import EndExecution, Fork, Strand
+from sfn_flows.engine.states.base import check_nesting
 from sfn_flows.engine.states.execution_state import Attempt, ExecutionStateRunner
 from sfn_flows.engine.states.program import Program
 from sfn_flows.engine.states.runtime import Run
@@ -129,12 +130,19 @@ class MapRunner(ExecutionStateRunner):
             value = item
             if self.selector is not ABSENT and self.map.item_batcher is ABSENT:
                 value = self._select(frame, raw, data, states, index, item)
+                check_nesting(run, frame, value, "ItemSelector")
             try:
                 output = yield from self.processor.strand(child, value)
             except StatesError:
                 if not self.distributed:
                     child.emit("MapIterationFailed", {"name": self.name, "index": index})
                 raise
+            except EndExecution as end:
+                if not self.distributed:
+                    raise
+                # A child execution's own limit (its history is its own) ends that child
+                # only: one more failed item for the Map Run.
+                raise StatesError(end.error, end.cause) from None
             if not self.distributed:
                 child.emit("MapIterationSucceeded", {"name": self.name, "index": index})
             return output

@@ -33,7 +33,9 @@ class ParallelRunner(ExecutionStateRunner):
     ) -> Attempt:
         spec = self.parallel
         states = self.states_binding(frame, raw) if self.jsonata else None
-        branch_input = self.effective_payload(frame, data, states, spec.arguments, spec.parameters)
+        branch_input = self.effective_payload(
+            run, frame, data, states, spec.arguments, spec.parameters
+        )
         if run.depth >= MAX_NESTING:
             raise frame.runtime_error(f"Parallel and Map states nest deeper than {MAX_NESTING}.")
         run.emit("ParallelStateStarted")

@@ -57,7 +57,7 @@ class TaskRunner(ExecutionStateRunner):
             timeout = self._seconds_at(frame, data, str(spec.timeout_seconds_path))
         if heartbeat is None and spec.heartbeat_seconds_path is not ABSENT:
             heartbeat = self._seconds_at(frame, data, str(spec.heartbeat_seconds_path))
-        payload = self.effective_payload(frame, data, states, spec.arguments, spec.parameters)
+        payload = self.effective_payload(run, frame, data, states, spec.arguments, spec.parameters)
         call = TaskCall(
             state_name=self.name,
             resource=self.resource,
