@@ -11,6 +11,12 @@ Retrier or Catcher can match.
 - `States.ALL` matches every other error.
 - `States.TaskFailed` matches every error except `States.Timeout` (and States.Runtime), as AWS
   documents it; the corpus records it catching Lambda and SDK errors.
+- A Task that misses its heartbeat fails with `States.Timeout`: AWS records it so in the
+  TaskTimedOut event and the execution's error (LocalStack's
+  tests/aws/services/stepfunctions/v2/timeouts/test_heartbeats.snapshot.json, recorded against
+  AWS). `States.Timeout` matches it, as it did before `States.HeartbeatTimeout` existed
+  (aws/aws-cdk#16084), and so does `States.HeartbeatTimeout`, which AWS's error-handling page
+  offers for Retry and Catch; `States.TaskFailed` does not (it is a timeout).
 - Names starting with `States.` are reserved: one that is not predefined never matches.
 """
 
@@ -21,6 +27,7 @@ from collections.abc import Iterable
 STATES_ALL = "States.ALL"
 TASK_FAILED = "States.TaskFailed"
 TIMEOUT = "States.Timeout"
+HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
 RUNTIME = "States.Runtime"
 DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
 RESERVED_PREFIX = "States."
@@ -32,7 +39,7 @@ PREDEFINED_ERRORS = frozenset(
         "States.BranchFailed",
         DATA_LIMIT_EXCEEDED,
         "States.ExceedToleratedFailureThreshold",
-        "States.HeartbeatTimeout",
+        HEARTBEAT_TIMEOUT,
         "States.IntrinsicFailure",
         "States.ItemReaderFailed",
         "States.NoChoiceMatched",
@@ -62,13 +69,16 @@ def can_match(name: str) -> bool:
     return not is_reserved(name) or name in PREDEFINED_ERRORS
 
 
-def error_matches(error_equals: Iterable[str], error: str) -> bool:
-    """True when a Retrier's or Catcher's ErrorEquals matches `error`."""
+def error_matches(error_equals: Iterable[str], error: str, *, heartbeat: bool = False) -> bool:
+    """True when a Retrier's or Catcher's ErrorEquals matches `error`; `heartbeat` when the
+    error is a missed heartbeat (reported as States.Timeout)."""
     if error in TERMINAL_ERRORS:
         return False
     for name in error_equals:
         if name in (error, STATES_ALL):
             return True
         if name == TASK_FAILED and error != TIMEOUT:
+            return True
+        if name == HEARTBEAT_TIMEOUT and heartbeat:
             return True
     return False

@@ -12,12 +12,15 @@ from sfn_flows.errors import SfnFlowsError
 
 
 class StatesError(Exception):
-    """A failure as Step Functions reports it: `error` (e.g. `States.Runtime`) and `cause`."""
+    """A failure as Step Functions reports it: `error` (e.g. `States.Runtime`) and `cause`.
+    `heartbeat`: a Task missed its heartbeat (reported as States.Timeout, but matched by
+    States.HeartbeatTimeout too; see sfn_flows.asl.error_names)."""
 
-    def __init__(self, error: str, cause: str | None = None) -> None:
+    def __init__(self, error: str, cause: str | None = None, *, heartbeat: bool = False) -> None:
         super().__init__(f"{error}: {cause}" if cause else error)
         self.error = error
         self.cause = cause
+        self.heartbeat = heartbeat
 
 
 def runtime_cause(state_name: str, entered_event_id: int, detail: str) -> str:

@@ -258,9 +258,12 @@ class Scheduler:
         return True
 
     def _timer_current(self, task: _Task, value: tuple[str, int, str]) -> bool:
-        token, generation, _ = value
+        token, generation, kind = value
         waiter = self._waiters.get(token)
-        return waiter is not None and waiter.task is task and waiter.generation == generation
+        if waiter is None or waiter.task is not task:
+            return False
+        # A heartbeat replaces the heartbeat deadline only: the Task's TimeoutSeconds holds.
+        return kind == "timeout" or waiter.generation == generation
 
     def _expire(self, task: _Task, value: tuple[str, int, str]) -> CallbackOutcome:
         token, _, kind = value

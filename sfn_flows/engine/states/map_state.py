@@ -82,9 +82,7 @@ class MapRunner(ExecutionStateRunner):
                 return True
             failed += 1
             results[index] = {"Error": value.error or "", "Cause": value.cause or ""}
-            over = (tolerated_count is None or failed > tolerated_count) and (
-                tolerated_percentage is None or failed * 100 > tolerated_percentage * total
-            )
+            over = _over_threshold(failed, total, tolerated_count, tolerated_percentage)
             if over:
                 failures.append(
                     StatesError("States.ExceedToleratedFailureThreshold", _THRESHOLD_CAUSE)
@@ -341,6 +339,17 @@ class MapRunner(ExecutionStateRunner):
             f"arn:aws:states:{info.region}:{info.account}:mapRun:{info.state_machine_name}/"
             f"{label}:{info.execution_name}-{entry}-{number}"
         )
+
+
+def _over_threshold(failed: int, total: int, count: int | None, percentage: float | None) -> bool:
+    """Has a Map Run failed more items than it tolerates? With neither threshold none is
+    tolerated; with both, exceeding either fails it (AWS, "Setting failure thresholds for
+    Distributed Map states in Step Functions")."""
+    if count is None and percentage is None:
+        return failed > 0
+    over_count = count is not None and failed > count
+    over_percentage = percentage is not None and failed * 100 > percentage * total
+    return over_count or over_percentage
 
 
 def _as_integer(value: Any) -> int | None:

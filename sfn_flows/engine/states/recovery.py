@@ -33,7 +33,7 @@ class Retries:
     def delay(self, error: StatesError, rng: random.Random) -> float | None:
         """Seconds to wait before the next attempt, or None when no retrier retries."""
         for index, retrier in enumerate(self.retriers):
-            if not error_matches(retrier.error_equals, error.error):
+            if not error_matches(retrier.error_equals, error.error, heartbeat=error.heartbeat):
                 continue
             done = self.counts[index]
             if done >= retrier.max_attempts:
@@ -61,7 +61,7 @@ def next_try(frame: Frame) -> None:
 
 def find_catcher(catchers: tuple[Catcher, ...], error: StatesError) -> Catcher | None:
     for catcher in catchers:
-        if error_matches(catcher.error_equals, error.error):
+        if error_matches(catcher.error_equals, error.error, heartbeat=error.heartbeat):
             return catcher
     return None
 

@@ -121,8 +121,8 @@ class TaskRunner(ExecutionStateRunner):
             failure = StatesError(outcome.error or "", outcome.cause)
             self._failed(run, failure, timed_out=False)
             raise failure
-        name = "States.HeartbeatTimeout" if outcome.kind == "heartbeat" else "States.Timeout"
-        expired = StatesError(name, None)
+        # A missed heartbeat is reported as a timeout too (sfn_flows.asl.error_names).
+        expired = StatesError("States.Timeout", None, heartbeat=outcome.kind == "heartbeat")
         self._failed(run, expired, timed_out=True)
         raise expired
 
