@@ -71,7 +71,15 @@ def state_context(
     base: dict[str, Any], name: str, entered: float, retry_count: int | None
 ) -> dict[str, Any]:
     """The whole context object of one state: `base` (Execution, StateMachine) plus State."""
-    state: dict[str, Any] = {"EnteredTime": iso_timestamp(entered), "Name": name}
+    return state_context_at(base, name, iso_timestamp(entered), retry_count)
+
+
+def state_context_at(
+    base: dict[str, Any], name: str, entered: str, retry_count: int | None
+) -> dict[str, Any]:
+    """`state_context` with the entered time already written as AWS writes it (a run
+    formats each moment once for all the states entered at it)."""
+    state: dict[str, Any] = {"EnteredTime": entered, "Name": name}
     if retry_count is not None:
         state["RetryCount"] = retry_count
     context = dict(base)

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from sfn_flows.engine.clock import Clock
+from sfn_flows.engine.definitions import function_handlers
 from sfn_flows.engine.errors import EngineUsageError
-from sfn_flows.engine.execution import Engine, function_handlers
+from sfn_flows.engine.execution import Engine
 from sfn_flows.engine.result import FlowResult
 
 

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from sfn_flows.asl.definition import ABSENT, State
 from sfn_flows.engine import jsonpath
+from sfn_flows.engine.context import state_context_at
 from sfn_flows.engine.errors import StatesError
 from sfn_flows.engine.frame import Frame
 from sfn_flows.engine.jsonata import evaluate_template
@@ -65,11 +66,9 @@ class StateRunner:
     def enter(self, run: Run, raw: Any) -> Frame:
         entered = run.emit(self.entered_type, {"name": self.name, "input": raw})
         runtime = run.runtime
-        state: dict[str, Any] = {"EnteredTime": runtime.now_iso(), "Name": self.name}
-        if self.retries:
-            state["RetryCount"] = 0
-        context = dict(runtime.context_base)
-        context["State"] = state
+        context = state_context_at(
+            runtime.context_base, self.name, runtime.now_iso(), 0 if self.retries else None
+        )
         return Frame(self.name, entered, context, run.variables)
 
     def leave(self, run: Run, output: Any, assigned: dict[str, Any] | None) -> None:

@@ -121,7 +121,7 @@ class MapRunner(ExecutionStateRunner):
     ) -> Any:
         def start() -> Strand:
             if self.distributed:
-                child = Run(run.runtime.child_execution(self.name, index), {}, 0, run.depth + 1)
+                child = Run(run.runtime.child_execution(), {}, 0, run.depth + 1)
             else:
                 child = run.child(dict(run.variables))
                 child.emit("MapIterationStarted", {"name": self.name, "index": index})

@@ -59,7 +59,7 @@ class Runtime:
         self._entries[state_name] = count + 1
         return count
 
-    def child_execution(self, map_state: str, index: int) -> Runtime:
+    def child_execution(self) -> Runtime:
         """The services of one Distributed Map child execution: a history of its own, the
         same clock, integrations and counters."""
         child = Runtime(
