@@ -20,6 +20,9 @@ class Frame:
     entered_event_id: int
     context: dict[str, Any] = field(default_factory=dict)
     variables: Mapping[str, Any] = field(default_factory=dict)
+    # Values already copied into JSONata's form, by identity (engine/jsonata.py): a state's
+    # fields, and each item a Map selects, read the same input without copying it again.
+    jsonata_values: dict[int, tuple[Any, Any]] = field(default_factory=dict)
 
     def error(self, error: str, detail: str) -> StatesError:
         """A failure of this state's own processing, with the cause AWS writes for it."""

@@ -284,8 +284,11 @@ class _Scope:
             bound: dict[str, Any] = dict(runtime.functions)
             # A variable may shadow a function name, as it does on AWS.
             for name, value in self.frame.variables.items():
-                bound[name] = _to_jsonata(value, runtime.null)
-            bound["states"] = _to_jsonata(dict(self.states), runtime.null)
+                bound[name] = self._converted(value, runtime.null)
+            states = {}
+            for name, value in self.states.items():
+                states[name] = self._converted(value, runtime.null)
+            bound["states"] = states
             self._bindings = bound
         bindings = dict(self._bindings)
         if "$now" in source or "$millis" in source:
@@ -298,6 +301,11 @@ class _Scope:
             # Under the variables: a variable named `now` still shadows the function.
             bindings = {**self._clock, **bindings}
         return bindings
+
+    def _converted(self, value: Any, null: Any) -> Any:
+        # Each object and array copied once per frame: a Map's 1,000 ItemSelector evaluations
+        # share one copy of the state's input and of the execution input in the context.
+        return _to_jsonata(value, null, self.frame.jsonata_values)
 
 
 def _evaluation_millis(context: Mapping[str, Any]) -> int:
@@ -312,21 +320,30 @@ def _evaluation_millis(context: Mapping[str, Any]) -> int:
     return int(time.time() * 1000)
 
 
-def _to_jsonata(value: Any, null: Any) -> Any:
-    """A copy of a JSON value as JSONata reads it: JSON null is JSONata's null, not undefined."""
+def _to_jsonata(value: Any, null: Any, copies: dict[int, tuple[Any, Any]] | None = None) -> Any:
+    """A copy of a JSON value as JSONata reads it: JSON null is JSONata's null, not undefined.
+    `copies`: objects and arrays already copied, by identity, reused (jsonata-python leaves
+    its bindings unchanged)."""
     if value is None:
         return null
+    if not isinstance(value, dict | list):
+        return value
+    if copies is not None:
+        known = copies.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+    built: Any
     if isinstance(value, dict):
-        built: dict[str, Any] = {}
+        built = {}
         for key, child in value.items():
-            built[key] = _to_jsonata(child, null)
-        return built
-    if isinstance(value, list):
-        items = []
+            built[key] = _to_jsonata(child, null, copies)
+    else:
+        built = []
         for child in value:
-            items.append(_to_jsonata(child, null))
-        return items
-    return value
+            built.append(_to_jsonata(child, null, copies))
+    if copies is not None:
+        copies[id(value)] = (value, built)
+    return built
 
 
 class _Unsupported(Exception):

@@ -159,7 +159,9 @@ class MapRunner(ExecutionStateRunner):
         """ItemSelector (or the legacy Parameters), with `$$.Map.Item` for this item."""
         context = dict(frame.context)
         context["Map"] = {"Item": {"Index": index, "Value": item}}
-        item_frame = Frame(frame.state_name, frame.entered_event_id, context, frame.variables)
+        item_frame = Frame(
+            frame.state_name, frame.entered_event_id, context, frame.variables, frame.jsonata_values
+        )
         if states is not None:
             item_states = dict(states)
             item_states["context"] = context
