@@ -17,7 +17,7 @@ from collections.abc import Callable, Generator, Sequence
 from typing import Any, Final
 
 from sfn_flows.engine.clock import Clock
-from sfn_flows.engine.errors import StatesError
+from sfn_flows.engine.errors import EngineUsageError, StatesError
 
 Strand = Generator["Operation", Any, Any]
 
@@ -151,6 +151,7 @@ class Scheduler:
         self._waiters: dict[str, _Waiter] = {}
         self._seq = itertools.count()
         self._now = clock.now()
+        self._running = False
 
     @property
     def now(self) -> float:
@@ -172,6 +173,15 @@ class Scheduler:
         answer); without, the loop stops so that a test can answer first. With `until`,
         nothing later than that moment runs.
         """
+        if self._running:
+            raise _reentered()
+        self._running = True
+        try:
+            self._run(fire_timers, until)
+        finally:
+            self._running = False
+
+    def _run(self, fire_timers: bool, until: float | None) -> None:
         ready, timers = self._ready, self._timers
         while not self.outcome.done:
             if ready and (not timers or ready[0][0] <= timers[0][0]):
@@ -224,10 +234,15 @@ class Scheduler:
             self._now = self.deadline
         self.outcome.done = True
         self.outcome.timed_out = True
-        self.close()
+        self._close_all()
 
     def close(self) -> None:
-        """Stop every strand still alive (the execution ended)."""
+        """Stop every strand still alive (StopExecution)."""
+        if self._running:
+            raise _reentered()
+        self._close_all()
+
+    def _close_all(self) -> None:
         for queue in (self._ready, self._timers):
             for _, _, task, _, _ in queue:
                 self._cancel(task)
@@ -292,7 +307,7 @@ class Scheduler:
             task.alive = False
             self.outcome.done = True
             self.outcome.value = end
-            self.close()
+            self._close_all()
             return
         if isinstance(operation, Sleep):
             self._push(self._now + max(operation.seconds, 0.0), task, _SEND, None)
@@ -336,7 +351,7 @@ class Scheduler:
             self.outcome.done = True
             self.outcome.ok = ok
             self.outcome.value = value
-            self.close()
+            self._close_all()
             return
         del join.running[task.index]
         if join.stopped:
@@ -364,3 +379,11 @@ class Scheduler:
                 self._cancel(child)
             task.child_join.running.clear()
         task.strand.close()
+
+
+def _reentered() -> EngineUsageError:
+    return EngineUsageError(
+        "the execution is running already: run(), run_to_end(), advance() and stop() cannot be "
+        "called from inside it (from a Task's callable or handler); a callable may answer "
+        "another Task's callback with send_task_success, and the test runs the execution on."
+    )

@@ -14,6 +14,7 @@ from sfn_flows.engine import Engine, EngineUsageError, Pending, RealClock, Virtu
 from sfn_flows.engine.limits import MAX_JSON_DEPTH
 
 PASS = machine({"P": {"Type": "Pass", "End": True}})
+SQS = "arn:aws:states:::sqs:sendMessage"
 
 
 def waiting_execution() -> Any:
@@ -147,3 +148,51 @@ def test_run_to_end_on_a_real_clock_refuses_to_wait_a_year_for_an_unanswerable_c
     assert execution.status == "RUNNING"
     execution.send_task_success(execution.pending_tokens[0], {"ok": True})
     assert execution.run_to_end().output == {"ok": True}
+
+
+def test_running_the_execution_from_inside_one_of_its_tasks_is_a_usage_error() -> None:
+    definition = machine(
+        {"Call": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "End": True}}
+    )
+    started: list[Any] = []
+    engine = Engine(definition, tasks={"Call": lambda payload: started[0].run().status})
+    started.append(engine.start({}))
+    with pytest.raises(EngineUsageError, match="running already"):
+        started[0].run()
+
+
+def test_a_task_callable_may_answer_another_tasks_callback() -> None:
+    # A worker double that finishes the job the callback Task waits for.
+    waiting = {**CALLBACK["States"]["Ask"], "End": None}
+    del waiting["End"]
+    definition = machine(
+        {
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    machine({"Ask": {**waiting, "End": True}}),
+                    machine(
+                        {
+                            "Work": {
+                                "Type": "Task",
+                                "Resource": "arn:aws:states:::sqs:sendMessage",
+                                "End": True,
+                            }
+                        }
+                    ),
+                ],
+                "End": True,
+            }
+        }
+    )
+    started: list[Any] = []
+
+    def work(payload: Any) -> Any:
+        execution = started[0]
+        execution.send_task_success(execution.pending_tokens[0], {"done": True})
+        return "worked"
+
+    engine = Engine(definition, tasks={"Ask": lambda payload: Pending(), "Work": work})
+    started.append(engine.start({}))
+    result = started[0].run()
+    assert result.output == [{"done": True}, "worked"]
