@@ -10,10 +10,9 @@ stay fast for definitions that never use JSONata.
 from __future__ import annotations
 
 import json
-import math
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -22,28 +21,19 @@ from typing import TYPE_CHECKING, Any, Final
 from sfn_flows.asl.jsonata import expression_text, is_jsonata, load_library
 from sfn_flows.engine.errors import StatesError
 from sfn_flows.engine.frame import Frame
-from sfn_flows.engine.json_values import json_problem
+from sfn_flows.engine.jsonata_functions import (
+    MEMORY_LIMIT_MESSAGE,
+    Library,
+    Runaway,
+    build_library,
+)
+from sfn_flows.engine.jsonata_values import TooDeep, Unsupported, from_jsonata, to_jsonata
 from sfn_flows.engine.limits import MAX_JSON_DEPTH
 
 if TYPE_CHECKING:
     from jsonata import Jsonata
 
 QUERY_EVALUATION_ERROR: Final = "States.QueryEvaluationError"
-
-# Algorithms $hash accepts, by the names AWS documents (case-sensitive).
-_HASHES: Final = {
-    "MD5": "md5",
-    "SHA-1": "sha1",
-    "SHA-256": "sha256",
-    "SHA-384": "sha384",
-    "SHA-512": "sha512",
-}
-# $range builds its whole array at once; past this many elements it refuses instead of
-# filling memory (JSONata's own range operator stops at the same size).
-MAX_RANGE_ITEMS: Final = 1_000_000
-# JavaScript's threshold for writing a whole number in exponent notation; below it an
-# integral result prints as an integer, as AWS prints it.
-_EXPONENT_THRESHOLD: Final = 1e21
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +188,7 @@ def _evaluate(source: str, field: str, scope: _Scope) -> Any:
         bindings["__evaluate_entry"] = budget.enter
         bindings["__evaluate_exit"] = budget.leave
         raw = compiled.evaluate(None, bindings)
-    except _Runaway as exc:
+    except Runaway as exc:
         raise _failure(
             scope.frame, source, field, f"threw an error during evaluation. {exc}"
         ) from None
@@ -227,10 +217,10 @@ def _evaluate(source: str, field: str, scope: _Scope) -> Any:
     if raw is None:
         raise _failure(scope.frame, source, field, "returned nothing (undefined).")
     try:
-        return _from_jsonata(raw, runtime, MAX_JSON_DEPTH)
-    except _Unsupported:
+        return from_jsonata(raw, runtime.null, MAX_JSON_DEPTH)
+    except Unsupported:
         raise _failure(scope.frame, source, field, "returned an unsupported result type.") from None
-    except _TooDeep:
+    except TooDeep:
         raise _failure(
             scope.frame,
             source,
@@ -305,7 +295,7 @@ class _Scope:
     def _converted(self, value: Any, null: Any) -> Any:
         # Each object and array copied once per frame: a Map's 1,000 ItemSelector evaluations
         # share one copy of the state's input and of the execution input in the context.
-        return _to_jsonata(value, null, self.frame.jsonata_values)
+        return to_jsonata(value, null, self.frame.jsonata_values)
 
 
 def _evaluation_millis(context: Mapping[str, Any]) -> int:
@@ -318,76 +308,6 @@ def _evaluation_millis(context: Mapping[str, Any]) -> int:
         except ValueError:
             pass
     return int(time.time() * 1000)
-
-
-def _to_jsonata(value: Any, null: Any, copies: dict[int, tuple[Any, Any]] | None = None) -> Any:
-    """A copy of a JSON value as JSONata reads it: JSON null is JSONata's null, not undefined.
-    `copies`: objects and arrays already copied, by identity, reused (jsonata-python leaves
-    its bindings unchanged)."""
-    if value is None:
-        return null
-    if not isinstance(value, dict | list):
-        return value
-    if copies is not None:
-        known = copies.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
-    built: Any
-    if isinstance(value, dict):
-        built = {}
-        for key, child in value.items():
-            built[key] = _to_jsonata(child, null, copies)
-    else:
-        built = []
-        for child in value:
-            built.append(_to_jsonata(child, null, copies))
-    if copies is not None:
-        copies[id(value)] = (value, built)
-    return built
-
-
-class _Unsupported(Exception):
-    """A result JSON cannot hold (a function, a regex)."""
-
-
-class _TooDeep(Exception):
-    """A result nested deeper than the engine carries JSON (built level by level, e.g. by
-    $reduce, without the recursion the depth bound counts)."""
-
-
-def _from_jsonata(value: Any, runtime: _Runtime, levels: int) -> Any:
-    """A JSONata result as plain JSON: null for JSONata null, whole floats as integers.
-    `levels`: how many more objects and arrays may nest inside each other."""
-    if value is None or value is runtime.null:
-        return None
-    if isinstance(value, bool | str):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            # JSON has no literal for these; AWS writes JavaScript's name for them.
-            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-        if value.is_integer() and abs(value) < _EXPONENT_THRESHOLD:
-            return int(value)
-        return value
-    if isinstance(value, dict | list):
-        if levels <= 0:
-            raise _TooDeep
-        if isinstance(value, dict):
-            built: dict[str, Any] = {}
-            for key, child in value.items():
-                built[str(key)] = _from_jsonata(child, runtime, levels - 1)
-            return built
-        items = []
-        for child in value:
-            items.append(_from_jsonata(child, runtime, levels - 1))
-        return items
-    raise _Unsupported
-
-
-class _Runaway(Exception):
-    """An expression past its bounds: raised from inside the evaluator."""
 
 
 class _Budget:
@@ -424,159 +344,16 @@ class _Budget:
         else:
             return
         if size > self.bounds.max_value_bytes:
-            raise _runaway("Expression evaluation memory limit exceeded")
+            raise _runaway(MEMORY_LIMIT_MESSAGE)
 
 
 def _runaway(message: str) -> Exception:
-    # Raised as a JException subclass: the evaluator turns any other exception raised inside
-    # `and`/`or` into a bare "Unexpected" error and the message would be lost.
     return _runtime().runaway(message)
 
 
-@dataclass(frozen=True)
-class _Runtime:
-    """jsonata-python and what is built on it once: imported on first use."""
-
-    JException: type[Exception]
-    null: Any
-    functions: Mapping[str, Any]
-    runaway: Callable[[str], Exception]
-    now_function: Callable[[int], Any]
-    millis_function: Callable[[int], Any]
-
-
 @lru_cache(maxsize=1)
-def _runtime() -> _Runtime:
-    # Imported here with the library: only JSONata definitions need them.
-    import hashlib
-    import random
-    import uuid
-
-    load_library()
-    import jsonata
-    from jsonata.functions import Functions
-    from jsonata.utils import Utils
-
-    jexception = jsonata.JException
-
-    class Runaway(jexception, _Runaway):  # type: ignore[misc,valid-type]
-        def __init__(self, message: str) -> None:
-            super().__init__("D1011", -1)
-            self.args = (message,)
-
-    class Native(jsonata.Jsonata.JFunctionCallable):  # type: ignore[misc]
-        def __init__(self, name: str, implementation: Callable[..., Any], arity: int) -> None:
-            self.name = name
-            self.implementation = implementation
-            self.arity = arity
-
-        def call(self, input: Any, args: Any) -> Any:
-            values = list(args or [])
-            for index, value in enumerate(values, start=1):
-                # The port's signatures let JSON null through where JSONata refuses it.
-                if value is Utils.NULL_VALUE:
-                    raise jexception("T0410", -1, index, self.name)
-            values += [None] * (self.arity - len(values))
-            return self.implementation(*values[: self.arity])
-
-    def function(name: str, signature: str, arity: int, implementation: Callable[..., Any]) -> Any:
-        return jsonata.Jsonata.JFunction(Native(name, implementation, arity), signature)
-
-    def fail(message: str) -> Exception:
-        # D3137 is JSONata's code for an error a function raises with its own message.
-        error: Exception = jexception("D3137", -1, message)
-        return error
-
-    def partition(array: Any, size: Any) -> Any:
-        if array is None or size is None:
-            return None
-        chunk = int(size)
-        if chunk < 0:
-            raise fail(f"The chunk size of $partition must be zero or greater, not {chunk}")
-        if chunk == 0 or not array:
-            return None
-        items = list(array)
-        return [items[start : start + chunk] for start in range(0, len(items), chunk)]
-
-    def range_(start: Any, end: Any, step: Any) -> Any:
-        if start is None or end is None or step is None:
-            return None
-        first, last, stride = int(start), int(end), int(step)
-        if stride == 0 or (last - first) * stride < 0:
-            return None
-        count = (last - first) // stride + 1
-        if count > MAX_RANGE_ITEMS:
-            raise fail(f"$range would build {count} values; it builds at most {MAX_RANGE_ITEMS}")
-        # A sequence, not an array: one value comes back as the bare number, as on AWS.
-        return Utils.create_sequence_from_iter(first + i * stride for i in range(count))
-
-    def hash_(value: Any, algorithm: Any) -> Any:
-        if value is None or algorithm is None:
-            return None
-        name = _HASHES.get(algorithm)
-        if name is None:
-            raise fail(
-                f"$hash does not support the algorithm '{algorithm}': use one of "
-                + ", ".join(_HASHES)
-            )
-        return hashlib.new(name, str(value).encode("utf-8")).hexdigest()
-
-    def random_(seed: Any) -> Any:
-        if seed is None:
-            return random.random()
-        return _java_random_double(int(seed))
-
-    def parse(text: Any) -> Any:
-        if text is None:
-            return None
-        try:
-            parsed = json.loads(text, parse_constant=_reject_constant)
-            deep = json_problem(parsed) is not None
-        except ValueError as exc:
-            raise fail(f"$parse could not read its argument as JSON: {exc}") from None
-        except RecursionError:
-            deep = True
-        if deep:
-            raise fail(
-                f"$parse read JSON nested more than {MAX_JSON_DEPTH} levels deep, deeper than "
-                "the engine carries JSON"
-            )
-        return _to_jsonata(parsed, Utils.NULL_VALUE)
-
-    functions: dict[str, Any] = {
-        "partition": function("partition", "<an:a>", 2, partition),
-        "range": function("range", "<nnn?:a>", 3, range_),
-        "hash": function("hash", "<ss?:s>", 2, hash_),
-        "random": function("random", "<n?:n>", 1, random_),
-        "uuid": function("uuid", "<:s>", 0, lambda: str(uuid.uuid4())),
-        "parse": function("parse", "<s:x>", 1, parse),
-        # AWS offers $parse instead of $eval; a call is a call to nothing (T1006).
-        "eval": None,
-    }
-
-    def now_function(millis: int) -> Any:
-        return function(
-            "now",
-            "<s?s?:s>",
-            2,
-            lambda picture, zone: Functions.datetime_from_millis(millis, picture, zone),
-        )
-
-    def millis_function(millis: int) -> Any:
-        return function("millis", "<:n>", 0, lambda: millis)
-
-    return _Runtime(
-        JException=jexception,
-        null=Utils.NULL_VALUE,
-        functions=functions,
-        runaway=Runaway,
-        now_function=now_function,
-        millis_function=millis_function,
-    )
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
+def _runtime() -> Library:
+    return build_library(DEFAULT_BOUNDS.max_value_bytes)
 
 
 @lru_cache(maxsize=2048)
@@ -588,21 +365,3 @@ def _compile(text: str) -> Jsonata:
     # Undefined and null stay apart: undefined fails the field, null is a value.
     expression.set_output_convert_nulls(False)
     return expression
-
-
-_JAVA_MULTIPLIER: Final = 0x5DEECE66D
-_JAVA_MASK: Final = (1 << 48) - 1
-
-
-def _java_random_double(seed: int) -> float:
-    """`new java.util.Random(seed).nextDouble()`: a seeded $random repeats across runs."""
-    state = (seed ^ _JAVA_MULTIPLIER) & _JAVA_MASK
-
-    def next_bits(bits: int) -> int:
-        nonlocal state
-        state = (state * _JAVA_MULTIPLIER + 0xB) & _JAVA_MASK
-        return state >> (48 - bits)
-
-    high = next_bits(26)
-    low = next_bits(27)
-    return ((high << 27) + low) * 2.0**-53

@@ -5,6 +5,7 @@ cause saying so), never as RecursionError, MemoryError or minutes of CPU."""
 from __future__ import annotations
 
 import sys
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -275,3 +276,28 @@ def test_data_nested_near_the_bound_runs_in_jsonata_or_fails_cleanly(expression:
     assert result.status in ("SUCCEEDED", "FAILED")
     if result.status == "FAILED":
         assert result.error == "States.QueryEvaluationError", result.cause
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "$pad('x', 1000000000)",
+        "($s := $pad('', 1000000, 'a'); $join($map([1..1000], function($v) { $s })))",
+        "($s := $pad('', 100000, 'a'); $replace($s, 'a', $s))",
+        "($s := $pad('', 1000000, 'a'); $string($map([1..1000], function($v) { $s })))",
+    ],
+)
+def test_a_jsonata_builtin_making_a_huge_string_in_one_step_is_refused_before_it_does(
+    expression: str,
+) -> None:
+    # Each result is over the memory bound AWS applies (its "memory limit exceeded"); built
+    # first and measured after, each took a gigabyte or more.
+    tracemalloc.start()
+    try:
+        result = simulate(one_pass(Output=f"{{% {expression} %}}", QueryLanguage=JSONATA), {})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.error == "States.QueryEvaluationError"
+    assert result.cause.endswith("Expression evaluation memory limit exceeded")
+    assert peak < 100 * 1024 * 1024

@@ -13,13 +13,13 @@ import pytest
 from sfn_flows.engine.errors import StatesError
 from sfn_flows.engine.frame import Frame
 from sfn_flows.engine.jsonata import (
-    MAX_RANGE_ITEMS,
     QUERY_EVALUATION_ERROR,
     Bounds,
     evaluate_condition,
     evaluate_expression,
     evaluate_template,
 )
+from sfn_flows.engine.jsonata_functions import MAX_RANGE_ITEMS
 
 PREFIX = "An error occurred while executing the state 'S' (entered at the event id #2). "
 
