@@ -31,7 +31,7 @@ from sfn_flows.asl.intrinsics import (
     parse_intrinsic,
 )
 from sfn_flows.engine.frame import Frame
-from sfn_flows.engine.json_values import json_problem
+from sfn_flows.engine.json_values import json_problem, min_text_length
 from sfn_flows.engine.jsonpath import json_equal, select
 
 __all__ = ["call_intrinsic", "format_value", "java_double", "java_json"]
@@ -47,6 +47,12 @@ _HASHES: Final[dict[str, str]] = {
     "SHA-384": "sha384",
     "SHA-512": "sha512",
 }
+# The longest string States.Format and States.JsonToString build. AWS documents none; any
+# result past the payload limit fails the state anyway, and only a string argument of
+# Hash or Base64 (10,000 characters at most) or StringSplit could take one in. This is the
+# most a JSONata expression may hold on AWS, so that a definition with thousands of
+# references to a long input string fails here instead of filling the test's memory.
+MAX_STRING_CHARACTERS: Final = 6_990_256
 _INT_MIN: Final = -(2**31)
 _INT_MAX: Final = 2**31 - 1
 
@@ -252,11 +258,28 @@ def _format(args: _Arguments) -> str:
         raise args.fail(
             f"the template has {len(pieces) - 1} '{{}}' placeholders for {len(values)} values"
         )
+    # About the length: Java's map style writes a few characters a member fewer than JSON.
+    written = sum(len(piece) for piece in pieces) + sum(min_text_length(v) - 2 for v in values)
+    _check_length(args, written)
     out = [pieces[0]]
     for value, piece in zip(values, pieces[1:], strict=True):
         out.append(format_value(value))
         out.append(piece)
     return "".join(out)
+
+
+def _check_length(args: _Arguments, characters: int) -> None:
+    if characters > MAX_STRING_CHARACTERS:
+        raise args.fail(
+            f"the result would have {characters} characters or more; the engine builds at "
+            f"most {MAX_STRING_CHARACTERS}"
+        )
+
+
+def _json_to_string(args: _Arguments) -> str:
+    value = args.values[0]
+    _check_length(args, min_text_length(value))
+    return java_json(value)
 
 
 def _string_to_json(args: _Arguments) -> Any:
@@ -429,7 +452,7 @@ def _uuid(args: _Arguments) -> str:
 _FUNCTIONS: Final[dict[str, Callable[[_Arguments], Any]]] = {
     "States.Format": _format,
     "States.StringToJson": _string_to_json,
-    "States.JsonToString": lambda args: java_json(args.values[0]),
+    "States.JsonToString": _json_to_string,
     "States.Array": lambda args: list(args.values),
     "States.ArrayPartition": _array_partition,
     "States.ArrayContains": _array_contains,

@@ -125,3 +125,32 @@ def _short(value: Any) -> str:
     except Exception:  # a caller's object whose repr fails is named by its type alone
         return type(value).__name__
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def min_text_length(value: Any) -> int:
+    """A lower bound on the length of `value` written as compact JSON (exact but for escapes
+    in strings and the digits of numbers, counted as one), from which a builder can refuse a
+    text too long to write before writing it. Each object and array is measured once however
+    often it is referred to: an array of 1,000 references to one long string costs 1,000
+    steps, and its length counts the string 1,000 times, as the text would."""
+    known: dict[int, int] = {}
+
+    def length(node: Any) -> int:
+        if isinstance(node, str):
+            return len(node) + 2
+        if not isinstance(node, dict | list):
+            return 1
+        seen = known.get(id(node))
+        if seen is not None:
+            return seen
+        total = 1 + max(len(node), 1)  # the brackets and the commas between members
+        if isinstance(node, dict):
+            for key, child in node.items():
+                total += len(str(key)) + 3 + length(child)
+        else:
+            for child in node:
+                total += length(child)
+        known[id(node)] = total
+        return total
+
+    return length(value)

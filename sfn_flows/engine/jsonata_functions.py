@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sfn_flows.asl.jsonata import load_library
-from sfn_flows.engine.json_values import json_problem
+from sfn_flows.engine.json_values import json_problem, min_text_length
 from sfn_flows.engine.jsonata_values import to_jsonata
 from sfn_flows.engine.limits import MAX_JSON_DEPTH
 
@@ -175,7 +175,7 @@ def build_library(max_value_bytes: int) -> Library:
         "pad": Guarded("pad", _padded_length),
         "replace": Guarded("replace", _replaced_length),
         "join": Guarded("join", _joined_length),
-        "string": Guarded("string", lambda args: _text_length(args[0] if args else None)),
+        "string": Guarded("string", lambda args: min_text_length(args[0] if args else None)),
     }
 
     def now_function(millis: int) -> Any:
@@ -238,34 +238,6 @@ def _joined_length(args: list[Any]) -> int:
         if isinstance(item, str):
             total += len(item)
     return total
-
-
-def _text_length(value: Any) -> int:
-    """A lower bound on the length of `value` as JSON text: its strings and a character a
-    member. Each object and array is measured once however often it is referred to (an array
-    of 1,000 references to one long string measures the string once and counts it 1,000
-    times: that is the text $string would write)."""
-    known: dict[int, int] = {}
-
-    def length(node: Any) -> int:
-        if isinstance(node, str):
-            return len(node) + 2
-        if not isinstance(node, dict | list):
-            return 1
-        seen = known.get(id(node))
-        if seen is not None:
-            return seen
-        total = 2
-        if isinstance(node, dict):
-            for key, child in node.items():
-                total += len(str(key)) + 4 + length(child)
-        else:
-            for child in node:
-                total += 1 + length(child)
-        known[id(node)] = total
-        return total
-
-    return length(value)
 
 
 def _reject_constant(name: str) -> Any:

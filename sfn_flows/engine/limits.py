@@ -133,14 +133,23 @@ class PayloadSizes:
         return measured, deepest + 1
 
     def _text(self, text: str) -> int:
-        known = self._texts.get(text)
-        if known is not None:
-            return known
-        measured = _string_size(text)
         if len(text) <= _SHORT_TEXT:
-            if len(self._texts) >= _MAX_REMEMBERED:
-                self._texts.clear()
-            self._texts[text] = measured
+            known = self._texts.get(text)
+            if known is None:
+                known = _string_size(text)
+                if len(self._texts) >= _MAX_REMEMBERED:
+                    self._texts.clear()
+                self._texts[text] = known
+            return known
+        # A long string is remembered by identity, like a container: an array holding one
+        # 200 KB string 5,000 times measures it once.
+        seen = self._known.get(id(text))
+        if seen is not None and seen[0] is text:
+            return seen[1]
+        measured = _string_size(text)
+        if len(self._known) >= _MAX_REMEMBERED:
+            self._known.clear()
+        self._known[id(text)] = (text, measured, 0)
         return measured
 
 

@@ -301,3 +301,26 @@ def test_a_jsonata_builtin_making_a_huge_string_in_one_step_is_refused_before_it
     assert result.error == "States.QueryEvaluationError"
     assert result.cause.endswith("Expression evaluation memory limit exceeded")
     assert peak < 100 * 1024 * 1024
+
+
+@pytest.mark.parametrize("function", ["States.Format", "States.JsonToString"])
+def test_an_intrinsic_writing_thousands_of_references_to_a_long_string_is_refused(
+    function: str,
+) -> None:
+    references = ", ".join(["$.long"] * 5_000)
+    if function == "States.Format":
+        call = f"States.Format('{'{}' * 5_000}', {references})"
+    else:
+        call = f"States.JsonToString(States.Array({references}))"
+    definition = one_pass(
+        Parameters={"n.$": f"States.ArrayLength(States.StringSplit({call}, ','))"}
+    )
+    tracemalloc.start()
+    try:
+        result = simulate(definition, {"long": "x" * 200_000})  # a gigabyte of text
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.error == "States.IntrinsicFailure"
+    assert "the engine builds at most" in result.cause
+    assert peak < 100 * 1024 * 1024
