@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 from hostile_machines import CALLBACK, machine, nested
 
-from sfn_flows.engine import Engine, EngineUsageError, Pending, RealClock, VirtualClock, simulate
+from sfn_flows.engine import (
+    Engine,
+    EngineUsageError,
+    Pending,
+    RealClock,
+    TaskAnswer,
+    VirtualClock,
+    simulate,
+)
 from sfn_flows.engine.limits import MAX_JSON_DEPTH
 
 PASS = machine({"P": {"Type": "Pass", "End": True}})
@@ -196,3 +204,10 @@ def test_a_task_callable_may_answer_another_tasks_callback() -> None:
     started.append(engine.start({}))
     result = started[0].run()
     assert result.output == [{"done": True}, "worked"]
+
+
+@pytest.mark.parametrize("seconds", ["5", None, math.nan, -5, True])
+def test_a_task_answer_taking_a_time_that_is_not_seconds_is_a_usage_error(seconds: Any) -> None:
+    definition = machine({"Call": {"Type": "Task", "Resource": SQS, "End": True}})
+    with pytest.raises(EngineUsageError, match="simulated_seconds"):
+        simulate(definition, {}, tasks={"Call": lambda payload: TaskAnswer({}, seconds)})

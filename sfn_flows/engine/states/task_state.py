@@ -17,7 +17,7 @@ from typing import Any
 from sfn_flows.asl.callbacks import waits_for_task_token
 from sfn_flows.asl.definition import ABSENT, TaskState
 from sfn_flows.engine import jsonpath
-from sfn_flows.engine.errors import StatesError
+from sfn_flows.engine.errors import EngineUsageError, StatesError
 from sfn_flows.engine.frame import Frame
 from sfn_flows.engine.jsonata import evaluate_template
 from sfn_flows.engine.limits import check_state_output
@@ -90,7 +90,7 @@ class TaskRunner(ExecutionStateRunner):
             result = yield from self._await_callback(run, call)
         else:
             assert isinstance(answer, TaskAnswer)
-            seconds = answer.simulated_seconds
+            seconds = _simulated_seconds(answer, self.name)
             if call.timeout_seconds is not None and seconds > call.timeout_seconds:
                 yield Sleep(call.timeout_seconds)
                 late = StatesError("States.Timeout", None)
@@ -158,6 +158,17 @@ class TaskRunner(ExecutionStateRunner):
                 f"{json.dumps(value, separators=(',', ':'))}."
             )
         return float(value)
+
+
+def _simulated_seconds(answer: TaskAnswer, state: str) -> float:
+    """The simulated time a TaskAnswer asks for: 0 or more (infinity: the Task never ends)."""
+    seconds = answer.simulated_seconds
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0:
+        raise EngineUsageError(
+            f"the answer to Task state {state!r} takes simulated_seconds={seconds!r}; give a "
+            "number of seconds, 0 or more."
+        )
+    return float(seconds)
 
 
 class _Events:
