@@ -15,7 +15,7 @@ from typing import Any, Final, overload
 
 from sfn_flows.asl.history import HistoryEvent
 from sfn_flows.engine.clock import to_datetime
-from sfn_flows.engine.limits import MAX_HISTORY_EVENTS
+from sfn_flows.engine.limits import MAX_EXECUTION_EVENTS, MAX_HISTORY_EVENTS
 from sfn_flows.engine.scheduler import EndExecution
 
 # Detail fields the API gives as JSON text (recorded here as values); each is followed by a
@@ -47,14 +47,37 @@ class HistoryLimitExceeded(EndExecution):
         )
 
 
+class WorkLimitExceeded(EndExecution):
+    """An execution and its Distributed Map child executions recorded more events than the
+    engine runs for one test (each child has a history of its own and its own limit, so
+    children of children could otherwise run for hours)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "States.Runtime",
+            f"The execution and its child executions recorded more than {MAX_EXECUTION_EVENTS:,} "
+            "events; the engine stops there.",
+        )
+
+
+class EventTally:
+    """The events of an execution and of all its child executions, counted together."""
+
+    __slots__ = ("count",)
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 class History:
     """The events of one execution, in order."""
 
-    __slots__ = ("_events", "limit")
+    __slots__ = ("_events", "limit", "tally")
 
-    def __init__(self, limit: int = MAX_HISTORY_EVENTS) -> None:
+    def __init__(self, limit: int = MAX_HISTORY_EVENTS, tally: EventTally | None = None) -> None:
         self._events: list[_Record] = []
         self.limit = limit
+        self.tally = EventTally() if tally is None else tally
 
     def __len__(self) -> int:
         return len(self._events)
@@ -67,6 +90,10 @@ class History:
         # AWS's cut: event number `limit` is the ExecutionFailed that reports it.
         if len(events) >= self.limit - 1:
             raise HistoryLimitExceeded()
+        tally = self.tally
+        tally.count += 1
+        if tally.count > MAX_EXECUTION_EVENTS:
+            raise WorkLimitExceeded()
         events.append((event_type, moment, previous, details))
         return len(events)
 

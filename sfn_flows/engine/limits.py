@@ -12,6 +12,9 @@ from sfn_flows.engine.errors import StatesError
 MAX_PAYLOAD_BYTES: Final = 262_144
 # Events in one Standard execution's history; the execution fails when it reaches it.
 MAX_HISTORY_EVENTS: Final = 25_000
+# Events of an execution and all its Distributed Map child executions together: the
+# engine's own bound (AWS has none), forty full histories, some seconds of work.
+MAX_EXECUTION_EVENTS: Final = 40 * MAX_HISTORY_EVENTS
 # Nesting of Parallel branches and Map iterations inside each other, far above any real
 # definition: it keeps Python's own recursion limit out of reach.
 MAX_NESTING: Final = 200

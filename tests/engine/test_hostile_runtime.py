@@ -324,3 +324,42 @@ def test_an_intrinsic_writing_thousands_of_references_to_a_long_string_is_refuse
     assert result.error == "States.IntrinsicFailure"
     assert "the engine builds at most" in result.cause
     assert peak < 100 * 1024 * 1024
+
+
+def test_child_executions_of_child_executions_stop_at_the_engines_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 100 x 100 children each looping 1,000 times: 30 million events, hours of work. The
+    # bound is lowered here so that the test takes a moment (the real one, a million events
+    # in all, takes seconds).
+    monkeypatch.setattr("sfn_flows.engine.history.MAX_EXECUTION_EVENTS", 20_000)
+    distributed = {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}}
+    body = {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}}
+    leaf = {**counted_loop(body, 1_000), **distributed}
+
+    def fan_out(processor: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "Type": "Map",
+            "ItemsPath": "$.items",
+            "ItemSelector": {"items.$": "$.items", "n": 0},
+            "ItemProcessor": processor,
+            "ToleratedFailurePercentage": 100,
+            "End": True,
+        }
+
+    inner = {**machine({"Inner": fan_out(leaf)}), **distributed}
+    definition = machine(
+        {
+            "Outer": {
+                **fan_out(inner),
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+            },
+            "Caught": {"Type": "Succeed"},
+        }
+    )
+    del definition["States"]["Outer"]["End"]
+    definition["States"]["Outer"]["Next"] = "Caught"
+    result = simulate(definition, {"items": list(range(100))})
+    # No Catch takes it: the engine's bounds end the execution.
+    assert (result.status, result.error) == ("FAILED", "States.Runtime")
+    assert "child executions recorded more than 20,000 events" in result.cause

@@ -20,10 +20,11 @@ from sfn_flows.asl.definition import ABSENT, MapState
 from sfn_flows.engine import jsonpath
 from sfn_flows.engine.errors import EngineUsageError, StatesError
 from sfn_flows.engine.frame import Frame
+from sfn_flows.engine.history import HistoryLimitExceeded
 from sfn_flows.engine.jsonata import evaluate_expression, evaluate_template
 from sfn_flows.engine.limits import MAX_MAP_ITEMS, MAX_NESTING
 from sfn_flows.engine.payload import resolve_payload
-from sfn_flows.engine.scheduler import EndExecution, Fork, Strand
+from sfn_flows.engine.scheduler import Fork, Strand
 from sfn_flows.engine.states.base import check_nesting
 from sfn_flows.engine.states.execution_state import Attempt, ExecutionStateRunner
 from sfn_flows.engine.states.program import Program
@@ -135,7 +136,7 @@ class MapRunner(ExecutionStateRunner):
                 if not self.distributed:
                     child.emit("MapIterationFailed", {"name": self.name, "index": index})
                 raise
-            except EndExecution as end:
+            except HistoryLimitExceeded as end:
                 if not self.distributed:
                     raise
                 # A child execution's own limit (its history is its own) ends that child

@@ -64,7 +64,7 @@ class Runtime:
         same clock, integrations and counters."""
         child = Runtime(
             info=self.info,
-            history=History(self.history.limit),
+            history=History(self.history.limit, self.history.tally),
             scheduler=self.scheduler,
             context_base=self.context_base,
             integrations=self.integrations,
