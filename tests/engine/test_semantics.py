@@ -461,3 +461,45 @@ def test_map_items_see_their_index_and_value_in_the_context_in_jsonata() -> None
         {"selected": {"index": i, "value": v, "state": "Each"}, "state": "Inner", "map": False}
         for i, v in enumerate("ab")
     ]
+
+
+@pytest.mark.parametrize(
+    ("batcher", "sizes"),
+    [
+        ({"MaxItemsPerBatch": 2}, [2, 2, 1]),
+        # {"Items":[]} is 12 bytes and each "abcd" 6 more (and a comma after the first):
+        # 12 + 6 + 7 = 25 fits in 30, a third item (32) does not.
+        ({"MaxInputBytesPerBatch": 30}, [2, 2, 1]),
+        ({"MaxInputBytesPerBatch": 39}, [4, 1]),
+        ({"MaxInputBytesPerBatch": 40, "MaxItemsPerBatch": 1}, [1, 1, 1, 1, 1]),
+        ({"MaxInputBytesPerBatch": 5}, [1, 1, 1, 1, 1]),  # an item alone still makes a batch
+        ({"MaxInputBytesPerBatchPath": "$.limit"}, [2, 2, 1]),
+    ],
+)
+def test_item_batcher_fills_batches_up_to_its_item_and_byte_limits(
+    batcher: dict[str, Any], sizes: list[int]
+) -> None:
+    processor = machine(
+        {
+            "Count": {
+                "Type": "Pass",
+                "Parameters": {"n.$": "States.ArrayLength($.Items)"},
+                "End": True,
+            }
+        },
+        ProcessorConfig={"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+    )
+    definition = machine(
+        {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemBatcher": batcher,
+                "ItemProcessor": processor,
+                "End": True,
+            }
+        }
+    )
+    result = simulate(definition, {"items": ["abcd"] * 5, "limit": 30})
+    assert result.succeeded, result.cause
+    assert [batch["n"] for batch in result.output] == sizes

@@ -67,7 +67,7 @@ class MapRunner(ExecutionStateRunner):
         run.emit("MapStateStarted", {"length": len(items)})
         tolerated_count = self._tolerated_count(frame, data, states)
         tolerated_percentage = self._tolerated_percentage(frame, data, states)
-        inputs = self._batches(frame, data, states, items)
+        inputs = self._batches(run, frame, data, states, items)
         results: list[Any] = [None] * len(inputs)
         failures: list[StatesError] = []
         failed = 0
@@ -170,7 +170,12 @@ class MapRunner(ExecutionStateRunner):
         return resolve_payload(self.selector, data, item_frame, field=self.selector_field)
 
     def _batches(
-        self, frame: Frame, data: Any, states: dict[str, Any] | None, items: list[Any]
+        self,
+        run: Run,
+        frame: Frame,
+        data: Any,
+        states: dict[str, Any] | None,
+        items: list[Any],
     ) -> list[Any]:
         batcher = self.map.item_batcher
         if batcher is ABSENT or not isinstance(batcher, dict):
@@ -181,7 +186,8 @@ class MapRunner(ExecutionStateRunner):
                 self._select(frame, states["input"] if states else data, data, states, i, v)
                 for i, v in enumerate(items)
             ]
-        size = self._batch_size(frame, data, states, batcher)
+        most_items = self._batch_limit(frame, data, states, batcher, "MaxItemsPerBatch")
+        most_bytes = self._batch_limit(frame, data, states, batcher, "MaxInputBytesPerBatch")
         batch_input: Any = ABSENT
         if "BatchInput" in batcher:
             if states is not None:
@@ -192,29 +198,52 @@ class MapRunner(ExecutionStateRunner):
                 batch_input = resolve_payload(
                     batcher["BatchInput"], data, frame, field="BatchInput"
                 )
-        batches: list[Any] = []
-        for start in range(0, len(selected), size):
-            batch: dict[str, Any] = {}
+
+        def batch(members: list[Any]) -> dict[str, Any]:
+            made: dict[str, Any] = {}
             if batch_input is not ABSENT:
-                batch["BatchInput"] = batch_input
-            batch["Items"] = selected[start : start + size]
-            batches.append(batch)
+                made["BatchInput"] = batch_input
+            made["Items"] = members
+            return made
+
+        # Items are added to a batch while it stays within both limits; an item too large
+        # for MaxInputBytesPerBatch on its own still makes a batch of one.
+        sizes = run.runtime.sizes
+        empty = sizes.size(batch([]))
+        batches: list[Any] = []
+        members: list[Any] = []
+        size = empty
+        for item in selected:
+            added = sizes.size(item) + (1 if members else 0)
+            full = most_items is not None and len(members) >= most_items
+            too_big = most_bytes is not None and size + added > most_bytes
+            if members and (full or too_big):
+                batches.append(batch(members))
+                members, size, added = [], empty, added - 1
+            members.append(item)
+            size += added
+        if members:
+            batches.append(batch(members))
         return batches
 
-    def _batch_size(
-        self, frame: Frame, data: Any, states: dict[str, Any] | None, batcher: dict[str, Any]
-    ) -> int:
-        value: Any = batcher.get("MaxItemsPerBatch", ABSENT)
-        if "MaxItemsPerBatchPath" in batcher:
-            value = jsonpath.select(batcher["MaxItemsPerBatchPath"], data, frame)
+    def _batch_limit(
+        self,
+        frame: Frame,
+        data: Any,
+        states: dict[str, Any] | None,
+        batcher: dict[str, Any],
+        field: str,
+    ) -> int | None:
+        """MaxItemsPerBatch or MaxInputBytesPerBatch (or its Path, or its JSONata form)."""
+        value: Any = batcher.get(field, ABSENT)
+        if field + "Path" in batcher:
+            value = jsonpath.select(batcher[field + "Path"], data, frame)
         elif states is not None and value is not ABSENT:
-            value = evaluate_template(value, frame, states, field="ItemBatcher/MaxItemsPerBatch")
+            value = evaluate_template(value, frame, states, field=f"ItemBatcher/{field}")
         if value is ABSENT:
-            return MAX_MAP_ITEMS
+            return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise frame.runtime_error(
-                f"MaxItemsPerBatch must be a positive integer, not {_json(value)}."
-            )
+            raise frame.runtime_error(f"{field} must be a positive integer, not {_json(value)}.")
         return value
 
     # -- the state's own fields ------------------------------------------------------------
