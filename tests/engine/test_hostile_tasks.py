@@ -1,11 +1,6 @@
 """What answers a Task misbehaving: a Lambda handler or a test's callable that raises
 anything, returns what JSON cannot hold, or blocks. Each ends as a task failure named as
-Lambda (or, for a test's callable, its exception class) names it, never as a crashed run.
-
-The cases marked xfail(strict=True) fail today in sfn_flows/engine/tasks/ (owned by the
-"lambda-fidelity" helper of issue 9, who was changing it while these were written); the
-marker records the expected behaviour, and goes when the fix lands (strict: a fix makes the
-run fail until the marker is removed)."""
+Lambda (or, for a test's callable, its exception class) names it, never as a crashed run."""
 
 from __future__ import annotations
 
@@ -30,7 +25,6 @@ INVOKE = machine(
         }
     }
 )
-TASKS_OWNER = "engine/tasks (lambda-fidelity): "
 
 
 class Custom(BaseException):
@@ -62,9 +56,6 @@ def test_a_handler_calling_sys_exit_is_a_runtime_exit_error(definition: dict[str
     assert "exit status 3" in (result.cause or "")
 
 
-@pytest.mark.xfail(
-    strict=True, reason=TASKS_OWNER + "a BaseException from a handler is taken as success"
-)
 @pytest.mark.parametrize("error", [KeyboardInterrupt(), GeneratorExit(), Custom("x")])
 def test_any_other_base_exception_from_a_handler_is_a_runtime_exit_error(
     error: BaseException,
@@ -75,14 +66,12 @@ def test_any_other_base_exception_from_a_handler_is_a_runtime_exit_error(
     assert (result.status, result.error) == ("FAILED", "Runtime.ExitError")
 
 
-@pytest.mark.xfail(strict=True, reason=TASKS_OWNER + "str() of the exception escapes the run")
 def test_a_handler_exception_that_cannot_be_printed_fails_the_task() -> None:
     # The runtime's own str(value) fails in its except block: its process ends.
     result = simulate(DIRECT, {}, lambdas={"f": raising(Unprintable())})
     assert (result.status, result.error) == ("FAILED", "Runtime.ExitError")
 
 
-@pytest.mark.xfail(strict=True, reason=TASKS_OWNER + "RecursionError escapes the run")
 def test_a_handler_returning_json_nested_too_deeply_is_a_marshal_error() -> None:
     # The runtime's marshaller turns any exception of json.dumps into Runtime.MarshalError.
     result = simulate(DIRECT, {}, lambdas={"f": returning(nested(100_000))})
@@ -95,6 +84,15 @@ def test_a_handler_returning_json_nested_too_deeply_is_a_marshal_error() -> None
 def test_a_handler_returning_what_json_cannot_hold_is_a_marshal_error(value: Any) -> None:
     result = simulate(DIRECT, {}, lambdas={"f": returning(value)})
     assert (result.status, result.error) == ("FAILED", "Runtime.MarshalError")
+
+
+def test_handler_bytes_nested_past_pythons_stack_pass_on_as_text() -> None:
+    # Bytes pass through Lambda untouched; JSON text too deep to read is carried as text, as
+    # text that is not JSON at all is.
+    deep = b"[" * 100_000 + b"]" * 100_000
+    result = simulate(INVOKE, {}, lambdas={"f": returning(deep)})
+    assert result.status == "SUCCEEDED"
+    assert result.output["Payload"] == deep.decode()
 
 
 def test_a_handler_blocking_past_the_task_timeout_times_out() -> None:
@@ -117,7 +115,6 @@ def test_a_callable_raising_an_exception_fails_the_task_under_its_class_name() -
     assert (result.status, result.error, result.cause) == ("FAILED", "RecursionError", "deep")
 
 
-@pytest.mark.xfail(strict=True, reason=TASKS_OWNER + "the BaseException crashes the test run")
 @pytest.mark.parametrize("error", [SystemExit(3), GeneratorExit(), Custom("x")])
 def test_a_callable_raising_a_base_exception_fails_the_task(error: BaseException) -> None:
     # KeyboardInterrupt is left alone: in the test's own thread it may be the user's Ctrl-C.
@@ -125,13 +122,11 @@ def test_a_callable_raising_a_base_exception_fails_the_task(error: BaseException
     assert (result.status, result.error) == ("FAILED", type(error).__name__)
 
 
-@pytest.mark.xfail(strict=True, reason=TASKS_OWNER + "str() of the exception escapes the run")
 def test_a_callable_raising_an_unprintable_exception_fails_the_task() -> None:
     result = simulate(DIRECT, {}, tasks={"Call": raising(Unprintable())})
     assert (result.status, result.error) == ("FAILED", "Unprintable")
 
 
-@pytest.mark.xfail(strict=True, reason=TASKS_OWNER + "RecursionError escapes the run")
 def test_a_callable_returning_json_nested_too_deeply_is_a_usage_error() -> None:
     with pytest.raises(EngineUsageError, match="not JSON"):
         simulate(DIRECT, {}, tasks={"Call": returning(nested(100_000))})

@@ -19,7 +19,7 @@ from typing import Any
 
 from sfn_flows.engine.context import DEFAULT_ACCOUNT, DEFAULT_REGION
 from sfn_flows.engine.errors import EngineUsageError, StatesError
-from sfn_flows.engine.limits import MAX_PAYLOAD_BYTES, check_state_output
+from sfn_flows.engine.limits import MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES, check_state_output
 from sfn_flows.engine.tasks.calls import Pending, TaskAnswer, TaskCall, TaskTimeout
 from sfn_flows.engine.tasks.lambda_functions import FunctionSpec, LambdaFunctions
 from sfn_flows.engine.tasks.lambda_runtime import (
@@ -151,10 +151,10 @@ def _call(answer: TaskCallable, call: TaskCall) -> TaskAnswer | Pending:
     payload = json.loads(json.dumps(call.payload))
     try:
         value = answer(payload)
-    except (StatesError, EngineUsageError):
-        raise
-    except Exception as error:
-        raise StatesError(type(error).__name__, str(error)) from None
+    except (StatesError, EngineUsageError, KeyboardInterrupt):
+        raise  # on the test's own thread, a KeyboardInterrupt may be the user's Ctrl-C
+    except BaseException as error:
+        raise StatesError(type(error).__name__, _message(error)) from None
     if isinstance(value, Pending):
         return value
     seconds = 0.0
@@ -162,12 +162,25 @@ def _call(answer: TaskCallable, call: TaskCall) -> TaskAnswer | Pending:
         value, seconds = value.result, value.simulated_seconds
     try:
         result = json.loads(json.dumps(value, allow_nan=False))
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, RecursionError) as error:
+        problem = (
+            f"nested more than {MAX_JSON_DEPTH} levels deep"
+            if isinstance(error, RecursionError)
+            else str(error)
+        )
         raise EngineUsageError(
             f"the callable answering Task state {call.state_name!r} returned a value that is "
-            f"not JSON ({error}); return dicts, lists, strings, numbers, booleans or None."
+            f"not JSON ({problem}); return dicts, lists, strings, numbers, booleans or None."
         ) from None
     return TaskAnswer(result, seconds)
+
+
+def _message(error: BaseException) -> str:
+    """The exception's text; a fallback naming the failure when its own __str__ raises."""
+    try:
+        return str(error)
+    except Exception as failure:
+        return f"(str() of the {type(error).__name__} raised {type(failure).__name__})"
 
 
 def _where(call: TaskCall) -> tuple[str, str]:

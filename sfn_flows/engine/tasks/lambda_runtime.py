@@ -113,9 +113,23 @@ def run_handler(
         try:
             outcome["value"] = handler(event, context)
         except SystemExit as exit_:
-            outcome["exit"] = exit_
+            code = exit_.code
+            outcome["exit"] = f"exit status {code if isinstance(code, int) else 1}"
         except Exception as error:  # the handler's own failure, reported as Lambda does
-            outcome["error"] = error
+            try:
+                # On this thread: str() is the handler's code too, and may raise anything.
+                outcome["error"] = error_document(
+                    str(error), type(error).__name__, request_id, stack_of(error)
+                )
+            except BaseException:
+                # The runtime's own str() fails in its except block: its process ends.
+                outcome["exit"] = "exit status 1"
+        except BaseException as other:
+            # The runtime catches Exception only: anything else ends its process (Python
+            # ends itself with SIGINT after an uncaught KeyboardInterrupt). Raised on the
+            # handler's thread, a KeyboardInterrupt is the handler's, never the user's Ctrl-C.
+            interrupted = isinstance(other, KeyboardInterrupt)
+            outcome["exit"] = "signal: interrupt" if interrupted else "exit status 1"
         finally:
             if log is not None:
                 log.stop()
@@ -123,17 +137,13 @@ def run_handler(
     if not HANDLER_THREADS.run(invoke, bound_seconds):
         raise HandlerBlocked(bound_seconds)
     if "error" in outcome:
-        error: Exception = outcome["error"]
-        raise FunctionError(
-            error_document(str(error), type(error).__name__, request_id, stack_of(error))
-        )
+        raise FunctionError(outcome["error"])
     if "exit" in outcome:
-        status = outcome["exit"].code
         raise FunctionError(
             {
                 "errorType": "Runtime.ExitError",
                 "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: "
-                f"exit status {status if isinstance(status, int) else 1}",
+                + outcome["exit"],
             }
         )
     returned = _marshal(outcome.get("value"), request_id)
@@ -174,19 +184,20 @@ def _marshal(value: Any, request_id: str) -> Returned:
         raw = bytes(value)
         try:
             return Returned(json.loads(raw), len(raw), simulated)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past Python's stack: unreadable too
             return Returned(raw.decode("utf-8", "replace"), len(raw), simulated)
     if isinstance(value, CoroutineType):
         value.close()  # never awaited, as in Lambda; closing it avoids Python's warning
     try:
         text = json.dumps(value, default=_decimal, allow_nan=False)
-    except (TypeError, ValueError) as error:
+        payload = json.loads(text)
+    except Exception as error:  # the runtime's marshaller reports any failure, RecursionError too
         raise FunctionError(
             error_document(
                 f"Unable to marshal response: {error}", "Runtime.MarshalError", request_id
             )
         ) from None
-    return Returned(json.loads(text), len(text.encode("utf-8")), simulated)
+    return Returned(payload, len(text.encode("utf-8")), simulated)
 
 
 def _decimal(value: Any) -> Any:
