@@ -9,12 +9,12 @@ for serialising every state's input and output.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final, overload
 
 from sfn_flows.asl.history import HistoryEvent
 from sfn_flows.engine.clock import to_datetime
+from sfn_flows.engine.json_text import compact_json
 from sfn_flows.engine.limits import MAX_EXECUTION_EVENTS, MAX_HISTORY_EVENTS
 from sfn_flows.engine.scheduler import EndExecution
 
@@ -231,16 +231,11 @@ def _api_details(details: Mapping[str, Any]) -> dict[str, Any]:
     shaped: dict[str, Any] = {}
     for key, value in details.items():
         if key in _JSON_FIELDS:
-            shaped[key] = to_json(value)
+            shaped[key] = compact_json(value)
             shaped[key + "Details"] = dict(_NOT_TRUNCATED)
         elif key == "assignedVariables":
-            shaped[key] = {name: to_json(v) for name, v in value.items()}
+            shaped[key] = {name: compact_json(v) for name, v in value.items()}
             shaped["assignedVariablesDetails"] = dict(_NOT_TRUNCATED)
         else:
             shaped[key] = value
     return shaped
-
-
-def to_json(value: Any) -> str:
-    """Compact JSON, as AWS writes payloads in events and outputs."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

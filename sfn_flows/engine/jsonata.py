@@ -9,7 +9,6 @@ stay fast for definitions that never use JSONata.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 from sfn_flows.asl.jsonata import expression_text, is_jsonata, load_library
 from sfn_flows.engine.errors import StatesError
 from sfn_flows.engine.frame import Frame
+from sfn_flows.engine.json_text import compact_json
 from sfn_flows.engine.jsonata_functions import (
     MEMORY_LIMIT_MESSAGE,
     Library,
@@ -98,7 +98,8 @@ def evaluate_expression(
             value,
             field,
             "returned an unexpected result type. "
-            f"Expected '{kinds[0]}', but was '{json_type(result)}' for value: {_json(result)}",
+            f"Expected '{kinds[0]}', but was '{json_type(result)}' "
+            f"for value: {compact_json(result)}",
         )
     return result
 
@@ -142,10 +143,6 @@ def _is_kind(value: Any, kind: str) -> bool:
     if kind == "integer":
         return isinstance(value, int) and not isinstance(value, bool)
     return json_type(value) == kind
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # The recursive walkers below use plain loops: a comprehension is a frame of its own, and two

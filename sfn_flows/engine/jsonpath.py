@@ -13,7 +13,6 @@ the causes AWS writes ("Invalid path '$.x' : No results for path: $['x']").
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterator
@@ -43,6 +42,7 @@ from sfn_flows.asl.jsonpath import (
 )
 from sfn_flows.engine.errors import StatesError
 from sfn_flows.engine.frame import Frame
+from sfn_flows.engine.json_text import compact_json
 
 __all__ = [
     "PathNotFound",
@@ -182,7 +182,7 @@ def apply_result_path(
         # States.ResultPathMatchFailure for this case).
         raise StatesError(
             "States.ReferencePathConflict",
-            f"Unable to apply ReferencePath {result_path} to input {_json(state_input)}",
+            f"Unable to apply ReferencePath {result_path} to input {compact_json(state_input)}",
         ) from None
 
 
@@ -209,10 +209,6 @@ def _put(container: Any, segments: tuple[Segment, ...], value: Any) -> Any:
         items[index] = _put(items[index], rest, value) if rest else value
         return items
     raise _Missing("type")
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # --------------------------------------------------------------------------------------
@@ -339,7 +335,7 @@ def _java_text(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _json(value)
+    return compact_json(value)
 
 
 def _collect(segments: tuple[Segment, ...], current: Any, root: Any, work: _Work) -> list[Any]:

@@ -7,6 +7,7 @@ import re
 from typing import Any, Final
 
 from sfn_flows.engine.errors import StatesError
+from sfn_flows.engine.json_text import compact_json
 
 # A state's input or output, and an execution's input, in UTF-8 bytes.
 MAX_PAYLOAD_BYTES: Final = 262_144
@@ -34,7 +35,7 @@ def over_payload_limit(value: Any) -> bool:
         return False
     if isinstance(value, str) and len(value) < 1_000:
         return False
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = compact_json(value)
     # A character is 1 to 4 bytes in UTF-8: most payloads are decided without encoding.
     if len(text) * 4 <= MAX_PAYLOAD_BYTES:
         return False

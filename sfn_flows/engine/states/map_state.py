@@ -11,7 +11,6 @@ of the first iteration that fails.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +20,7 @@ from sfn_flows.engine import jsonpath
 from sfn_flows.engine.errors import EngineUsageError, StatesError
 from sfn_flows.engine.frame import Frame
 from sfn_flows.engine.history import HistoryLimitExceeded
+from sfn_flows.engine.json_text import compact_json
 from sfn_flows.engine.jsonata import evaluate_expression, evaluate_template
 from sfn_flows.engine.limits import MAX_MAP_ITEMS, MAX_NESTING
 from sfn_flows.engine.payload import resolve_payload
@@ -243,7 +243,9 @@ class MapRunner(ExecutionStateRunner):
         if value is ABSENT:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise frame.runtime_error(f"{field} must be a positive integer, not {_json(value)}.")
+            raise frame.runtime_error(
+                f"{field} must be a positive integer, not {compact_json(value)}."
+            )
         return value
 
     # -- the state's own fields ------------------------------------------------------------
@@ -256,7 +258,7 @@ class MapRunner(ExecutionStateRunner):
                 if not isinstance(items, list):
                     raise frame.error(
                         "States.QueryEvaluationError",
-                        f"Map state input must be an array but was: {_json(items)}",
+                        f"Map state input must be an array but was: {compact_json(items)}",
                     )
             else:
                 items = evaluate_expression(
@@ -268,7 +270,7 @@ class MapRunner(ExecutionStateRunner):
                 items = jsonpath.select(str(spec.items_path), data, frame)
             if not isinstance(items, list):
                 raise frame.runtime_error(
-                    f"Map state input must be an array but was: {_json(items)}"
+                    f"Map state input must be an array but was: {compact_json(items)}"
                 )
         assert isinstance(items, list)
         if len(items) > MAX_MAP_ITEMS:
@@ -414,9 +416,5 @@ def _as_float(value: Any) -> float | None:
     return None
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def _quoted(value: Any) -> str:
-    return f'"{value if isinstance(value, str) else _json(value)}"'
+    return f'"{value if isinstance(value, str) else compact_json(value)}"'
