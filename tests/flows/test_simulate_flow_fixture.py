@@ -104,7 +104,9 @@ def test_a_project_that_does_not_build_says_why_once_per_test(
     pytester: pytest.Pytester,
 ) -> None:
     write_project(pytester, BROKEN_WORKFLOW)
-    result = run(pytester, "-k", "hello or grumpy")
+    # -rN: the short summary repeats the message, cut to the terminal's width,
+    # so whether it matches would depend on the machine's COLUMNS.
+    result = run(pytester, "-rN", "-k", "hello or grumpy")
     result.assert_outcomes(errors=2, deselected=1)
     text = result.stdout.str()
     problem = "the project does not build: hello: /States/Greet: error: Lambda function 'Greet'"
