@@ -47,8 +47,9 @@ class Engine:
     """A definition ready to run (validated and parsed once), and how its Tasks are answered.
 
     `definition`: an ASL dict or its JSON text. `tasks`, `mocks`, `lambdas` answer Task
-    states (see `sfn_flows.engine.tasks.Integrations`); `clock` defaults to a virtual clock
-    started at the current time.
+    states, and `fallback` (a callable taking the TaskCall) whatever none of them answers (see
+    `sfn_flows.engine.tasks.Integrations`); `clock` defaults to a virtual clock started at
+    the current time.
     """
 
     def __init__(
@@ -59,6 +60,7 @@ class Engine:
         mocks: Any = None,
         lambdas: Any = None,
         lambdas_dir: str | Path | None = None,
+        fallback: Any = None,
         clock: Clock | None = None,
         state_machine_name: str = "StateMachine",
         state_machine_type: str = "STANDARD",
@@ -71,13 +73,14 @@ class Engine:
             raise EngineUsageError(
                 f"state_machine_type is {state_machine_type!r}; use 'STANDARD' or 'EXPRESS'."
             )
-        _check_set_up(tasks, lambdas, clock)
+        _check_set_up(tasks, lambdas, clock, fallback)
         self.definition = load_definition(definition)
         self.machine, self.program = prepared(self.definition, validate)
         self.tasks = tasks
         self.mocks = mocks
         self.lambdas = lambdas
         self.lambdas_dir = lambdas_dir
+        self.fallback = fallback
         self.clock = clock
         self.state_machine_name = state_machine_name
         self.express = state_machine_type == "EXPRESS"
@@ -104,7 +107,11 @@ class Engine:
                 "(MockedTasks.from_document(config, test_case=...))."
             )
         return Integrations(
-            mocks=mocks, tasks=self.tasks, lambdas=self.lambdas, lambdas_dir=self.lambdas_dir
+            mocks=mocks,
+            tasks=self.tasks,
+            lambdas=self.lambdas,
+            lambdas_dir=self.lambdas_dir,
+            fallback=self.fallback,
         )
 
 
@@ -352,8 +359,13 @@ def _check_text(field: str, value: Any, most: int) -> None:
         )
 
 
-def _check_set_up(tasks: Any, lambdas: Any, clock: Any) -> None:
+def _check_set_up(tasks: Any, lambdas: Any, clock: Any, fallback: Any) -> None:
     """The test's set-up, checked before anything else is built from it."""
+    if fallback is not None and not callable(fallback):
+        raise EngineUsageError(
+            f"fallback is {type(fallback).__name__}; give a callable that takes the TaskCall "
+            "and returns a TaskAnswer or Pending."
+        )
     if tasks is not None and not isinstance(tasks, Mapping):
         raise EngineUsageError(
             f"tasks is {type(tasks).__name__}; give a dict of state name, function name or "

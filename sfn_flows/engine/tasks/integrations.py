@@ -1,8 +1,9 @@
-"""Who answers a Task: a mock, a test's callable, or an in-process Lambda function.
+"""Who answers a Task: a mock, a test's callable, an in-process Lambda function, or a fallback.
 
 The order is fixed: a mocked response of the test case (Step Functions Local's mock config)
 first, then a callable from `tasks` (by state name, then function name, then resource),
-then the Lambda handler of the invoked function. A Task none of them answers is a mistake in
+then the Lambda handler of the invoked function, then the `fallback` (the engine server's
+calls to AWS services and to LAMBDA_ENDPOINT). A Task none of them answers is a mistake in
 the test's set-up, reported with the ways to answer it.
 """
 
@@ -17,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sfn_flows.asl.callbacks import waits_for_task_token
 from sfn_flows.engine.context import DEFAULT_ACCOUNT, DEFAULT_REGION
 from sfn_flows.engine.errors import EngineUsageError, StatesError
 from sfn_flows.engine.limits import MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES, check_state_output
@@ -42,6 +44,8 @@ from sfn_flows.engine.tasks.lambda_service import (
 from sfn_flows.engine.tasks.mock_config import MockedTasks
 
 TaskCallable = Callable[[Any], Any]
+# Answers any Task nothing else answers; raises StatesError for the Task's failure.
+Fallback = Callable[[TaskCall], TaskAnswer | Pending]
 # More than lambda:invoke's response adds around the payload (headers, a 4 KB log's base64).
 _RESPONSE_BYTES = 8192
 
@@ -56,7 +60,14 @@ class Integrations:
         tasks: Mapping[str, TaskCallable] | None = None,
         lambdas: LambdaFunctions | Mapping[str, FunctionSpec] | None = None,
         lambdas_dir: str | Path | None = None,
+        fallback: Fallback | None = None,
     ) -> None:
+        if fallback is not None and not callable(fallback):
+            raise EngineUsageError(
+                f"fallback is {type(fallback).__name__}, not a callable; give a function that "
+                "takes the TaskCall and returns a TaskAnswer or Pending."
+            )
+        self._fallback = fallback
         self._mocks = mocks
         self._tasks = dict(tasks or {})
         for key, answer in self._tasks.items():
@@ -87,10 +98,12 @@ class Integrations:
         answer = self._callable(call, target)
         if answer is not None:
             return self._checked(call, _call(answer, call))
-        if target is not None and self._lambdas is not None:
-            if target.name not in self._lambdas:
-                raise not_found(target)
+        if target is not None and self._lambdas is not None and target.name in self._lambdas:
             return self._invoke(call, target, self._lambdas)  # checks its result itself
+        if self._fallback is not None:
+            return self._checked(call, _fallback(self._fallback, call))
+        if target is not None and self._lambdas is not None:
+            raise not_found(target)
         raise EngineUsageError(_unanswered(call, target))
 
     def _callable(self, call: TaskCall, target: LambdaTarget | None) -> TaskCallable | None:
@@ -123,7 +136,12 @@ class Integrations:
         try:
             handler = functions.handler(target.name, request_id)
             returned = run_handler(
-                handler, event, context, bound_seconds=bound, capture_log=log_tail
+                handler,
+                event,
+                context,
+                bound_seconds=bound,
+                capture_log=log_tail,
+                environment=function.environment,
             )
         except FunctionError as failure:
             raise function_failed(target, failure.document) from None
@@ -173,6 +191,26 @@ def _call(answer: TaskCallable, call: TaskCall) -> TaskAnswer | Pending:
             f"not JSON ({problem}); return dicts, lists, strings, numbers, booleans or None."
         ) from None
     return TaskAnswer(result, seconds)
+
+
+def _fallback(fallback: Fallback, call: TaskCall) -> TaskAnswer | Pending:
+    """The fallback's answer. For a `.waitForTaskToken` Task the fallback made the call that
+    carries the token (SendMessage, Invoke...): its response is not the Task's result, the
+    callback is, as for an in-process handler."""
+    try:
+        answer = fallback(call)
+    except (StatesError, EngineUsageError, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        raise StatesError(type(error).__name__, _message(error)) from None
+    if not isinstance(answer, TaskAnswer | Pending):
+        raise EngineUsageError(
+            f"the fallback answering Task state {call.state_name!r} returned "
+            f"{type(answer).__name__}; return a TaskAnswer or Pending."
+        )
+    if isinstance(answer, TaskAnswer) and call.task_token and waits_for_task_token(call.resource):
+        return Pending()
+    return answer
 
 
 def _message(error: BaseException) -> str:

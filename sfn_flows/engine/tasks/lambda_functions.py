@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Any, Final
 
 from sfn_flows.engine.errors import EngineUsageError
+from sfn_flows.engine.tasks.lambda_environment import function_environment
 from sfn_flows.engine.tasks.lambda_runtime import (
     FunctionError,
     Handler,
@@ -33,11 +34,14 @@ from sfn_flows.engine.tasks.lambda_runtime import (
 
 @dataclass(frozen=True, slots=True)
 class InProcessFunction:
-    """One function: its handler, and its own timeout (None: Lambda's 900 s maximum)."""
+    """One function: its handler, and its own timeout (None: Lambda's 900 s maximum), memory
+    and environment variables (in `os.environ` while its module loads and its handler runs,
+    on that thread only: lambda_environment.py)."""
 
     handler: str | Handler
     timeout_seconds: float | None = None
     memory_mb: int = 128
+    environment: Mapping[str, str] | None = None
 
 
 FunctionSpec = str | Callable[[Any, Any], Any] | InProcessFunction
@@ -84,14 +88,17 @@ class LambdaFunctions:
 
     def handler(self, name: str, request_id: str) -> Handler:
         """The callable for function `name`, importing its module on first use."""
-        spec = self._functions[name].handler
+        function = self._functions[name]
+        spec = function.handler
         if not isinstance(spec, str):
             return spec
         with self._lock:
             loaded = self._loaded.get(spec)
             if loaded is None:
                 assert self._folder is not None  # checked in __init__
-                loaded = _load(self._folder, spec, request_id, self._modules)
+                # A module reads its function's variables when it loads, as in Lambda.
+                with function_environment(function.environment):
+                    loaded = _load(self._folder, spec, request_id, self._modules)
                 self._loaded[spec] = loaded
         return loaded
 

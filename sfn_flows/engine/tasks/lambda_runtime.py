@@ -16,7 +16,7 @@ import json
 import linecache
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import CoroutineType
@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from sfn_flows.engine.tasks.calls import TaskAnswer
 from sfn_flows.engine.tasks.handler_threads import HANDLER_THREADS
+from sfn_flows.engine.tasks.lambda_environment import function_environment
 from sfn_flows.engine.tasks.lambda_logs import InvocationLog
 
 _HERE: Final = Path(__file__).parent
@@ -99,10 +100,12 @@ def run_handler(
     *,
     bound_seconds: float,
     capture_log: bool = False,
+    environment: Mapping[str, str] | None = None,
 ) -> Returned:
     """Invoke `handler` with `event` (a value it may change: the caller made it for this
     call); raise FunctionError for a failure Lambda would report, HandlerBlocked when it runs
-    past `bound_seconds` of real time. With `capture_log`, the result carries the log."""
+    past `bound_seconds` of real time. With `capture_log`, the result carries the log;
+    `environment` is the function's variables, in os.environ while the handler runs."""
     request_id = context.aws_request_id
     outcome: dict[str, Any] = {}
     log = InvocationLog(request_id, int(context.memory_limit_in_mb)) if capture_log else None
@@ -111,7 +114,8 @@ def run_handler(
         if log is not None:
             log.start()
         try:
-            outcome["value"] = handler(event, context)
+            with function_environment(environment):
+                outcome["value"] = handler(event, context)
         except SystemExit as exit_:
             code = exit_.code
             outcome["exit"] = f"exit status {code if isinstance(code, int) else 1}"
