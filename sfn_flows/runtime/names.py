@@ -60,6 +60,9 @@ def is_valid_execution_name(name: str) -> bool:
         code = ord(char)
         if char.isspace() or code <= 0x1F or 0x7F <= code <= 0x9F or char in _FORBIDDEN_IN_NAMES:
             return False
+        # Surrogates (a JSON request can hold a lone one) and the noncharacters U+FFFE/FFFF.
+        if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+            return False
     return True
 
 

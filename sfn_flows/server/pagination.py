@@ -50,6 +50,16 @@ def page(
     return chosen, _encode(_sort_key(key(chosen[-1])))
 
 
+def paged_answer(
+    member: str, items: list[dict[str, Any]], next_token: str | None
+) -> dict[str, Any]:
+    """A List action's answer: the items under `member`, and nextToken unless it is the last."""
+    answer: dict[str, Any] = {member: items}
+    if next_token is not None:
+        answer["nextToken"] = next_token
+    return answer
+
+
 def descending(number: float) -> float:
     """A key that rises as `number` falls (for listings newest first)."""
     return -number

@@ -227,9 +227,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         raw = self._read(length, deadline, keep=True)
         if raw is None:
             self.close_connection = True
-            return b"", Answer(
-                400, serialization("The request body ended early.").body(), close=True
+            ended = serialization(
+                f"The request body ended before its Content-Length ({length} bytes), or came "
+                f"slower than the server waits ({config.read_timeout_seconds:g} s)."
             )
+            return b"", Answer(400, ended.body(), close=True)
         return raw, None
 
     def _read(self, length: int, deadline: float, *, keep: bool) -> Any:
@@ -255,7 +257,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return b"".join(chunks) if keep else True
 
     def _answer(self, answer: Answer, started: float | None = None) -> None:
-        payload = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False).encode()
+        try:
+            text = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False)
+            payload = text.encode()
+        except UnicodeEncodeError:  # a lone surrogate the request sent (JSON allows "\ud800")
+            payload = json.dumps(answer.body, separators=(",", ":")).encode()
         self.send_response(answer.status)
         self.send_header("Content-Type", CONTENT_TYPE)
         self.send_header("Content-Length", str(len(payload)))

@@ -18,11 +18,11 @@ _MODULES: Final = (
     "tags",
     "validation",
     "test_state",
-    # S1b's and S2's: present once they land.
+    "functions",
+    # S1b's: present once they land.
     "executions",
     "history",
     "callbacks",
-    "functions",
 )
 
 

@@ -10,7 +10,7 @@ from sfn_flows.server.actions.tags import read_tags
 from sfn_flows.server.definitions import read_definition
 from sfn_flows.server.errors import ApiError, invalid_arn, validation
 from sfn_flows.server.machine_records import Machine, Revision, Version
-from sfn_flows.server.pagination import page, page_request
+from sfn_flows.server.pagination import page, page_request, paged_answer
 from sfn_flows.server.protocol import Handler
 from sfn_flows.server.state_machines import new_revision, split_qualifier
 
@@ -127,20 +127,11 @@ def delete_state_machine(state: ServerState, body: dict[str, Any]) -> dict[str, 
 def list_state_machines(state: ServerState, body: dict[str, Any]) -> dict[str, Any]:
     size, token = page_request(body)
     chosen, next_token = page(state.machines.all(), lambda m: m.name, size, token)
-    answer: dict[str, Any] = {
-        "stateMachines": [
-            {
-                "stateMachineArn": m.arn,
-                "name": m.name,
-                "type": m.type,
-                "creationDate": m.created,
-            }
-            for m in chosen
-        ]
-    }
-    if next_token is not None:
-        answer["nextToken"] = next_token
-    return answer
+    items = [
+        {"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": m.created}
+        for m in chosen
+    ]
+    return paged_answer("stateMachines", items, next_token)
 
 
 def publish_state_machine_version(state: ServerState, body: dict[str, Any]) -> dict[str, Any]:
@@ -161,14 +152,8 @@ def list_state_machine_versions(state: ServerState, body: dict[str, Any]) -> dic
         )
     # Newest first, as AWS lists them.
     chosen, next_token = page(versions, lambda v: -v.number, size, token)
-    answer: dict[str, Any] = {
-        "stateMachineVersions": [
-            {"stateMachineVersionArn": v.arn, "creationDate": v.created} for v in chosen
-        ]
-    }
-    if next_token is not None:
-        answer["nextToken"] = next_token
-    return answer
+    items = [{"stateMachineVersionArn": v.arn, "creationDate": v.created} for v in chosen]
+    return paged_answer("stateMachineVersions", items, next_token)
 
 
 def delete_state_machine_version(state: ServerState, body: dict[str, Any]) -> dict[str, Any]:
