@@ -153,7 +153,7 @@ class Integrations:
         if target.callback:
             return Pending()
         result = task_result(
-            target, returned.payload, returned.size, request_id, _now(call), returned.log
+            target, returned.payload, returned.size, request_id, entered_time(call), returned.log
         )
         answer = TaskAnswer(result, returned.simulated_seconds)
         # The payload's size on the wire is known: the whole result is measured only when it
@@ -231,8 +231,8 @@ def _where(call: TaskCall) -> tuple[str, str]:
     return DEFAULT_REGION, DEFAULT_ACCOUNT
 
 
-def _now(call: TaskCall) -> float:
-    """The state's entered time on the execution's clock, for the response's Date header."""
+def entered_time(call: TaskCall) -> float:
+    """The state's entered time on the execution's clock, for a response's Date header."""
     state = call.context.get("State") if isinstance(call.context, dict) else None
     entered = state.get("EnteredTime") if isinstance(state, dict) else None
     if isinstance(entered, str):
