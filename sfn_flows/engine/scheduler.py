@@ -218,6 +218,16 @@ class Scheduler:
         """End the execution at its deadline (nothing else will happen before it)."""
         self._time_out()
 
+    def next_resume(self) -> float | None:
+        """The earliest moment a strand resumes on its own (a Sleep ends), or None: with
+        `next_deadline`, what a driver that does its own waiting waits for."""
+        while self._ready:
+            moment, _, task, _, _ = self._ready[0]
+            if task.alive:
+                return moment
+            heapq.heappop(self._ready)
+        return None
+
     def next_deadline(self) -> float | None:
         """The earliest moment a callback's timeout or heartbeat would pass."""
         while self._timers:
