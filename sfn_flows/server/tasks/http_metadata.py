@@ -2,8 +2,9 @@
 Java SDK v1 adds (recorded on AWS: dynamodb:putItem answers `{"SdkHttpMetadata": {...},
 "SdkResponseMetadata": {"RequestId": ...}}`, getItem the same beside its `Item`).
 
-The headers are the local stack's own answer (botocore lower-cases their names; the usual
-ones get AWS's spelling back), `AllHttpHeaders` holding each as a one-value list.
+The headers are those of the local stack's answer that AWS sends too (the local stack adds
+CORS and S3-style ones), with AWS's spelling (botocore lower-cases names); `AllHttpHeaders`
+holds each as a one-value list.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ _SPELLING: Final = {
     "server": "Server",
     "x-amz-crc32": "x-amz-crc32",
     "x-amzn-requestid": "x-amzn-RequestId",
-    "x-amzn-trace-id": "X-Amzn-Trace-Id",
 }
 
 
@@ -31,7 +31,11 @@ def with_sdk_metadata(response: dict[str, Any]) -> dict[str, Any]:
     """The response's members, then SdkHttpMetadata and SdkResponseMetadata."""
     metadata = response.get("ResponseMetadata") or {}
     raw = metadata.get("HTTPHeaders") or {}
-    headers = {_spelled(name): str(value) for name, value in raw.items()}
+    headers = {
+        _SPELLING[name.lower()]: str(value)
+        for name, value in raw.items()
+        if name.lower() in _SPELLING
+    }
     request_id = str(metadata.get("RequestId") or headers.get("x-amzn-RequestId") or "")
     if request_id:
         headers.setdefault("x-amzn-RequestId", request_id)
@@ -45,8 +49,3 @@ def with_sdk_metadata(response: dict[str, Any]) -> dict[str, Any]:
         },
         "SdkResponseMetadata": {"RequestId": request_id},
     }
-
-
-def _spelled(name: str) -> str:
-    lower = name.lower()
-    return _SPELLING.get(lower) or "-".join(part.capitalize() for part in lower.split("-"))
