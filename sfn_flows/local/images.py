@@ -4,6 +4,9 @@ Two layers, each cached by the hash of its inputs (skipped when the tag exists):
 - the base: a minimal Debian made by mmdebstrap (python3, venv) and `docker import`ed;
 - the stack: MiniStack and boto3 installed from wheels downloaded on the host, so the
   build needs no network inside the container (whose TLS CA would be missing).
+
+`build_image` builds any recipe of that shape on the same base (the engine's image,
+sfn_flows.local.engine_images, is one).
 """
 
 from __future__ import annotations
@@ -37,16 +40,26 @@ class ImageBuildError(SfnFlowsError):
 
 @dataclass(frozen=True)
 class ImageRecipe:
-    """What goes into the stack layer on top of the Debian base."""
+    """What goes into a layer on top of the Debian base, and the repository of its tag."""
 
     dockerfile: str
     requirements: str
+    repository: str = STACK_REPOSITORY
 
     @classmethod
     def default(cls) -> ImageRecipe:
-        """The recipe shipped in the package (sfn_flows/local/image/)."""
-        folder = resources.files("sfn_flows.local.image")
-        return cls((folder / "Dockerfile").read_text(), (folder / "requirements.txt").read_text())
+        """The local stack's recipe shipped in the package (sfn_flows/local/image/)."""
+        return cls.packaged("sfn_flows.local.image", STACK_REPOSITORY)
+
+    @classmethod
+    def packaged(cls, package: str, repository: str) -> ImageRecipe:
+        """The Dockerfile and requirements.txt shipped in `package` (a folder of sfn_flows)."""
+        folder = resources.files(package)
+        return cls(
+            (folder / "Dockerfile").read_text(),
+            (folder / "requirements.txt").read_text(),
+            repository,
+        )
 
 
 @dataclass(frozen=True)
@@ -58,11 +71,11 @@ class BuiltImage:
 
 
 def image_tags(recipe: ImageRecipe | None = None) -> tuple[str, str]:
-    """(base tag, stack tag): each names the hash of everything that goes into it."""
+    """(base tag, recipe's tag): each names the hash of everything that goes into it."""
     recipe = recipe or ImageRecipe.default()
     base_recipe = f"{SUITE} {MIRROR} {BASE_PACKAGES} extract"
-    base = f"{BASE_REPOSITORY}:{_digest(base_recipe)}"
-    stack = f"{STACK_REPOSITORY}:" + _digest(
+    base = f"{BASE_REPOSITORY}:{digest(base_recipe)}"
+    stack = f"{recipe.repository}:" + digest(
         base, recipe.dockerfile, recipe.requirements, " ".join(PLATFORMS)
     )
     return base, stack
@@ -78,8 +91,12 @@ def build_local_stack_image(
 ) -> BuiltImage:
     """The local-stack image, built unless its tag (the hash of its inputs) exists. Raises
     ImageBuildError naming the step that failed, its last output lines and the fix."""
+    return build_image(recipe or ImageRecipe.default(), deadline=deadline)
+
+
+def build_image(recipe: ImageRecipe, *, deadline: float = 900.0) -> BuiltImage:
+    """`recipe`'s image on the Debian base, built unless its tag exists (the base too)."""
     started = time.monotonic()
-    recipe = recipe or ImageRecipe.default()
     base, stack = image_tags(recipe)
     if image_exists(stack):
         return BuiltImage(stack, base, True, time.monotonic() - started)
@@ -113,25 +130,33 @@ def build_local_stack_image(
             "check the pins in the image's requirements.txt and that the package index "
             "(PyPI or PIP_INDEX_URL) is reachable from this machine",
         )
-        _run(
-            [
-                "docker",
-                "build",
-                "--quiet",
-                "--force-rm",  # a failed step leaves no intermediate container behind
-                "--build-arg",
-                f"BASE={base}",
-                "-t",
-                stack,
-                str(context),
-            ],
-            "build the image",
-            limit,
-            "a step of the image's Dockerfile failed; fix it, then rebuild with "
-            "`sfn-flows local image`",
-            env_extra={"DOCKER_BUILDKIT": "0"},  # BuildKit would try to reach a registry
-        )
+        docker_build(stack, context, limit, {"BASE": base})
     return BuiltImage(stack, base, False, time.monotonic() - started)
+
+
+def docker_build(tag: str, context: Path, limit: float, build_args: dict[str, str]) -> None:
+    """`docker build` of the folder `context` as `tag`, without BuildKit and without a
+    registry; ImageBuildError (with the fix) when a step fails or `limit` passes."""
+    arguments = [
+        arg for name, value in build_args.items() for arg in ("--build-arg", f"{name}={value}")
+    ]
+    _run(
+        [
+            "docker",
+            "build",
+            "--quiet",
+            "--force-rm",  # a failed step leaves no intermediate container behind
+            *arguments,
+            "-t",
+            tag,
+            str(context),
+        ],
+        "build the image",
+        limit,
+        "a step of the image's Dockerfile failed; fix it, then rebuild with "
+        "`sfn-flows local image`",
+        env_extra={"DOCKER_BUILDKIT": "0"},  # BuildKit would try to reach a registry
+    )
 
 
 def pulled_image(tag: str, *, deadline: float = 300.0) -> BuiltImage:
@@ -202,5 +227,6 @@ def _run(
         raise ImageBuildError(f"could not {what}: {tail}. Fix: {fix}")
 
 
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
+    """A short hex digest of `parts` (in order): the version part of a content-named tag."""
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
