@@ -10,6 +10,7 @@ from rich.markup import escape
 from sfn_flows.cli.build_command import build
 from sfn_flows.cli.demo_command import demo
 from sfn_flows.cli.deploy_command import deploy
+from sfn_flows.cli.engine_command import engine
 from sfn_flows.cli.local_command import local
 from sfn_flows.cli.render import err
 from sfn_flows.cli.run_command import run
@@ -31,6 +32,7 @@ app.command()(run)
 app.command()(status)
 app.command()(demo)
 app.add_typer(local)
+app.add_typer(engine)
 
 
 def main() -> None:
