@@ -88,9 +88,26 @@ class Engine:
         self.region = region
         self.account = account
 
-    def start(self, input: Any = None, *, execution_name: str | None = None) -> Execution:
-        """A new execution of the definition on `input` (`{}` when None), not yet run."""
-        return Execution(self, {} if input is None else input, execution_name)
+    def start(
+        self,
+        input: Any = None,
+        *,
+        execution_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> Execution:
+        """A new execution of the definition on `input` (`{}` when None), not yet run.
+
+        `variables`: what the first state sees as variables (as TestState's `variables` sets
+        them); `context`: members laid over the context object's (an object over an object is
+        merged: {"Execution": {"Name": "x"}} changes the name only)."""
+        return Execution(
+            self,
+            {} if input is None else input,
+            execution_name,
+            variables=variables,
+            context=context,
+        )
 
     def run(self, input: Any = None, *, execution_name: str | None = None) -> FlowResult:
         """Start an execution and run it to its end."""
@@ -118,8 +135,18 @@ class Engine:
 class Execution:
     """One run of a definition. Read `status`, `output`, `error`, `cause`, `history()`."""
 
-    def __init__(self, engine: Engine, execution_input: Any, name: str | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        execution_input: Any,
+        name: str | None,
+        *,
+        variables: Mapping[str, Any] | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> None:
         execution_input = _checked_input(execution_input)
+        first_variables = _checked_object(variables, "variables")
+        context_over = _checked_object(context, "context")
         self.engine = engine
         self.name = name or str(uuid.uuid4())
         self.input = execution_input
@@ -149,10 +176,13 @@ class Execution:
             info=self.info,
             history=self.history,
             scheduler=self.scheduler,
-            context_base={
-                "Execution": execution_context(self.info, execution_input, start),
-                "StateMachine": state_machine_context(self.info),
-            },
+            context_base=_laid_over(
+                {
+                    "Execution": execution_context(self.info, execution_input, start),
+                    "StateMachine": state_machine_context(self.info),
+                },
+                context_over,
+            ),
             integrations=engine._integrations(),
         )
         started = self.history.add(
@@ -165,7 +195,7 @@ class Execution:
                 "stateMachineArn": self.info.state_machine_arn,
             },
         )
-        root = Run(self.runtime, {}, started)
+        root = Run(self.runtime, first_variables, started)
         self.scheduler.start(engine.program.strand(root, execution_input))
 
     # -- running ---------------------------------------------------------------------------
@@ -338,6 +368,24 @@ def _checked_input(value: Any) -> Any:
             "(StartExecution fails with InvalidExecutionInput)."
         )
     return json.loads(text)
+
+
+def _checked_object(value: Mapping[str, Any] | None, what: str) -> dict[str, Any]:
+    """A JSON object given to start(), copied ({} for None)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise EngineUsageError(f"{what} is {type(value).__name__}; give a dict of JSON values.")
+    copied = json.loads(json_text(value, what))
+    assert isinstance(copied, dict)
+    return copied
+
+
+def _laid_over(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    for key, value in over.items():
+        below = base.get(key)
+        base[key] = below | value if isinstance(below, dict) and isinstance(value, dict) else value
+    return base
 
 
 # SendTaskFailure's limits on its fields (AWS's API reference: SensitiveError, SensitiveCause).
