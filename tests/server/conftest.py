@@ -3,7 +3,8 @@
 `server`: a server with the default configuration (virtual time off), stopped after the test.
 `serve_with(**settings)`: a server with other ServerConfig settings (stopped after the test).
 `sfn`: a boto3 Step Functions client for `server`; `sfn_for(running)`: one for another.
-The clients never retry (a failure shows at once) and every call has a deadline.
+The clients never retry (a failure shows at once), every call has a deadline, and they send
+to the endpoint's host as given (inject_host_prefix=False, as any local endpoint needs).
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def sfn_for(boto_session: Any) -> Callable[[RunningServer], Any]:
         retries={"max_attempts": 1, "mode": "standard"},
         connect_timeout=5,
         read_timeout=CLIENT_TIMEOUT_SECONDS,
+        # StartSyncExecution and TestState are sent to "sync-<host>" on AWS; a local endpoint
+        # (this server, Step Functions Local, LocalStack) needs the host as given.
+        inject_host_prefix=False,
     )
 
     def client(running: RunningServer) -> Any:

@@ -44,10 +44,10 @@ def register_functions(state: ServerState, body: dict[str, Any]) -> dict[str, An
             "This server runs no Lambda handlers itself (its task runner is not installed).",
         )
     try:
-        state.tasks.register_functions(functions)
+        answer: dict[str, Any] = dict(state.tasks.register_functions(functions))
     except SfnFlowsError as exc:
         raise validation(str(exc)) from None
-    return {"registered": sorted(functions)}
+    return answer
 
 
 ACTIONS: dict[str, Handler] = {f"{EXTENSION_PREFIX}RegisterFunctions": register_functions}
