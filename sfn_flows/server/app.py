@@ -58,6 +58,8 @@ def build_state(config: ServerConfig) -> ServerState:
     executions_module = _optional("sfn_flows.server.executions")
     if executions_module is not None and hasattr(executions_module, "Executions"):
         state.executions = executions_module.Executions(config, state.tasks, state.events)
+        if state.tasks is not None:
+            state.tasks.attach_server(state)  # states:startExecution's children run here
     return state
 
 
@@ -140,6 +142,8 @@ class RunningServer:
         executions = self.state.executions
         if executions is not None:
             executions.close()
+        if self.state.events is not None:
+            self.state.events.close(max(0.0, deadline - time.monotonic()))
         self.http.close_connections(deadline)
         self._thread.join(max(0.0, deadline - time.monotonic()))
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from sfn_flows.engine.errors import EngineUsageError, StatesError
-from sfn_flows.engine.tasks import Pending, TaskAnswer, TaskCall, TaskTimeout
+from sfn_flows.engine.tasks import Pending, TaskAnswer, TaskCall
 from sfn_flows.engine.tasks.lambda_runtime import MAX_FUNCTION_SECONDS
 from sfn_flows.engine.tasks.lambda_service import LambdaTarget, lambda_target
 from sfn_flows.server.config import ServerConfig
@@ -34,6 +34,7 @@ from sfn_flows.server.tasks.service_errors import (
     call_failure,
     sdk_v2_naming,
 )
+from sfn_flows.server.tasks.task_time import timed_out
 
 _log = logging.getLogger("sfn_flows.server")
 # arn:<partition>:states:::<service>:<action>[.waitForTaskToken | .sync | .sync:2]
@@ -159,12 +160,8 @@ class ServiceFallback:
             return getattr(client, method)(**parameters)
         except Exception as error:
             if call.timeout_seconds is not None and type(error).__name__ == "ReadTimeoutError":
-                raise self._timed_out(call.timeout_seconds) from None
+                raise timed_out(call, self._config.virtual_time) from None
             raise call_failure(error, naming, endpoint) from None
-
-    def _timed_out(self, seconds: float) -> StatesError:
-        # On a virtual clock the Task's time passes on the clock; on a real one it has passed.
-        return TaskTimeout(seconds) if self._config.virtual_time else StatesError("States.Timeout")
 
     def _aws_endpoint(self, call: TaskCall) -> str:
         endpoint = self._config.aws_endpoint

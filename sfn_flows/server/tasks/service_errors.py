@@ -63,12 +63,29 @@ def client_failure(error: Any, naming: ServiceNaming) -> StatesError:
     response = getattr(error, "response", None) or {}
     details = response.get("Error") or {}
     code = str(details.get("Code") or "Unknown")
-    message = str(details.get("Message") or details.get("message") or code)
     metadata = response.get("ResponseMetadata") or {}
-    status = metadata.get("HTTPStatusCode", 400)
-    request_id = metadata.get("RequestId") or "unknown"
     modelled = type(error).__name__
-    if modelled == "ClientError":
+    return service_failure(
+        naming,
+        code,
+        str(details.get("Message") or details.get("message") or code),
+        int(metadata.get("HTTPStatusCode") or 400),
+        str(metadata.get("RequestId") or "unknown"),
+        None if modelled == "ClientError" else modelled,
+    )
+
+
+def service_failure(
+    naming: ServiceNaming,
+    code: str,
+    message: str,
+    status: int,
+    request_id: str,
+    modelled: str | None,
+) -> StatesError:
+    """The service's answer `code` as the Task's failure: named by the error its model names
+    (`modelled`), else by the service's generic exception."""
+    if modelled is None:
         name = naming.generic
     else:
         name = modelled if modelled.endswith("Exception") else modelled + "Exception"

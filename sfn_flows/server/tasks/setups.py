@@ -12,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sfn_flows.engine.tasks import Fallback, LambdaFunctions, MockedTasks
 from sfn_flows.server.config import ServerConfig
 from sfn_flows.server.errors import validation
 from sfn_flows.server.tasks.clients import Clients
-from sfn_flows.server.tasks.fallback import NestedExecution, ServiceFallback
+from sfn_flows.server.tasks.fallback import ServiceFallback
 from sfn_flows.server.tasks.functions import FunctionSpecError, ProjectFunctions
 from sfn_flows.server.tasks.mock_configs import MockConfigs, state_machine_name
+
+if TYPE_CHECKING:
+    from sfn_flows.server.app import ServerState
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,11 @@ class TaskSetups:
         )
         self.fallback = ServiceFallback(config, Clients(config.region))
 
-    def attach_nested_executions(self, nested_execution: NestedExecution) -> None:
-        """How states:startExecution Tasks start their child in this server."""
-        self.fallback.nested_execution = nested_execution
+    def attach_server(self, state: ServerState) -> None:
+        """states:startExecution Tasks start their child executions in this server."""
+        from sfn_flows.server.tasks.nested import NestedExecutions
+
+        self.fallback.nested_execution = NestedExecutions(state, self.config.virtual_time)
 
     def setup(self, state_machine_arn: str, test_case: str | None) -> TaskSetup:
         """What answers the Tasks of an execution of `state_machine_arn`, started for
