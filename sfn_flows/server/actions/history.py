@@ -30,7 +30,10 @@ def get_execution_history(state: ServerState, body: dict[str, Any]) -> dict[str,
         events, (lambda e: -e["id"]) if reverse else (lambda e: e["id"]), size, token
     )
     request = served.origin.request
+    # What the execution was started with, as given: the input's own text (the engine writes
+    # it compact), and the version or alias it went through.
     started = {
+        "input": request.input_text,
         "stateMachineVersionArn": request.version_arn,
         "stateMachineAliasArn": request.alias_arn,
     }
@@ -48,9 +51,8 @@ def _api_event(
     shaped = dict(event)
     shaped["timestamp"] = event["timestamp"].timestamp()
     if event["type"] == "ExecutionStarted":
-        # The version or alias the execution was started through, as AWS records it.
         details = dict(event.get("executionStartedEventDetails") or {})
-        details.update({key: arn for key, arn in started.items() if arn is not None})
+        details.update({key: value for key, value in started.items() if value is not None})
         shaped["executionStartedEventDetails"] = details
     if not include_data:
         for key, value in shaped.items():
