@@ -3,8 +3,6 @@ and shipping services, so the flow runs end to end without external systems."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 
@@ -16,6 +14,11 @@ class PaymentProviderBusy(Exception):
     """A transient refusal; the workflow retries ChargePayment on it."""
 
 
+# Orders marked busy_once that were refused already. A warm Lambda keeps its module between
+# invocations, as the engines keep a handler's: the retry of the same order is accepted.
+_REFUSED_ONCE: set[str] = set()
+
+
 def reserve_stock(event: dict[str, Any], context: object = None) -> dict[str, Any]:
     lines = event.get("lines", [])
     return {"reserved": sum(int(line.get("quantity", 0)) for line in lines)}
@@ -23,12 +26,11 @@ def reserve_stock(event: dict[str, Any], context: object = None) -> dict[str, An
 
 def charge_payment(event: dict[str, Any], context: object = None) -> dict[str, Any]:
     total = int(event.get("total_cents", 0))
-    if event.get("busy_once"):
+    order_id = str(event.get("order_id"))
+    if event.get("busy_once") and order_id not in _REFUSED_ONCE:
         # Demonstrates the retrier: the first attempt for an order is refused, the next works.
-        marker = Path(tempfile.gettempdir()) / f"payment-busy-{event.get('order_id')}"
-        if not marker.exists():
-            marker.touch()
-            raise PaymentProviderBusy("the payment provider is busy; try again")
+        _REFUSED_ONCE.add(order_id)
+        raise PaymentProviderBusy("the payment provider is busy; try again")
     if total < 0 or event.get("decline"):
         raise PaymentDeclined(f"payment of {total} cents declined")
     return {"charged_cents": total}

@@ -1,6 +1,10 @@
 """The engines a flow runs on in tests, behind one interface (`Engine`):
 
-- `local-stack` (default): the local stack (MiniStack) in a Docker container, started with
+- `sfn-flows-local` (default): the sfn-flows engine server (`sfn-flows engine serve`) runs the
+  state machines in its container, with the project's own Lambda handlers; the Lambdas and
+  the API stay in a local-stack container on the same Docker network
+  (`sfn_flows.testing.engine_server`).
+- `local-stack`: the local stack (MiniStack) in a Docker container, started with
   testcontainers from the locally built image; it runs the state machines, the Lambdas and
   the API.
 - `stepfunctions-local`: AWS's Step Functions Local runs the state machines; the Lambdas and
@@ -27,9 +31,10 @@ from sfn_flows.aws import Target
 from sfn_flows.errors import SfnFlowsError
 from sfn_flows.local.processes import process_alive
 
+SFN_FLOWS_LOCAL = "sfn-flows-local"
 LOCAL_STACK = "local-stack"
 STEPFUNCTIONS_LOCAL = "stepfunctions-local"
-ENGINES = (LOCAL_STACK, STEPFUNCTIONS_LOCAL)
+ENGINES = (SFN_FLOWS_LOCAL, LOCAL_STACK, STEPFUNCTIONS_LOCAL)  # the first is the default
 CONTAINER_PORT = 4566
 LABEL = "sfn-flows.engine"
 # The pid of the test session that started the container: another session (a nested pytest,
@@ -106,16 +111,11 @@ def engine_labels(kind: str) -> dict[str, str]:
 
 
 class Engine(Protocol):
-    """What the plugin needs of an engine, whichever runs the state machines."""
+    """What the plugin needs of an engine, whichever runs the state machines and wherever
+    (in containers or not): where to deploy, the clients, publishing, stopping."""
 
     name: str
-    image: str  # the image of the container that runs the state machines
     ready_seconds: float
-
-    @property
-    def stack_image(self) -> str:
-        """The local-stack image (Lambdas, API, CloudFormation)."""
-        ...
 
     @property
     def endpoint_url(self) -> str:
@@ -165,12 +165,34 @@ def start_engine(
     mock_config: Path | None = None,
     host_port: int | None = None,
     deadline: float = READY_DEADLINE,
+    lambdas_dir: Path | None = None,
+    status_events: bool = False,
 ) -> Engine:
     """Start engine `name` (`stack_image`: the local-stack image) -> a ready engine.
 
     `mock_config`: a SFN_MOCK_CONFIG file for the engine that runs the state machines.
     `host_port`: publish the local stack on this host port instead of a free one.
+    `lambdas_dir`: the project's lambdas/, whose handlers sfn-flows-local runs itself.
+    `status_events`: sfn-flows-local sends EventBridge "Step Functions Execution Status
+    Change" events to the local stack (no other engine can).
     """
+    if status_events and name != SFN_FLOWS_LOCAL:
+        raise EngineError(
+            f"the {name} engine sends no execution status events; choose {SFN_FLOWS_LOCAL} "
+            "(--sfn-engine / SFN_FLOWS_ENGINE) or turn status events off "
+            "(--sfn-status-events / SFN_FLOWS_STATUS_EVENTS)"
+        )
+    if name == SFN_FLOWS_LOCAL:
+        from sfn_flows.testing import engine_server
+
+        return engine_server.start_engine(
+            stack_image,
+            mock_config=mock_config,
+            host_port=host_port,
+            deadline=deadline,
+            lambdas_dir=lambdas_dir,
+            status_events=status_events,
+        )
     if name == LOCAL_STACK:
         env, volumes = {}, {}
         if mock_config is not None:
@@ -350,30 +372,40 @@ def check_not_exited(container: Any, what: str, state: dict[str, Any]) -> None:
         )
 
 
-def wait_until_ready(endpoint: str, container: Any, limit: float, deadline: float) -> None:
-    """Poll the local stack's health route every 50 ms until it answers 200, or give up at
-    `limit` (monotonic) with the container's last log lines; at once if it exits."""
-    what = f"the {LOCAL_STACK} container"
-    polls = 0
+def wait_until_ready(
+    endpoint: str,
+    container: Any,
+    limit: float,
+    deadline: float,
+    *,
+    kind: str = LOCAL_STACK,
+    health_path: str = "/_ministack/health",
+    poll: float = 0.05,
+) -> None:
+    """Poll the container's health route every `poll` seconds until it answers 200, or give
+    up at `limit` (monotonic) with the container's last log lines; at once if it exits."""
+    what = f"the {kind} container"
+    health = endpoint + health_path
+    checked = time.monotonic()
     while True:
         try:
-            with urllib.request.urlopen(endpoint + "/_ministack/health", timeout=1) as answer:
+            with urllib.request.urlopen(health, timeout=1) as answer:
                 if answer.status == 200:
                     return
         except (urllib.error.URLError, OSError):
             pass
-        polls += 1
-        if polls % 4 == 0:  # Docker is asked every 200 ms, the health route every 50 ms
+        if time.monotonic() - checked >= 0.2:  # Docker is asked every 200 ms at most
+            checked = time.monotonic()
             check_not_exited(container, what, container_state(container))
         if time.monotonic() > limit:
             raise EngineError(
-                f"the {LOCAL_STACK} engine did not become ready within {deadline:g} s "
+                f"the {kind} engine did not become ready within {deadline:g} s "
                 f"({_state_description(container)}); check that the image runs "
                 "(`sfn-flows local image` rebuilds it) and that Docker has free memory and "
                 f"CPU. The container was removed.\nimage: {container.image}; health route: "
-                f"{endpoint}/_ministack/health\nlast log lines: {last_log_lines(container)}"
+                f"{health}\nlast log lines: {last_log_lines(container)}"
             )
-        time.sleep(0.05)
+        time.sleep(poll)
 
 
 def _state_description(container: Any) -> str:

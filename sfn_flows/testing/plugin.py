@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 ENGINE_ENV = "SFN_FLOWS_ENGINE"
 PORT_ENV = "SFN_FLOWS_ENGINE_PORT"
 IMAGE_ENV = "SFN_FLOWS_LOCAL_STACK_IMAGE"
+STATUS_EVENTS_ENV = "SFN_FLOWS_STATUS_EVENTS"
 STACK = "sfn-flows-tests"
 # The fixtures that start an engine in Docker; a test using any of them (or a fixture that
 # does) is marked `containers`.
@@ -44,8 +45,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--sfn-engine",
         default=None,
-        help=f"engine for flow tests: local-stack (default) or stepfunctions-local "
-        f"(env {ENGINE_ENV})",
+        help=f"engine for flow tests: sfn-flows-local (default), local-stack or "
+        f"stepfunctions-local (env {ENGINE_ENV})",
+    )
+    group.addoption(
+        "--sfn-status-events",
+        action="store_true",
+        default=None,
+        help="the engine sends EventBridge 'Step Functions Execution Status Change' events to "
+        f"the local stack (sfn-flows-local only; env {STATUS_EVENTS_ENV}=1)",
     )
     group.addoption(
         "--sfn-engine-port",
@@ -129,6 +137,7 @@ class EngineChoice:
     name: str
     host_port: int | None
     stack_image: str | None  # a published image to use instead of building one
+    status_events: bool = False
 
     def local_stack_image(self) -> str:
         """The local-stack image's tag: the given one (pulled if absent) or the one built
@@ -152,15 +161,32 @@ def engine_choice(config: pytest.Config) -> EngineChoice:
             f"{', '.join(ENGINES)}"
         )
     image = config.getoption("--sfn-local-stack-image") or os.environ.get(IMAGE_ENV) or None
+    events = _status_events(config)
     port_text = config.getoption("--sfn-engine-port") or os.environ.get(PORT_ENV)
     if port_text is None or port_text == "":
-        return EngineChoice(name, None, image)
+        return EngineChoice(name, None, image, events)
     if not str(port_text).isdigit() or not 1 <= int(port_text) <= 65535:
         raise EngineError(
             f"engine port {port_text!r} (from --sfn-engine-port or {PORT_ENV}) is not a port "
             "number; give 1-65535, or leave it unset to get a free port"
         )
-    return EngineChoice(name, int(port_text), image)
+    return EngineChoice(name, int(port_text), image, events)
+
+
+def _status_events(config: pytest.Config) -> bool:
+    from sfn_flows.testing.engines import EngineError
+
+    if config.getoption("--sfn-status-events"):
+        return True
+    value = os.environ.get(STATUS_EVENTS_ENV, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise EngineError(
+        f"{STATUS_EVENTS_ENV}={value!r} is not a switch; give 1 (send execution status events) "
+        "or 0 (do not)"
+    )
 
 
 @dataclass(frozen=True)
@@ -234,7 +260,13 @@ def sfn_engine(pytestconfig: pytest.Config, _sfn_sigterm_as_interrupt: None) -> 
             _docker_engine()
             image = choice.local_stack_image()
             remove_leftover_containers()
-            engine = start_engine(choice.name, image, host_port=choice.host_port)
+            engine = start_engine(
+                choice.name,
+                image,
+                host_port=choice.host_port,
+                lambdas_dir=_project_root(pytestconfig) / "lambdas",
+                status_events=choice.status_events,
+            )
         except Exception as exc:  # an interrupt is no failure to report: it propagates
             _engine_failure(exc)
         yield engine
@@ -397,7 +429,13 @@ def sfn_mocked(
             mocks.validate(build_dir)
             config.write_text(mocks.to_json(STACK), encoding="utf-8")
             _docker_engine()
-            engine = start_engine(choice.name, choice.local_stack_image(), mock_config=config)
+            engine = start_engine(
+                choice.name,
+                choice.local_stack_image(),
+                mock_config=config,
+                lambdas_dir=root / "lambdas",
+                status_events=choice.status_events,
+            )
             try:
                 deployed = _deploy_build(root, build_dir, engine, STACK)
             except BaseException:

@@ -107,7 +107,7 @@ def test_hello(run_flow):
         (
             ["--sfn-engine", "nope"],
             "EngineError: unknown engine 'nope' (from --sfn-engine or SFN_FLOWS_ENGINE); "
-            "choose one of local-stack, stepfunctions-local",
+            "choose one of sfn-flows-local, local-stack, stepfunctions-local",
         ),
         (
             ["--sfn-engine-port", "70000"],

@@ -29,10 +29,10 @@ def test_the_deployed_definition_is_time_scaled(sfn_deployed: Any) -> None:
 def test_a_physical_order_packs_every_line(run_flow: Any) -> None:
     result: FlowResult = run_flow("order-fulfilment", ORDER, timeout=180)
     assert result.succeeded, (result.error, result.cause)
-    # MiniStack records no Map iteration events, so the path holds top-level states only.
-    result.assert_path(
-        "RouteByKind", "ReserveAndCharge", "PackLines", "AwaitCourier", "CheckPickup", "Shipped"
-    )
+    # The top-level states in order (MiniStack records no states inside the Parallel and the
+    # Map, where AWS and the sfn-flows engine do).
+    top = ["RouteByKind", "ReserveAndCharge", "PackLines", "AwaitCourier", "CheckPickup", "Shipped"]
+    assert [state for state in result.states if state in top] == top
     output = result.output
     assert output["prepared"] == [
         {"reserved": sum(line["quantity"] for line in LINES)},

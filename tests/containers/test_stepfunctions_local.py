@@ -12,6 +12,7 @@ import pytest
 
 from sfn_flows.testing import stepfunctions_local
 from sfn_flows.testing.engines import EngineError
+from sfn_flows.testing.paired_engine import substitute
 
 from .sample_project import HELLO_TEST, write_sample_project
 
@@ -46,9 +47,9 @@ def test_the_reason_names_the_fix() -> None:
 def test_a_placeholder_without_a_deployed_function_is_refused() -> None:
     text = '{"Resource": "${GreetFunctionArn}", "Other": "${GoneFunctionArn}"}'
     with pytest.raises(EngineError, match=r"'hello' refers to \['GoneFunctionArn'\]"):
-        stepfunctions_local.substitute("hello", text, {"GreetFunctionArn": "arn:greet"})
+        substitute("hello", text, {"GreetFunctionArn": "arn:greet"})
     assert (
-        stepfunctions_local.substitute(
+        substitute(
             "hello", '{"Resource": "${GreetFunctionArn}"}', {"GreetFunctionArn": "arn:greet"}
         )
         == '{"Resource": "arn:greet"}'
