@@ -105,8 +105,9 @@ def test_registered_functions_run_in_the_server_with_lambdas_error_names(
         "PaymentDeclined",
         "no funds",
     )
-    status, refused = register(server, {"charge": {"handler": "payments.charge", "memoryMb": 1}})
+    status, refused = register(server, {"charge": {"handler": "a.b", "runtime": "python3.12"}})
     assert (status, refused["__type"]) == (400, "ValidationException")
+    assert "unknown field runtime" in refused["message"]
 
 
 def test_start_execution_tasks_run_their_child_in_the_same_server(

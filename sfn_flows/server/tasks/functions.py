@@ -25,6 +25,7 @@ from typing import Any, Final
 from sfn_flows.engine.errors import StatesError
 from sfn_flows.engine.tasks import InProcessFunction, LambdaFunctions
 from sfn_flows.engine.tasks.lambda_service import lambda_target
+from sfn_flows.errors import SfnFlowsError
 
 _INVOKE: Final = "arn:aws:states:::lambda:invoke"
 _FIELDS: Final = ("handler", "timeoutSeconds", "memoryMb", "environment")
@@ -32,8 +33,9 @@ _VARIABLE: Final = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*$")
 MAX_FUNCTIONS: Final = 1000
 
 
-class FunctionSpecError(ValueError):
-    """A registered function is not one the server can run; the message says which and why."""
+class FunctionSpecError(SfnFlowsError):
+    """A registered function is not one the server can run; the message says which and why
+    (RegisterFunctions answers it as a ValidationException, `engine serve` as a start error)."""
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from sfn_flows.engine.tasks import Fallback, LambdaFunctions, MockedTasks
 from sfn_flows.server.config import ServerConfig
-from sfn_flows.server.errors import validation
 from sfn_flows.server.tasks.clients import Clients
 from sfn_flows.server.tasks.fallback import ServiceFallback
-from sfn_flows.server.tasks.functions import FunctionSpecError, ProjectFunctions
+from sfn_flows.server.tasks.functions import ProjectFunctions
 from sfn_flows.server.tasks.mock_configs import MockConfigs, state_machine_name
 
 if TYPE_CHECKING:
@@ -85,10 +84,6 @@ class TaskSetups:
         )
 
     def register_functions(self, functions: Any) -> dict[str, Any]:
-        """SfnFlows.RegisterFunctions: the project's functions the server runs itself.
-        Raises ApiError (ValidationException) naming what is wrong."""
-        try:
-            names = self.functions.register(functions)
-        except FunctionSpecError as error:
-            raise validation(str(error)) from None
-        return {"registered": names}
+        """SfnFlows.RegisterFunctions (and SFN_FLOWS_FUNCTIONS at start): the project's
+        functions the server runs itself. Raises FunctionSpecError naming what is wrong."""
+        return {"registered": self.functions.register(functions)}
