@@ -171,6 +171,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server: ApiHttpServer
     protocol_version = "HTTP/1.1"  # keep-alive: the SDKs reuse their connections
     server_version = "sfn-flows"
+    # TCP_NODELAY: the headers and the body go out in two writes, and with Nagle's algorithm
+    # the body waits for the client's delayed ACK of the headers: 40 ms a request on a kept-alive
+    # connection (boto3's list_state_machines here: 45.9 ms a call, 2.0 ms without it).
+    disable_nagle_algorithm = True
 
     def version_string(self) -> str:
         return self.server_version
