@@ -9,7 +9,6 @@ Binds 127.0.0.1 unless told otherwise; port 0 takes a free port (server.port say
 from __future__ import annotations
 
 import errno
-import importlib
 import json
 import socket
 import threading
@@ -17,12 +16,17 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sfn_flows.errors import SfnFlowsError
 from sfn_flows.server.config import ServerConfig
 from sfn_flows.server.protocol import ApiHttpServer, Handler
 from sfn_flows.server.state_machines import StateMachines
+
+if TYPE_CHECKING:
+    from sfn_flows.server.executions import Executions
+    from sfn_flows.server.status_events import StatusEvents
+    from sfn_flows.server.tasks import TaskSetups
 
 STOP_DEADLINE_SECONDS: Final = 5.0
 
@@ -33,44 +37,36 @@ class ServerStartError(SfnFlowsError):
 
 @dataclass
 class ServerState:
-    """What the actions share. `executions` and `tasks` are None until their modules exist."""
+    """What the actions share: the registries of state machines and executions, what answers
+    Tasks, and where status events go (None unless SFN_FLOWS_STATUS_EVENTS is on)."""
 
     config: ServerConfig
     machines: StateMachines
-    executions: Any = None
-    tasks: Any = None
-    events: Any = None
+    tasks: TaskSetups
+    executions: Executions
+    events: StatusEvents | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
 
 
 def build_state(config: ServerConfig) -> ServerState:
-    """The registries, with the parts that are built only when their modules are present."""
-    machines = StateMachines(config.region, config.account)
-    state = ServerState(config=config, machines=machines)
-    tasks_module = _optional("sfn_flows.server.tasks")
-    if tasks_module is not None and hasattr(tasks_module, "TaskSetups"):
-        state.tasks = tasks_module.TaskSetups(config)
-        if config.functions is not None:
-            state.tasks.register_functions(_functions_file(config))
-    events_module = _optional("sfn_flows.server.status_events")
-    if config.status_events and events_module is not None:
-        state.events = events_module.StatusEvents(config)
-    executions_module = _optional("sfn_flows.server.executions")
-    if executions_module is not None and hasattr(executions_module, "Executions"):
-        state.executions = executions_module.Executions(config, state.tasks, state.events)
-        if state.tasks is not None:
-            state.tasks.attach_server(state)  # states:startExecution's children run here
+    """The registries and the task runner; ConfigError when a setting cannot serve."""
+    from sfn_flows.server.executions import Executions
+    from sfn_flows.server.status_events import StatusEvents
+    from sfn_flows.server.tasks import TaskSetups
+
+    tasks = TaskSetups(config)
+    if config.functions is not None:
+        tasks.register_functions(_functions_file(config))
+    events = StatusEvents(config) if config.status_events else None
+    state = ServerState(
+        config=config,
+        machines=StateMachines(config.region, config.account),
+        tasks=tasks,
+        executions=Executions(config, tasks, events),
+        events=events,
+    )
+    tasks.attach_server(state)  # states:startExecution's children run here
     return state
-
-
-def _optional(module: str) -> Any:
-    """A part another helper is writing: None while its module is not there yet."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
 
 
 def _functions_file(config: ServerConfig) -> Mapping[str, Any]:
@@ -139,9 +135,7 @@ class RunningServer:
         deadline = time.monotonic() + deadline_seconds
         self.http.shutdown()
         self.http.server_close()
-        executions = self.state.executions
-        if executions is not None:
-            executions.close()
+        self.state.executions.close()
         if self.state.events is not None:
             self.state.events.close(max(0.0, deadline - time.monotonic()))
         self.http.close_connections(deadline)
@@ -165,8 +159,7 @@ def serve(config: ServerConfig, state: ServerState | None = None) -> RunningServ
     try:
         http = ApiHttpServer((config.host, config.port), state, _Actions())
     except OSError as exc:
-        if state.executions is not None:
-            state.executions.close()
+        state.executions.close()
         raise ServerStartError(_bind_failure(config, exc)) from exc
     return RunningServer(http, state).start()
 

@@ -156,6 +156,17 @@ class ApiHttpServer(ThreadingHTTPServer):
             with self._lock:
                 self._connections.pop(threading.current_thread(), None)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (reset, broken pipe, timeout) is no error of the server's;
+        anything else is, and its traceback goes to stderr."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        sys.stderr.write(
+            f"sfn-flows engine: a connection from {client_address[0]} failed:\n"
+            f"{traceback.format_exc()}"
+        )
+
     def close_connections(self, deadline: float) -> None:
         """Ends every open connection, and waits for their threads until `deadline`."""
         with self._lock:

@@ -268,8 +268,6 @@ def test_an_unmocked_task_calls_its_integration(
         "def handle(event, context):\n    return {'doubled': event['n'] * 2}\n"
     )
     server = serve_with(lambdas_dir=tmp_path)
-    if server.state.tasks is None:
-        pytest.fail("the server has no task runner (sfn_flows.server.tasks)")
     server.state.tasks.register_functions({"worker": {"handler": "worker.handle"}})
     sfn = sfn_for(server)
     state = {

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from sfn_flows.errors import SfnFlowsError
 from sfn_flows.server import requests as read
-from sfn_flows.server.errors import ApiError, validation
+from sfn_flows.server.errors import validation
 from sfn_flows.server.protocol import EXTENSION_PREFIX, Handler
 
 if TYPE_CHECKING:
@@ -38,11 +38,6 @@ def register_functions(state: ServerState, body: dict[str, Any]) -> dict[str, An
         read.optional_int(spec, "timeoutSeconds", least=1, most=900, label=f"{at}.timeoutSeconds")
         read.optional_int(spec, "memoryMb", least=128, most=10240, label=f"{at}.memoryMb")
         read.optional_object(spec, "environment", label=f"{at}.environment")
-    if state.tasks is None:
-        raise ApiError(
-            "UnknownOperationException",
-            "This server runs no Lambda handlers itself (its task runner is not installed).",
-        )
     try:
         answer: dict[str, Any] = dict(state.tasks.register_functions(functions))
     except SfnFlowsError as exc:

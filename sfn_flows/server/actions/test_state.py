@@ -127,8 +127,6 @@ def _needs_no_mock(spec: Mapping[str, Any]) -> None:
 
 
 def _task_setup(state: ServerState) -> dict[str, Any]:
-    if state.tasks is None:
-        return {}  # a Task then fails, saying that nothing answers it
     arn = f"arn:aws:states:{state.config.region}:{state.config.account}:stateMachine:"
     setup = state.tasks.setup(arn + MACHINE_NAME, None)
     arguments: dict[str, Any] = setup.engine_arguments()
