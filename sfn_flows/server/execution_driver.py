@@ -112,11 +112,16 @@ class ServedExecution:
         )
         self._thread.start()
 
-    def close(self) -> None:
-        """Ask the driver to stop (the server is stopping); the execution stays as it is."""
-        with self._condition:
-            self._closing = True
-            self._condition.notify_all()
+    def close(self, seconds: float) -> None:
+        """Ask the driver to stop (the server is stopping); the execution stays as it is.
+        Waits at most `seconds` for the lock: a driver busy in a Task's handler holds it, and
+        sees the request when the handler returns."""
+        self._closing = True
+        if self._condition.acquire(timeout=max(0.0, seconds)):
+            try:
+                self._condition.notify_all()
+            finally:
+                self._condition.release()
 
     def join(self, seconds: float) -> bool:
         """Wait up to `seconds` for the driver thread to end; whether it has."""

@@ -182,9 +182,9 @@ class Executions:
         with self._lock:
             self._closed = True
             running = list(self._by_arn.values())
-        for served in running:
-            served.close()
         deadline = time.monotonic() + deadline_seconds
+        for served in running:
+            served.close(min(0.2, deadline - time.monotonic()))
         for served in running:
             served.join(deadline - time.monotonic())
 

@@ -103,21 +103,34 @@ def callback_task(**more: Any) -> dict[str, Any]:
 
 
 def worker_settings(folder: Path) -> dict[str, Any]:
-    """ServerConfig settings under which the `worker` function runs in the server: a handler
-    that takes the token and returns (the test then answers for the worker)."""
+    """ServerConfig settings under which two functions run in the server: `worker`, whose
+    handler takes the token and returns (the test then answers for the worker), and `sleeper`,
+    which sleeps `seconds`."""
     lambdas = folder / "lambdas"
     lambdas.mkdir(exist_ok=True)
     (lambdas / "callback_worker.py").write_text(
         textwrap.dedent(
             """\
+            import time
+
+
             def take(event, context):
                 return {"taken": True}
+
+
+            def sleep(event, context):
+                time.sleep(event["seconds"])
+                return {"slept": event["seconds"]}
             """
         )
     )
-    functions = folder / "functions.json"
-    functions.write_text(json.dumps({"functions": {"worker": {"handler": "callback_worker.take"}}}))
-    return {"lambdas_dir": lambdas, "functions": functions}
+    functions = {
+        "worker": {"handler": "callback_worker.take"},
+        "sleeper": {"handler": "callback_worker.sleep", "timeoutSeconds": 300},
+    }
+    functions_file = folder / "functions.json"
+    functions_file.write_text(json.dumps({"functions": functions}))
+    return {"lambdas_dir": lambdas, "functions": functions_file}
 
 
 @pytest.fixture
