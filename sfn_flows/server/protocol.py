@@ -123,6 +123,9 @@ class ApiHttpServer(ThreadingHTTPServer):
     """One thread per connection (daemon, tracked so stop() can close and join them)."""
 
     daemon_threads = True
+    # socketserver's default backlog is 5: a burst of clients (a test starting 100 executions
+    # at once) would wait out SYN retransmits of a second or more.
+    request_queue_size = 1024
 
     def __init__(
         self,

@@ -183,6 +183,26 @@ def test_requests_are_logged_one_line_each_without_bodies_when_asked(
     assert "secret-token-value" not in logged[0]
 
 
+def test_a_burst_of_connections_is_answered_every_one(server: RunningServer) -> None:
+    """socketserver's default backlog (5) reset some of 200 simultaneous connections."""
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            statuses.append(post(server, b"{}")[0])
+        except OSError as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=one) for _ in range(200)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(DEADLINE_SECONDS)
+    assert errors == []
+    assert statuses == [200] * 200
+
+
 def test_a_taken_port_is_a_clear_start_error(server: RunningServer) -> None:
     with pytest.raises(ServerStartError, match="in use"):
         serve(ServerConfig(port=server.port))
