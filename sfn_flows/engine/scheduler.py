@@ -155,6 +155,11 @@ class Scheduler:
 
     @property
     def now(self) -> float:
+        # A clock that moves by itself (real time) moved while a Task's handler ran: catch up,
+        # so that what happens next is recorded, and waits are counted, from when it happens.
+        moment = self.clock.now()
+        if moment > self._now:
+            self._now = moment
         return self._now
 
     @property

@@ -81,3 +81,43 @@ def test_a_sleep_cut_short_is_passed_over() -> None:
     assert execution.status == "RUNNING"
     assert execution.scheduler.next_resume() == START + 100
     assert execution.scheduler.next_deadline() is None
+
+
+class MovingClock:
+    """A clock that moves by itself, as the wall clock does: a Task "takes" time by moving it."""
+
+    virtual = False
+
+    def __init__(self) -> None:
+        self.moment = START
+
+    def now(self) -> float:
+        return self.moment
+
+    def sleep_until(self, moment: float) -> None:
+        self.moment = max(self.moment, moment)
+
+
+def test_time_a_task_takes_on_a_moving_clock_shows_in_the_history_and_the_next_wait() -> None:
+    clock = MovingClock()
+
+    def slow(_: Any) -> dict[str, Any]:
+        clock.moment += 5  # the handler ran five seconds
+        return {"done": True}
+
+    definition = {
+        "StartAt": "Slow",
+        "States": {
+            "Slow": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:slow",
+                "Next": "Nap",
+            },
+            "Nap": {"Type": "Wait", "Seconds": 10, "End": True},
+        },
+    }
+    result = Engine(definition, tasks={"Slow": slow}, clock=clock).run({})
+    moments = {event.type: event.timestamp.timestamp() for event in result.events}
+    assert moments["LambdaFunctionSucceeded"] - moments["LambdaFunctionStarted"] == 5
+    assert moments["WaitStateExited"] - moments["WaitStateEntered"] == 10
+    assert clock.moment == START + 15
