@@ -33,9 +33,8 @@ _TRACE_HEADER_MAX: Final = 256
 
 
 def executions_of(state: ServerState) -> Executions:
-    """The server's executions (ServerState holds them untyped: they are S1b's)."""
-    executions: Executions = state.executions
-    return executions
+    """The server's executions registry (what server/tasks/nested.py starts children with)."""
+    return state.executions
 
 
 # -- starting ------------------------------------------------------------------------------
