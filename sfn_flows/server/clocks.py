@@ -13,6 +13,9 @@ to moments that have come, and does the waiting itself, in one of two ways:
   jumps.
 - a *deadline* is a callback's TimeoutSeconds or HeartbeatSeconds, or the execution's own time
   limit: it is waited for in real time at any scale, else no worker could answer in time.
+  The execution has one timeline, so a pause that ends before a pending deadline (a Wait in
+  another Parallel branch) brings the deadline nearer in real time by its length: the history
+  stays what AWS would record, at the cost of the worker's time.
 
 Step Functions Local keeps wall-clock timestamps and shortens the Wait instead, so a Wait that
 WAIT_TIME_SCALE made short shows as short in its history; here it shows its full length. Its help
