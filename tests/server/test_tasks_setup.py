@@ -288,11 +288,13 @@ def test_functions_need_the_lambdas_folder() -> None:
 # --- nothing configured -------------------------------------------------------------------
 
 
-def test_a_function_nothing_runs_fails_the_task_naming_what_to_set() -> None:
+def test_a_function_nothing_runs_is_not_found_as_aws_says_and_the_log_names_the_fix(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     result = run(TaskSetups(config()), single(task(INVOKE, {"FunctionName": "elsewhere"})))
-    assert (result.status, result.error) == ("FAILED", "States.TaskFailed")
-    assert "RegisterFunctions" in (result.cause or "")
-    assert "LAMBDA_ENDPOINT is not set" in (result.cause or "")
+    assert (result.status, result.error) == ("FAILED", "Lambda.ResourceNotFoundException")
+    assert (result.cause or "").startswith("Function not found: arn:aws:lambda:")
+    assert "RegisterFunctions" in caplog.text and "LAMBDA_ENDPOINT is not set" in caplog.text
 
 
 def test_a_service_call_without_an_endpoint_names_the_variable_to_set() -> None:

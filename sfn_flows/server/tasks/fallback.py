@@ -22,7 +22,7 @@ from typing import Any, Final
 from sfn_flows.engine.errors import EngineUsageError, StatesError
 from sfn_flows.engine.tasks import Pending, TaskAnswer, TaskCall
 from sfn_flows.engine.tasks.lambda_runtime import MAX_FUNCTION_SECONDS
-from sfn_flows.engine.tasks.lambda_service import LambdaTarget, lambda_target
+from sfn_flows.engine.tasks.lambda_service import LambdaTarget, lambda_target, not_found
 from sfn_flows.server.config import ServerConfig
 from sfn_flows.server.tasks import aws_sdk
 from sfn_flows.server.tasks.clients import Clients
@@ -108,13 +108,16 @@ class ServiceFallback:
     def _invoke(self, call: TaskCall, target: LambdaTarget) -> TaskAnswer:
         endpoint = self._config.lambda_endpoint
         if endpoint is None:
-            raise StatesError(
-                "States.TaskFailed",
-                f"Lambda function {target.name!r} (Task state {call.state_name!r}) is not one "
-                "the engine server runs itself (register it with its handler: "
-                "SfnFlows.RegisterFunctions or SFN_FLOWS_FUNCTIONS), and LAMBDA_ENDPOINT is "
-                "not set to a Lambda endpoint that has it.",
+            # What AWS answers for a function that does not exist; the fix goes to the log,
+            # where the one running the server reads it.
+            _log.warning(
+                "Lambda function %r (Task state %r) is not one the engine server runs itself "
+                "and LAMBDA_ENDPOINT is not set: register it with its handler "
+                "(SfnFlows.RegisterFunctions or SFN_FLOWS_FUNCTIONS) or set LAMBDA_ENDPOINT",
+                target.name,
+                call.state_name,
             )
+            raise not_found(target)
         parameters = invoke_parameters(target)
         bound = call.timeout_seconds or MAX_FUNCTION_SECONDS + CONNECT_MARGIN
         response = self._call(
