@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sfn_flows.cli.render import out, print_json
+
+if TYPE_CHECKING:
+    from sfn_flows.local.images import BuiltImage
 
 # The commands import sfn_flows.local when they run, so `sfn-flows --help` does not.
 local = typer.Typer(
@@ -74,25 +77,31 @@ def status(
 def image(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """Build the local-stack container image (cached by the hash of its inputs).
+    """Build the container images of the test engines: the local stack's and the sfn-flows
+    engine's (each cached by the hash of its inputs).
 
     Needs a running Docker engine (installed and started when missing, as root) and
     mmdebstrap; no image registry is used.
     """
     from sfn_flows.local.docker_engine import ensure_docker_engine
+    from sfn_flows.local.engine_images import build_engine_image
     from sfn_flows.local.images import build_local_stack_image
 
     ensure_docker_engine()
     built = build_local_stack_image()
+    engine = build_engine_image()
     if as_json:
-        print_json(
-            {
-                "image": built.tag,
-                "base": built.base,
-                "cached": built.cached,
-                "seconds": built.seconds,
-            }
-        )
+        print_json({**_built(built), "engine": _built(engine)})
         return
-    how = "already built" if built.cached else f"built in {built.seconds:.1f} s"
-    out.print(f"{built.tag} ({how}; base {built.base})")
+    for what in (built, engine):
+        how = "already built" if what.cached else f"built in {what.seconds:.1f} s"
+        out.print(f"{what.tag} ({how}; base {what.base})")
+
+
+def _built(image: BuiltImage) -> dict[str, object]:
+    return {
+        "image": image.tag,
+        "base": image.base,
+        "cached": image.cached,
+        "seconds": image.seconds,
+    }

@@ -30,6 +30,7 @@ from typing import Any
 
 from sfn_flows.aws.target import LOCAL_CREDENTIALS, LOCAL_REGION
 from sfn_flows.local.engine_images import ENGINE_PORT, build_engine_image
+from sfn_flows.local.image import ministack_status_events
 from sfn_flows.testing.engines import (
     MOCK_CONFIG_PATH,
     READY_DEADLINE,
@@ -62,6 +63,8 @@ FUNCTION_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": REGION,
 }
 REGISTER_TARGET = "SfnFlows.RegisterFunctions"
+STACK_EVENTS_SCRIPT = Path(ministack_status_events.__file__)
+STACK_EVENTS_PATH = "/opt/sfn-flows/ministack_status_events.py"
 REQUEST_TIMEOUT = 60.0
 
 
@@ -191,6 +194,12 @@ def start_engine(
             ),
         )
 
+    stack_volumes, stack_command = {}, None
+    if status_events:
+        # The local stack lets the engine's events from source aws.states in, as AWS lets
+        # its Step Functions' (sfn_flows/local/image/ministack_status_events.py).
+        stack_volumes[str(STACK_EVENTS_SCRIPT)] = STACK_EVENTS_PATH
+        stack_command = f"python {STACK_EVENTS_PATH}"
     pair = start_pair(
         SFN_FLOWS_LOCAL,
         stack_image,
@@ -198,6 +207,8 @@ def start_engine(
         host_port=host_port,
         deadline=deadline,
         stack_env={"MINISTACK_ACCOUNT_ID": ACCOUNT, "MINISTACK_REGION": REGION},
+        stack_volumes=stack_volumes,
+        stack_command=stack_command,
     )
     return FlowsLocalEngine(
         SFN_FLOWS_LOCAL,

@@ -16,6 +16,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,9 @@ class PairedEngine:
         )
 
     def stop(self) -> None:
-        remove_container(self.container)
-        self.local_stack.stop()
+        with ThreadPoolExecutor(1, thread_name_prefix=f"stop-{self.name}") as pool:
+            pool.submit(remove_container, self.container)  # never raises
+            self.local_stack.stop()
         # already gone: nothing left to clean
         with contextlib.suppress(Exception):
             self.network.remove()
@@ -92,6 +94,8 @@ def start_pair(
     host_port: int | None,
     deadline: float,
     stack_env: dict[str, str] | None = None,
+    stack_volumes: dict[str, str] | None = None,
+    stack_command: str | None = None,
 ) -> StartedPair:
     """A Docker network, the local stack on it (alias LOCAL_STACK_ALIAS), then the state
     machines' container (`start_runner`), all within one `deadline`; whatever was started is
@@ -106,19 +110,30 @@ def start_pair(
     except Exception as exc:  # docker's own error, e.g. no free address pool
         raise EngineError(f"could not create a Docker network for {kind}: {exc}") from None
     try:
-        stack = start_local_stack(
-            stack_image,
-            env=stack_env,
-            host_port=host_port,
-            network=network,
-            alias=LOCAL_STACK_ALIAS,
-            deadline=deadline,
-        )
-        try:
-            container, url = start_runner(network, labels, limit, deadline)
-        except BaseException:
-            stack.stop()
-            raise
+        # The state machines' container starts while the local stack boots: neither needs the
+        # other before a flow runs. The pool's exit waits for the runner (bounded by `limit`).
+        with ThreadPoolExecutor(1, thread_name_prefix=f"start-{kind}") as pool:
+            runner = pool.submit(start_runner, network, labels, limit, deadline)
+            try:
+                stack = start_local_stack(
+                    stack_image,
+                    env=stack_env,
+                    volumes=stack_volumes,
+                    command=stack_command,
+                    host_port=host_port,
+                    network=network,
+                    alias=LOCAL_STACK_ALIAS,
+                    deadline=deadline,
+                )
+            except BaseException:
+                _discard(runner)
+                raise
+            try:
+                container, url = runner.result()
+            except BaseException:
+                _discard(runner)  # interrupted while waiting: it may still have started
+                stack.stop()
+                raise
     except BaseException:
         # the error that matters is the one being raised; a network left over is removed
         # by the next session's clean-up
@@ -126,6 +141,16 @@ def start_pair(
             network.remove()
         raise
     return StartedPair(stack, container, url, network, time.monotonic() - started)
+
+
+def _discard(runner: Future[tuple[Any, str]]) -> None:
+    """Wait for the runner's start to end; remove its container if it started (one that
+    failed removed its own)."""
+    try:
+        container, _ = runner.result()
+    except BaseException:
+        return
+    remove_container(container)
 
 
 def start_runner_container(

@@ -1,4 +1,5 @@
-"""The local-stack image: built locally, named by the hash of its inputs, reused when built."""
+"""The local-stack and engine images: built locally, named by the hash of their inputs,
+reused when built."""
 
 from __future__ import annotations
 
@@ -20,8 +21,7 @@ def test_tags_name_the_inputs() -> None:
     assert changed_stack != stack
 
 
-def test_cli_reuses_the_built_image(sfn_engine: Any) -> None:
-    # sfn_engine built (or found) the image; the command must find it and not rebuild.
+def _image_command() -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, "-m", "sfn_flows", "local", "image", "--json"],
         capture_output=True,
@@ -29,6 +29,18 @@ def test_cli_reuses_the_built_image(sfn_engine: Any) -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    built = json.loads(result.stdout)
-    assert built["cached"] is True
-    assert built["image"] == sfn_engine.stack_image == images.image_tags()[1]
+    built: dict[str, Any] = json.loads(result.stdout)
+    return built
+
+
+def test_cli_reuses_the_built_images(sfn_engine: Any) -> None:
+    # sfn_engine built (or found) the local stack's image; the command must find it and not
+    # rebuild.
+    first = _image_command()
+    assert first["cached"] is True
+    assert first["image"] == sfn_engine.stack_image == images.image_tags()[1]
+    # The engine's image too: built by the first command only if sfn_flows changed since.
+    second = _image_command()
+    assert second["engine"]["cached"] is True
+    assert second["engine"]["image"] == first["engine"]["image"]
+    assert second["engine"]["image"].startswith("sfn-flows/engine:")
