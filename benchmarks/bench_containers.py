@@ -142,7 +142,9 @@ def bench_requests(endpoint: str, arn: str, repeat: int = 20) -> list[float]:
     return times[3:]
 
 
-def bench_runs(endpoint: str, repeat: int = 20, warmup: int = 3) -> tuple[list[float], str]:
+def bench_runs(
+    endpoint: str, repeat: int = 20, warmup: int = 3, poll: float = POLL
+) -> tuple[list[float], str]:
     sfn = _sfn(endpoint)
     arn = sfn.create_state_machine(
         name=f"bench-pass-{uuid.uuid4().hex[:8]}", definition=PASS_ONLY, roleArn=ROLE
@@ -152,7 +154,7 @@ def bench_runs(endpoint: str, repeat: int = 20, warmup: int = 3) -> tuple[list[f
         started = time.perf_counter()
         execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
         while (status := sfn.describe_execution(executionArn=execution)["status"]) == "RUNNING":
-            time.sleep(POLL)
+            time.sleep(poll)
         elapsed = time.perf_counter() - started
         if status != "SUCCEEDED":
             raise RuntimeError(f"run {i} ended {status}")
@@ -197,14 +199,20 @@ def _text(output: str | bytes | None) -> str:
     return output or ""
 
 
-def run_suite(path: str) -> SuiteRun:
-    """Run one test folder with pytest in a subprocess from the project root, timed."""
-    command = [sys.executable, "-m", "pytest", path, "-q", "-p", "no:cacheprovider"]
+def run_suite(
+    path: str,
+    options: tuple[str, ...] = (),
+    root: Path = ROOT,
+    env: dict[str, str] | None = None,
+) -> SuiteRun:
+    """Run one test folder with pytest (and `options`) in a subprocess from `root`, timed."""
+    command = [sys.executable, "-m", "pytest", path, "-q", "-p", "no:cacheprovider", *options]
     started = time.monotonic()
     try:
         done = subprocess.run(
             command,
-            cwd=ROOT,
+            cwd=root,
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
