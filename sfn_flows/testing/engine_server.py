@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,17 +88,16 @@ class FlowsLocalEngine(PairedEngine):
                 )
         return published
 
-    def point_functions_at_engine(self, functions: Any) -> None:
+    def point_functions_at_engine(self, functions: Iterable[Mapping[str, Any]]) -> None:
         """Every deployed function's Step Functions calls go to the engine."""
         lam = self.local_stack.target().client("lambda")
         for config in functions:
-            variables = dict((config.get("Environment") or {}).get("Variables") or {})
-            variables["AWS_ENDPOINT_URL_SFN"] = ENGINE_URL
+            variables = {**variables_of(config), "AWS_ENDPOINT_URL_SFN": ENGINE_URL}
             lam.update_function_configuration(
                 FunctionName=config["FunctionName"], Environment={"Variables": variables}
             )
 
-    def register_functions(self, functions: Any) -> None:
+    def register_functions(self, functions: Iterable[Mapping[str, Any]]) -> None:
         """The engine runs each deployed function's handler itself (SfnFlows.RegisterFunctions)."""
         document = {
             "functions": {
@@ -105,15 +105,17 @@ class FlowsLocalEngine(PairedEngine):
                     "handler": config["Handler"],
                     "timeoutSeconds": config["Timeout"],
                     "memoryMb": config["MemorySize"],
-                    "environment": {
-                        **((config.get("Environment") or {}).get("Variables") or {}),
-                        **FUNCTION_ENVIRONMENT,
-                    },
+                    "environment": {**variables_of(config), **FUNCTION_ENVIRONMENT},
                 }
                 for config in functions
             }
         }
         call_extension(self.stepfunctions_url, REGISTER_TARGET, document)
+
+
+def variables_of(config: Mapping[str, Any]) -> dict[str, str]:
+    """The environment variables of a function's configuration (GetFunction's)."""
+    return dict((config.get("Environment") or {}).get("Variables") or {})
 
 
 def call_extension(url: str, target: str, document: dict[str, Any]) -> dict[str, Any]:
