@@ -17,8 +17,11 @@ rebuilds only the top layer: a few seconds, no download.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import hashlib
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -40,6 +43,8 @@ RECIPE_PACKAGE = "sfn_flows.local.engine_image"
 PACKAGE_DOCKERFILE = "sfn_flows.Dockerfile"
 # The port `sfn-flows engine serve` listens on in the container (the image's CMD).
 ENGINE_PORT = 8083
+# Engine images older than this are removed when a new one is built (remove_old_engine_images).
+STALE_SECONDS = 3600.0
 # The installed sfn_flows package: this module is sfn_flows/local/engine_images.py.
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,7 +96,49 @@ def build_engine_image(*, deadline: float = 900.0, root: Path = PACKAGE_ROOT) ->
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
         docker_build(tag, context, limit, {"DEPENDENCIES": dependencies})
+    remove_old_engine_images(keep=tag)
     return BuiltImage(tag, dependencies, False, time.monotonic() - started)
+
+
+def remove_old_engine_images(
+    keep: str, older_than: float = STALE_SECONDS, repository: str = ENGINE_REPOSITORY
+) -> list[str]:
+    """Remove the engine images (other than `keep`) built more than `older_than` seconds ago:
+    each change to sfn_flows makes a new one. An image a container uses stays (Docker refuses);
+    one another session built just now is younger. Returns the tags removed; never raises."""
+    try:
+        listed = subprocess.run(
+            ["docker", "images", repository, "--format", "{{.Tag}} {{.CreatedAt}}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    removed = []
+    now = time.time()
+    for line in listed.splitlines():
+        tag, _, created = line.partition(" ")
+        name = f"{repository}:{tag}"
+        moment = _docker_time(created)
+        if name == keep or moment is None or now - moment < older_than:
+            continue
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            done = subprocess.run(["docker", "image", "rm", name], capture_output=True, timeout=60)
+            if done.returncode == 0:
+                removed.append(name)
+    return removed
+
+
+def _docker_time(text: str) -> float | None:
+    """`docker images`' CreatedAt ("2026-11-30 15:40:12 +0000 UTC") as epoch seconds."""
+    try:
+        day, clock, offset = text.split()[:3]
+        return datetime.datetime.strptime(
+            f"{day} {clock} {offset}", "%Y-%m-%d %H:%M:%S %z"
+        ).timestamp()
+    except ValueError:
+        return None
 
 
 def _package_dockerfile() -> str:

@@ -11,13 +11,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sfn_flows.local import engine_images
+from sfn_flows.local import engine_images, images
 from sfn_flows.local.engine_images import (
     PACKAGE_ROOT,
     build_engine_image,
     engine_recipe,
     package_digest,
     package_files,
+    remove_old_engine_images,
 )
 
 
@@ -104,3 +105,22 @@ def test_the_image_holds_the_package_it_was_built_from(tmp_path: Path, sfn_engin
         )
     finally:
         subprocess.run(["docker", "rmi", built.tag], capture_output=True, timeout=120)
+
+
+def test_old_engine_images_are_removed_when_a_new_one_is_built(sfn_engine: Any) -> None:
+    # Tags of an image built long ago (the Debian base), in a repository of this test's own:
+    # the real engine images of other sessions are never touched here.
+    repository = f"sfn-flows/prune-test-{uuid.uuid4().hex[:8]}"
+    base = images.image_tags()[0]
+    tags = [f"{repository}:{name}" for name in ("old", "kept", "also-old")]
+    for tag in tags:
+        subprocess.run(["docker", "tag", base, tag], check=True, timeout=60)
+    try:
+        # Younger than ten years: nothing goes.
+        assert remove_old_engine_images(tags[1], 10 * 365 * 86400.0, repository) == []
+        removed = remove_old_engine_images(tags[1], 3600.0, repository)
+        assert sorted(removed) == sorted([tags[0], tags[2]])
+        assert [images.image_exists(tag) for tag in tags] == [False, True, False]
+    finally:
+        for tag in tags:
+            subprocess.run(["docker", "rmi", tag], capture_output=True, timeout=60)
