@@ -3,21 +3,25 @@
 Each path through the state machine (the execution itself, every Parallel branch, every Map
 iteration) is a generator, a *strand*. A strand runs until it finishes or yields an
 operation: `Sleep` (a Wait, a retry interval, a Task's simulated duration), `AwaitCallback`
-(a `.waitForTaskToken` Task) or `Fork` (run child strands and resume when they are done, or
-when the parent says to stop). The loop takes strands in (time, arrival) order, so the same
-definition and input give the same history every time, and a virtual clock jumps straight
-to the next moment anything happens.
+(a `.waitForTaskToken` Task), `Fork` (run child strands and resume when they are done, or
+when the parent says to stop) or `Call` (a Lambda handler, made between strand steps and
+bounded in real time: see loop_threads.py). The loop takes strands in (time, arrival) order,
+so the same definition and input give the same history every time, and a virtual clock
+jumps straight to the next moment anything happens.
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
+import threading
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, Final
 
 from sfn_flows.engine.clock import Clock
 from sfn_flows.engine.errors import EngineUsageError, StatesError
+from sfn_flows.engine.loop_threads import LOOP_THREADS, Handoff, Lap
 
 Strand = Generator["Operation", Any, Any]
 
@@ -69,7 +73,25 @@ class Fork:
         self.on_done = on_done
 
 
-Operation = Sleep | AwaitCallback | Fork
+class Call:
+    """Make `function()` between strand steps, within `bound_seconds` of real time; the strand
+    resumes with its value, or has its exception thrown in. Past the bound the strand has
+    `blocked()` thrown in instead, and the call is left running on its own thread."""
+
+    __slots__ = ("blocked", "bound_seconds", "function")
+
+    def __init__(
+        self,
+        function: Callable[[], Any],
+        bound_seconds: float,
+        blocked: Callable[[], BaseException],
+    ) -> None:
+        self.function = function
+        self.bound_seconds = bound_seconds
+        self.blocked = blocked
+
+
+Operation = Sleep | AwaitCallback | Fork | Call
 
 
 class CallbackOutcome:
@@ -152,6 +174,8 @@ class Scheduler:
         self._seq = itertools.count()
         self._now = clock.now()
         self._running = False
+        # The lap of the loop thread that runs the loop now (None: the caller's thread does).
+        self._lap: Lap | None = None
 
     @property
     def now(self) -> float:
@@ -182,9 +206,49 @@ class Scheduler:
             raise _reentered()
         self._running = True
         try:
-            self._run(fire_timers, until)
+            try:
+                self._run(fire_timers, until)
+            except Handoff as handoff:
+                self._run_on_loop_threads(handoff.task, handoff.call, fire_timers, until)
         finally:
             self._running = False
+
+    def _run_on_loop_threads(
+        self, task: _Task, call: Call, fire_timers: bool, until: float | None
+    ) -> None:
+        """The rest of the run on loop threads, from `task`'s `call` on (loop_threads.py)."""
+        blocked: BaseException | None = None
+        try:
+            while True:
+                lap = Lap(
+                    functools.partial(self._lap_body, task, call, blocked, fire_timers, until)
+                )
+                left = LOOP_THREADS.run(lap)
+                if left is None:
+                    return
+                task, call = left
+                blocked = call.blocked()
+        finally:
+            self._lap = None
+
+    def _lap_body(
+        self,
+        task: _Task,
+        call: Call,
+        blocked: BaseException | None,
+        fire_timers: bool,
+        until: float | None,
+        lap: Lap,
+    ) -> None:
+        """On a loop thread: make `call` (or throw in `blocked`, when the call was left behind
+        past its bound), then run on."""
+        self._lap = lap
+        if blocked is None:
+            ok, value = lap.perform(task, call)
+            self._step(task, _SEND if ok else _THROW, value)
+        else:
+            self._step(task, _THROW, blocked)
+        self._run(fire_timers, until)
 
     def _run(self, fire_timers: bool, until: float | None) -> None:
         ready, timers = self._ready, self._timers
@@ -310,20 +374,31 @@ class Scheduler:
         heapq.heappush(self._timers, (moment, next(self._seq), task, _TIMER, value))
 
     def _step(self, task: _Task, kind: int, value: Any) -> None:
-        try:
-            operation = task.strand.send(value) if kind == _SEND else task.strand.throw(value)
-        except StopIteration as stop:
-            self._finish(task, True, stop.value)
-            return
-        except StatesError as error:
-            self._finish(task, False, error)
-            return
-        except EndExecution as end:
-            task.alive = False
-            self.outcome.done = True
-            self.outcome.value = end
-            self._close_all()
-            return
+        while True:
+            try:
+                operation = task.strand.send(value) if kind == _SEND else task.strand.throw(value)
+            except StopIteration as stop:
+                self._finish(task, True, stop.value)
+                return
+            except StatesError as error:
+                self._finish(task, False, error)
+                return
+            except EndExecution as end:
+                task.alive = False
+                self.outcome.done = True
+                self.outcome.value = end
+                self._close_all()
+                return
+            if not isinstance(operation, Call):
+                break
+            # The strand goes on at once with the call's outcome, as if it had made the call
+            # itself; the call is made here, outside every strand, so that a thread can take
+            # the loop over if it blocks.
+            lap = self._lap
+            if lap is None or lap.thread_id != threading.get_ident():
+                raise Handoff(task, operation)
+            ok, value = lap.perform(task, operation)
+            kind = _SEND if ok else _THROW
         if isinstance(operation, Sleep):
             self._push(self._now + max(operation.seconds, 0.0), task, _SEND, None)
         elif isinstance(operation, Fork):

@@ -21,7 +21,7 @@ from sfn_flows.engine.errors import EngineUsageError, StatesError
 from sfn_flows.engine.frame import Frame
 from sfn_flows.engine.jsonata import evaluate_template
 from sfn_flows.engine.limits import check_state_output
-from sfn_flows.engine.scheduler import AwaitCallback, CallbackOutcome, Operation, Sleep
+from sfn_flows.engine.scheduler import AwaitCallback, Call, CallbackOutcome, Operation, Sleep
 from sfn_flows.engine.states.execution_state import Attempt, ExecutionStateRunner
 from sfn_flows.engine.states.runtime import Run
 from sfn_flows.engine.tasks.calls import Pending, TaskAnswer, TaskCall, TaskTimeout
@@ -77,7 +77,9 @@ class TaskRunner(ExecutionStateRunner):
         run.emit(events.scheduled, events.scheduled_details(call, run.runtime.info.region))
         run.emit(events.started, events.base())
         try:
-            answer = run.runtime.integrations.answer(call)
+            answer = run.runtime.integrations.dispatch(call)
+            if isinstance(answer, Call):
+                answer = yield answer  # a Lambda handler: the scheduler makes the call
         except TaskTimeout as timeout:
             if timeout.seconds > 0:
                 yield Sleep(timeout.seconds)

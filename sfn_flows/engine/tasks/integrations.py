@@ -22,14 +22,15 @@ from sfn_flows.asl.callbacks import waits_for_task_token
 from sfn_flows.engine.context import DEFAULT_ACCOUNT, DEFAULT_REGION
 from sfn_flows.engine.errors import EngineUsageError, StatesError
 from sfn_flows.engine.limits import MAX_JSON_DEPTH, MAX_PAYLOAD_BYTES, check_state_output
+from sfn_flows.engine.loop_threads import call_bounded
+from sfn_flows.engine.scheduler import Call
 from sfn_flows.engine.tasks.calls import Pending, TaskAnswer, TaskCall, TaskTimeout
-from sfn_flows.engine.tasks.lambda_functions import FunctionSpec, LambdaFunctions
+from sfn_flows.engine.tasks.lambda_functions import FunctionSpec, InProcessFunction, LambdaFunctions
 from sfn_flows.engine.tasks.lambda_runtime import (
     MAX_FUNCTION_SECONDS,
     FunctionError,
-    HandlerBlocked,
     LambdaContext,
-    run_handler,
+    invoke_handler,
     timed_out,
 )
 from sfn_flows.engine.tasks.lambda_service import (
@@ -84,10 +85,22 @@ class Integrations:
         self._lock = threading.Lock()
 
     def answer(self, call: TaskCall) -> TaskAnswer | Pending:
-        """The Task's result (or Pending for a `.waitForTaskToken` Task left to a callback).
+        """The Task's result (or Pending for a `.waitForTaskToken` Task left to a callback),
+        a Lambda handler's made on a loop thread and bounded as in an execution (see
+        `dispatch`).
 
         Raises StatesError for a failure Retry and Catch see, EngineUsageError when nothing
         answers the Task."""
+        answer = self.dispatch(call)
+        if isinstance(answer, Call):
+            result: TaskAnswer | Pending = call_bounded(answer)
+            return result
+        return answer
+
+    def dispatch(self, call: TaskCall) -> TaskAnswer | Pending | Call:
+        """As `answer`, but an in-process Lambda handler's answer comes as the Call that
+        makes it: the Task yields it, and the scheduler makes it between strand steps,
+        bounded in real time (engine/loop_threads.py)."""
         if self._mocks is not None and self._mocks.mocks(call.state_name):
             with self._lock:
                 invocation = self._invocations.get(call.state_name, 0)
@@ -117,13 +130,33 @@ class Integrations:
             check_state_output(service_label(call.resource), answer.result)
         return answer
 
-    def _invoke(
-        self, call: TaskCall, target: LambdaTarget, functions: LambdaFunctions
-    ) -> TaskAnswer | Pending:
+    def _invoke(self, call: TaskCall, target: LambdaTarget, functions: LambdaFunctions) -> Call:
+        """The handler's invocation, for the scheduler to make between strand steps (so that
+        one which blocks is left behind at its bound: engine/loop_threads.py)."""
         request_id = str(uuid.uuid4())
         function = functions.function(target.name)
         function_seconds = function.timeout_seconds or MAX_FUNCTION_SECONDS
         bound = min(function_seconds, call.timeout_seconds or function_seconds)
+
+        def invoke() -> TaskAnswer | Pending:
+            return self._invoked(call, target, functions, function, request_id, bound)
+
+        def blocked() -> BaseException:
+            if call.timeout_seconds is not None and call.timeout_seconds <= function_seconds:
+                return TaskTimeout(call.timeout_seconds)
+            return function_failed(target, timed_out(request_id, function_seconds).document)
+
+        return Call(invoke, bound, blocked)
+
+    def _invoked(
+        self,
+        call: TaskCall,
+        target: LambdaTarget,
+        functions: LambdaFunctions,
+        function: InProcessFunction,
+        request_id: str,
+        bound: float,
+    ) -> TaskAnswer | Pending:
         context = LambdaContext(
             request_id=request_id,
             function_name=target.name,
@@ -132,24 +165,18 @@ class Integrations:
             memory_limit_in_mb=function.memory_mb,
         )
         event = request_event(target)
-        log_tail = target.log_tail
         try:
+            # Loading the module counts against the bound too: Lambda's init does.
             handler = functions.handler(target.name, request_id)
-            returned = run_handler(
+            returned = invoke_handler(
                 handler,
                 event,
                 context,
-                bound_seconds=bound,
-                capture_log=log_tail,
+                capture_log=target.log_tail,
                 environment=function.environment,
             )
         except FunctionError as failure:
             raise function_failed(target, failure.document) from None
-        except HandlerBlocked:
-            if call.timeout_seconds is not None and call.timeout_seconds <= function_seconds:
-                raise TaskTimeout(call.timeout_seconds) from None
-            late = timed_out(request_id, function_seconds)
-            raise function_failed(target, late.document) from None
         if target.callback:
             return Pending()
         result = task_result(

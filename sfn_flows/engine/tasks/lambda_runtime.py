@@ -5,8 +5,9 @@ context object whose remaining time counts down to the invocation's deadline. Th
 value is encoded to JSON as the runtime does (bytes pass through as they are); the caller
 gets it decoded again. A failure is Lambda's error document: `errorMessage`, `errorType` (the
 exception's class name), `requestId` and the `stackTrace` of the handler's own frames; a
-result that is not JSON is `Runtime.MarshalError`. The handler runs on a worker thread
-(handler_threads.py) so that one which blocks is left behind at the deadline.
+result that is not JSON is `Runtime.MarshalError`. The handler runs on the thread that calls
+`invoke_handler`: the engine calls it between strand steps on a loop thread that the test can
+leave behind when the handler blocks (engine/loop_threads.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from types import CoroutineType
 from typing import Any, Final
 
 from sfn_flows.engine.tasks.calls import TaskAnswer
-from sfn_flows.engine.tasks.handler_threads import HANDLER_THREADS
 from sfn_flows.engine.tasks.lambda_environment import function_environment
 from sfn_flows.engine.tasks.lambda_logs import InvocationLog
 
@@ -44,14 +44,6 @@ class FunctionError(Exception):
     @property
     def error_type(self) -> str:
         return str(self.document.get("errorType") or "Lambda.Unknown")
-
-
-class HandlerBlocked(Exception):
-    """The handler was still running when its deadline came."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"still running after {seconds} s")
-        self.seconds = seconds
 
 
 class LambdaContext:
@@ -93,19 +85,18 @@ class Returned:
     log: str | None = None
 
 
-def run_handler(
+def invoke_handler(
     handler: Handler,
     event: Any,
     context: LambdaContext,
     *,
-    bound_seconds: float,
     capture_log: bool = False,
     environment: Mapping[str, str] | None = None,
 ) -> Returned:
     """Invoke `handler` with `event` (a value it may change: the caller made it for this
-    call); raise FunctionError for a failure Lambda would report, HandlerBlocked when it runs
-    past `bound_seconds` of real time. With `capture_log`, the result carries the log;
-    `environment` is the function's variables, in os.environ while the handler runs."""
+    call), here on this thread; raise FunctionError for a failure Lambda would report. With
+    `capture_log`, the result carries the log; `environment` is the function's variables, in
+    os.environ while the handler runs."""
     request_id = context.aws_request_id
     outcome: dict[str, Any] = {}
     log = InvocationLog(request_id, int(context.memory_limit_in_mb)) if capture_log else None
@@ -114,7 +105,10 @@ def run_handler(
         if log is not None:
             log.start()
         try:
-            with function_environment(environment):
+            if environment:
+                with function_environment(environment):
+                    outcome["value"] = handler(event, context)
+            else:  # most functions have none: no context manager to enter on each call
                 outcome["value"] = handler(event, context)
         except SystemExit as exit_:
             code = exit_.code
@@ -138,8 +132,7 @@ def run_handler(
             if log is not None:
                 log.stop()
 
-    if not HANDLER_THREADS.run(invoke, bound_seconds):
-        raise HandlerBlocked(bound_seconds)
+    invoke()
     if "error" in outcome:
         raise FunctionError(outcome["error"])
     if "exit" in outcome:

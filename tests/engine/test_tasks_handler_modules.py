@@ -1,5 +1,5 @@
-"""Handlers run on reusable worker threads (one left behind by a blocking handler is
-replaced), and handler modules are kept for the process per folder, module and file state."""
+"""Handler modules are kept for the process per folder, module and file state, and a blocking
+handler is left behind at its Task's timeout (where the loop runs: test_loop_threads.py)."""
 
 from __future__ import annotations
 
@@ -11,55 +11,9 @@ from typing import Any
 
 from sfn_flows.engine import simulate
 from sfn_flows.engine.tasks import Integrations, LambdaFunctions, TaskAnswer, TaskCall
-from sfn_flows.engine.tasks.handler_threads import HandlerThreads
 from sfn_flows.engine.tasks.lambda_functions import HandlerModules
 
 INVOKE = "arn:aws:states:::lambda:invoke"
-
-
-def test_a_worker_thread_runs_one_handler_after_another() -> None:
-    threads = HandlerThreads()
-    ran_on: list[int] = []
-    for _ in range(3):
-        assert threads.run(lambda: ran_on.append(threading.get_ident()), 5.0)
-    assert len(set(ran_on)) == 1
-    assert ran_on[0] != threading.get_ident()
-
-
-def test_a_blocking_handler_is_left_behind_and_its_worker_replaced() -> None:
-    threads = HandlerThreads()
-    release = threading.Event()
-    blocked_on: list[int] = []
-    ran_on: list[int] = []
-
-    def block() -> None:
-        blocked_on.append(threading.get_ident())
-        release.wait(30)
-
-    try:
-        assert threads.run(lambda: ran_on.append(threading.get_ident()), 5.0)
-        assert not threads.run(block, 0.05)
-        assert threads.run(lambda: ran_on.append(threading.get_ident()), 5.0)
-    finally:
-        release.set()
-    # The first worker took the blocking work and was not given the next.
-    assert blocked_on == [ran_on[0]] and ran_on[1] != ran_on[0]
-
-
-def test_concurrent_callers_each_get_a_worker() -> None:
-    threads = HandlerThreads(keep_idle=1)
-    both = threading.Barrier(2, timeout=5)
-    outcomes: list[bool] = []
-
-    def caller() -> None:
-        outcomes.append(threads.run(both.wait, 5.0))
-
-    callers = [threading.Thread(target=caller) for _ in range(2)]
-    for thread in callers:
-        thread.start()
-    for thread in callers:
-        thread.join(10)
-    assert outcomes == [True, True]  # the two handlers ran at the same time
 
 
 def write(folder: Path, name: str, source: str) -> Path:
