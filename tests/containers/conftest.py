@@ -31,8 +31,10 @@ def busy_port() -> Iterator[int]:
 
 
 @pytest.fixture(autouse=True)
-def _lean_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+def _lean_sessions(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """pytest sessions started by a test (sample projects, collections of this repository's
     tests) load the sfn-flows plugin as a user's would, without the unused plugins."""
+    if "pytester" in request.fixturenames:
+        request.getfixturevalue("pytester")  # first: it clears PYTEST_ADDOPTS when made
     added = f"{os.environ.get('PYTEST_ADDOPTS', '')} {UNUSED_PLUGINS}".strip()
     monkeypatch.setenv("PYTEST_ADDOPTS", added)
