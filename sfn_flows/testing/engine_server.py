@@ -37,13 +37,14 @@ from sfn_flows.testing.engines import (
     READY_DEADLINE,
     SFN_FLOWS_LOCAL,
     EngineError,
-    wait_until_ready,
 )
 from sfn_flows.testing.paired_engine import (
     LOCAL_STACK_URL,
     PairedEngine,
+    RunnerStart,
     create_workflows,
     deployed_functions,
+    health_answers,
     start_pair,
     start_runner_container,
 )
@@ -169,18 +170,16 @@ def start_engine(
         assert lambdas_dir is not None
         volumes[str(lambdas_dir.resolve())] = LAMBDAS_PATH
 
-    def start_runner(
-        network: Any, labels: dict[str, str], limit: float, deadline: float
-    ) -> tuple[Any, str]:
+    def start_runner(start: RunnerStart) -> tuple[Any, str]:
         from testcontainers.core.container import DockerContainer
 
         container = (
             DockerContainer(image)
             .with_exposed_ports(ENGINE_PORT)
-            .with_network(network)
+            .with_network(start.network)
             .with_network_aliases(ENGINE_ALIAS)
             # init: SIGTERM ends the server at once (a Python PID 1 would ignore it)
-            .with_kwargs(labels=labels, init=True)
+            .with_kwargs(labels=start.labels, init=True)
         )
         for key, value in env.items():
             container = container.with_env(key, value)
@@ -190,10 +189,8 @@ def start_engine(
             container,
             ENGINE_PORT,
             f"the {SFN_FLOWS_LOCAL} container",
-            limit,
-            lambda started, url: wait_until_ready(
-                url, started, limit, deadline, kind=SFN_FLOWS_LOCAL, health_path="/", poll=0.02
-            ),
+            start,
+            health_answers(start, SFN_FLOWS_LOCAL),
         )
 
     stack_volumes, stack_command = {}, None

@@ -22,7 +22,7 @@ import traceback
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -372,6 +372,13 @@ def check_not_exited(container: Any, what: str, state: dict[str, Any]) -> None:
         )
 
 
+def check_not_abandoned(abandoned: Callable[[], bool], what: str) -> None:
+    """An EngineError once the start `what` belongs to has failed elsewhere (its caller then
+    removes the container)."""
+    if abandoned():
+        raise EngineError(f"the start of {what} was abandoned: the engine's other part failed")
+
+
 def wait_until_ready(
     endpoint: str,
     container: Any,
@@ -381,9 +388,11 @@ def wait_until_ready(
     kind: str = LOCAL_STACK,
     health_path: str = "/_ministack/health",
     poll: float = 0.05,
+    abandoned: Callable[[], bool] | None = None,
 ) -> None:
     """Poll the container's health route every `poll` seconds until it answers 200, or give
-    up at `limit` (monotonic) with the container's last log lines; at once if it exits."""
+    up at `limit` (monotonic) with the container's last log lines; at once if it exits, or
+    when `abandoned()` (the start failed elsewhere)."""
     what = f"the {kind} container"
     health = endpoint + health_path
     checked = time.monotonic()
@@ -394,6 +403,8 @@ def wait_until_ready(
                     return
         except (urllib.error.URLError, OSError):
             pass
+        if abandoned is not None:
+            check_not_abandoned(abandoned, what)
         if time.monotonic() - checked >= 0.2:  # Docker is asked every 200 ms at most
             checked = time.monotonic()
             check_not_exited(container, what, container_state(container))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +32,7 @@ from sfn_flows.testing.engines import (
     remove_container,
     start_container,
     start_local_stack,
+    wait_until_ready,
 )
 
 # The local stack's name on the pair's network.
@@ -38,8 +40,22 @@ LOCAL_STACK_ALIAS = "local-stack"
 LOCAL_STACK_URL = f"http://{LOCAL_STACK_ALIAS}:{CONTAINER_PORT}"
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
-# (network, labels, limit (monotonic), deadline (seconds)) -> (started container, its URL)
-StartRunner = Callable[[Any, dict[str, str], float, float], tuple[Any, str]]
+
+@dataclass(frozen=True)
+class RunnerStart:
+    """How the state machines' container is to be started: on `network` with `labels`, ready
+    by `limit` (monotonic; `deadline` seconds, for messages); `abandoned()` turns true when the
+    pair's start failed elsewhere, and the wait for it ends then."""
+
+    network: Any
+    labels: dict[str, str]
+    limit: float
+    deadline: float
+    abandoned: Callable[[], bool]
+
+
+# -> (the started container, its URL)
+StartRunner = Callable[[RunnerStart], tuple[Any, str]]
 
 
 @dataclass
@@ -112,8 +128,10 @@ def start_pair(
     try:
         # The state machines' container starts while the local stack boots: neither needs the
         # other before a flow runs. The pool's exit waits for the runner (bounded by `limit`).
+        abandoned = threading.Event()
         with ThreadPoolExecutor(1, thread_name_prefix=f"start-{kind}") as pool:
-            runner = pool.submit(start_runner, network, labels, limit, deadline)
+            start = RunnerStart(network, labels, limit, deadline, abandoned.is_set)
+            runner = pool.submit(start_runner, start)
             try:
                 stack = start_local_stack(
                     stack_image,
@@ -126,11 +144,13 @@ def start_pair(
                     deadline=deadline,
                 )
             except BaseException:
+                abandoned.set()
                 _discard(runner)
                 raise
             try:
                 container, url = runner.result()
             except BaseException:
+                abandoned.set()
                 _discard(runner)  # interrupted while waiting: it may still have started
                 stack.stop()
                 raise
@@ -153,18 +173,39 @@ def _discard(runner: Future[tuple[Any, str]]) -> None:
     remove_container(container)
 
 
+def health_answers(
+    start: RunnerStart, kind: str, path: str = "/", poll: float = 0.02
+) -> Callable[[Any, str], None]:
+    """The wait of start_runner_container for a container whose `path` answers 200 when it
+    is ready (engines.wait_until_ready within the start's limit, ended by its abandonment)."""
+
+    def wait(container: Any, url: str) -> None:
+        wait_until_ready(
+            url,
+            container,
+            start.limit,
+            start.deadline,
+            kind=kind,
+            health_path=path,
+            poll=poll,
+            abandoned=start.abandoned,
+        )
+
+    return wait
+
+
 def start_runner_container(
     container: Any,
     port: int,
     what: str,
-    limit: float,
+    start: RunnerStart,
     wait_ready: Callable[[Any, str], None],
 ) -> tuple[Any, str]:
     """Start the configured testcontainers `container`, find where Docker publishes `port`,
     then `wait_ready(container, url)`; the container is removed again when any step fails."""
     start_container(container, what, None)
     try:
-        url = published_endpoint(container, port, what, limit)
+        url = published_endpoint(container, port, what, start.limit)
         wait_ready(container, url)
     except BaseException:
         remove_container(container)

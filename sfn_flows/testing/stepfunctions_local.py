@@ -28,6 +28,7 @@ from sfn_flows.testing.engines import (
     READY_DEADLINE,
     STEPFUNCTIONS_LOCAL,
     EngineError,
+    check_not_abandoned,
     check_not_exited,
     container_logs,
     container_state,
@@ -36,6 +37,7 @@ from sfn_flows.testing.engines import (
 from sfn_flows.testing.paired_engine import (
     LOCAL_STACK_URL,
     PairedEngine,
+    RunnerStart,
     create_workflows,
     deployed_function_arns,
     start_pair,
@@ -86,10 +88,8 @@ def start_engine(
     if reason:
         raise EngineError(f"the {STEPFUNCTIONS_LOCAL} engine cannot start: {reason}")
 
-    def start_runner(
-        network: Any, labels: dict[str, str], limit: float, deadline: float
-    ) -> tuple[Any, str]:
-        return _start_stepfunctions_local(network, labels, mock_config, limit, deadline)
+    def start_runner(start: RunnerStart) -> tuple[Any, str]:
+        return _start_stepfunctions_local(start, mock_config)
 
     pair = start_pair(
         STEPFUNCTIONS_LOCAL, stack_image, start_runner, host_port=host_port, deadline=deadline
@@ -105,16 +105,14 @@ def start_engine(
     )
 
 
-def _start_stepfunctions_local(
-    network: Any, labels: dict[str, str], mock_config: Path | None, limit: float, deadline: float
-) -> tuple[Any, str]:
+def _start_stepfunctions_local(start: RunnerStart, mock_config: Path | None) -> tuple[Any, str]:
     from testcontainers.core.container import DockerContainer
 
     container = (
         DockerContainer(IMAGE)
         .with_exposed_ports(PORT)
-        .with_network(network)
-        .with_kwargs(labels=labels)
+        .with_network(start.network)
+        .with_kwargs(labels=start.labels)
         .with_env("AWS_DEFAULT_REGION", "us-east-1")
         .with_env("AWS_ACCOUNT_ID", "000000000000")
         .with_env("LAMBDA_ENDPOINT", LOCAL_STACK_URL)
@@ -131,16 +129,18 @@ def _start_stepfunctions_local(
         container,
         PORT,
         what,
-        limit,
-        lambda started, url: _wait_ready(started, what, url, limit, deadline),
+        start,
+        lambda started, url: _wait_ready(started, what, url, start),
     )
 
 
-def _wait_ready(container: Any, what: str, endpoint: str, limit: float, deadline: float) -> None:
+def _wait_ready(container: Any, what: str, endpoint: str, start: RunnerStart) -> None:
+    limit, deadline = start.limit, start.deadline
     # First the log line (on either stream), then a request that answers: the line comes
     # before the socket.
     while READY_LINE not in container_logs(container):
         check_not_exited(container, what, container_state(container))
+        check_not_abandoned(start.abandoned, what)
         if time.monotonic() > limit:
             raise EngineError(
                 f"Step Functions Local never logged {READY_LINE!r} within {deadline:g} s; "
@@ -154,6 +154,7 @@ def _wait_ready(container: Any, what: str, endpoint: str, limit: float, deadline
         except urllib.error.HTTPError:
             return  # any HTTP answer means the server is up
         except (urllib.error.URLError, OSError):
+            check_not_abandoned(start.abandoned, what)
             if time.monotonic() > limit:
                 raise EngineError(
                     f"Step Functions Local did not answer within {deadline:g} s; "
