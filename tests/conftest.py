@@ -38,6 +38,13 @@ def corpus_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def corpus_file(corpus_cases: list[dict[str, Any]]) -> Path:
+    """The corpus file (after `corpus_cases` found it), for tests in packages, which cannot
+    import this module by the name `conftest`."""
+    return corpus_path()
+
+
+@pytest.fixture(scope="session")
 def corpus_cases() -> list[dict[str, Any]]:
     path = corpus_path()
     if not path.is_file():

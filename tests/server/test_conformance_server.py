@@ -5,10 +5,10 @@ missing corpus fails there instead of skipping."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import corpus_path
 
 from sfn_flows.engine.conformance import POPULATIONS, Report, Runner, load_comparator, run_corpus
 from sfn_flows.engine.conformance_lambdas import lambdas_for
@@ -22,8 +22,8 @@ TARGETS = {
 
 
 @pytest.fixture(scope="module")
-def api_report(corpus_cases: list[dict[str, Any]]) -> Report:
-    compare = load_comparator(corpus_path().parent / "compare.py")
+def api_report(corpus_cases: list[dict[str, Any]], corpus_file: Path) -> Report:
+    compare = load_comparator(corpus_file.parent / "compare.py")
     with served(None) as (endpoint, functions):
         simulate = ApiSimulate(stepfunctions_client(endpoint), functions=functions)
         return run_corpus(corpus_cases, Runner(simulate, compare, lambdas_for))
@@ -66,10 +66,10 @@ def test_an_execution_runs_through_the_api_with_its_type_and_name() -> None:
 
 
 def test_the_command_runs_selected_cases_and_writes_its_report(
-    corpus_cases: list[dict[str, Any]], tmp_path: Any, capsys: pytest.CaptureFixture[str]
+    corpus_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = tmp_path / "report.json"
-    argv = ["--cases", str(corpus_path()), "--only", "test_string_equals", "--json", str(report)]
+    argv = ["--cases", str(corpus_file), "--only", "test_string_equals", "--json", str(report)]
     assert main(argv) == 0
     written = json.loads(report.read_text(encoding="utf-8"))
     ran = [case for case in written["cases"] if case["outcome"] != "not_run"]
