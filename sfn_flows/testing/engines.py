@@ -15,7 +15,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import functools
 import os
+import socket
 import threading
 import time
 import traceback
@@ -23,13 +26,16 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sfn_flows.aws import Target
 from sfn_flows.errors import SfnFlowsError
 from sfn_flows.local.processes import process_alive
+
+if TYPE_CHECKING:
+    import boto3
 
 SFN_FLOWS_LOCAL = "sfn-flows-local"
 LOCAL_STACK = "local-stack"
@@ -110,6 +116,31 @@ def engine_labels(kind: str) -> dict[str, str]:
     return labels
 
 
+@dataclass(frozen=True)
+class SharedSessionTarget(Target):
+    """A Target whose clients all come from one boto3 session. Each new session parses
+    botocore's endpoint and service models again (about 60 ms a client here, 5 ms from a
+    session that has them), and the fixtures make about ten clients for each deploy and one
+    for each test. A session is not safe to make clients from in two threads at once: the
+    lock keeps them one at a time."""
+
+    _shared: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _lock: threading.RLock = field(
+        default_factory=threading.RLock, init=False, compare=False, repr=False
+    )
+
+    def session(self) -> boto3.Session:
+        with self._lock:
+            if "session" not in self._shared:
+                self._shared["session"] = super().session()
+            session: boto3.Session = self._shared["session"]
+            return session
+
+    def client(self, service: str, **config: Any) -> Any:
+        with self._lock:
+            return super().client(service, **config)
+
+
 class Engine(Protocol):
     """What the plugin needs of an engine, whichever runs the state machines and wherever
     (in containers or not): where to deploy, the clients, publishing, stopping."""
@@ -149,7 +180,11 @@ class ContainerEngine:
         return self.image
 
     def target(self) -> Target:
-        return Target(endpoint_url=self.endpoint_url)
+        return self._target
+
+    @functools.cached_property
+    def _target(self) -> Target:
+        return SharedSessionTarget(endpoint_url=self.endpoint_url)
 
     def publish(self, build_dir: Path, stack: str, outputs: dict[str, str]) -> dict[str, str]:
         return outputs  # CloudFormation created the state machines in this container
@@ -309,16 +344,39 @@ def start_container(container: Any, what: str, host_port: int | None) -> None:
         if host_port is not None and (
             "port is already allocated" in text or "address already in use" in text
         ):
-            raise EngineError(
-                f"host port {host_port} is already in use; choose a free port "
-                "(--sfn-engine-port / SFN_FLOWS_ENGINE_PORT) or leave it unset to get a free "
-                f"one\nDocker could not start {what} ({container.image}): {text}"
+            raise port_in_use(
+                host_port, f"Docker could not start {what} ({container.image}): {text}"
             ) from None
         lines = text.strip().splitlines() or [type(exc).__name__]
         raise EngineError(
             f"Docker could not start {what}: {lines[0]}; {DOCKER_FIX}\n"
             f"image: {container.image}\n{text}"
         ) from None
+
+
+def port_in_use(port: int, details: str) -> EngineError:
+    return EngineError(
+        f"host port {port} is already in use; choose a free port (--sfn-engine-port / "
+        f"SFN_FLOWS_ENGINE_PORT) or leave it unset to get a free one\n{details}"
+    )
+
+
+def check_host_port_free(port: int) -> None:
+    """An EngineError when something listens on `port` of this machine, found before any
+    container or network is made (Docker would refuse the port only after both of a pair's
+    containers were on their way: 1.4 s here). Docker publishes on all interfaces with
+    SO_REUSEADDR, as probed here, so a port held only by closing connections is free. Any
+    other error (a privileged port) is left for Docker to judge. Only for a Docker on this
+    machine: a remote one publishes on its own host."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("0.0.0.0", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise port_in_use(
+                    port, f"something on this machine listens on it ({exc.strerror})"
+                ) from None
 
 
 def remove_container(container: Any) -> None:

@@ -12,6 +12,7 @@ ARNs substituted, as CloudFormation's DefinitionSubstitutions would.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import threading
@@ -27,6 +28,7 @@ from sfn_flows.testing.engines import (
     CONTAINER_PORT,
     ContainerEngine,
     EngineError,
+    SharedSessionTarget,
     engine_labels,
     published_endpoint,
     remove_container,
@@ -79,7 +81,11 @@ class PairedEngine:
         return self.local_stack.endpoint_url
 
     def target(self) -> Target:
-        return Target(
+        return self._target
+
+    @functools.cached_property
+    def _target(self) -> Target:
+        return SharedSessionTarget(
             endpoint_url=self.local_stack.endpoint_url,
             stepfunctions_endpoint_url=self.stepfunctions_url,
         )

@@ -213,7 +213,7 @@ def _docker_engine() -> None:
     from sfn_flows.testing.engines import EngineError
 
     host = os.environ.get("DOCKER_HOST", "")
-    if not host or host == "unix:///var/run/docker.sock":
+    if _local_docker():
         ensure_docker_engine()
     # Another Docker that answers needs nothing more (ensure_docker_engine would only run
     # the same `docker info` a second time); one that does not is never replaced.
@@ -223,6 +223,11 @@ def _docker_engine() -> None:
             "there, or unset DOCKER_HOST to use this machine's Docker (installed and started "
             "when missing)"
         )
+
+
+def _local_docker() -> bool:
+    """The Docker engine is this machine's (DOCKER_HOST unset or its default socket)."""
+    return os.environ.get("DOCKER_HOST", "") in ("", "unix:///var/run/docker.sock")
 
 
 @pytest.fixture(scope="session")
@@ -251,13 +256,19 @@ def _sfn_sigterm_as_interrupt() -> Iterator[None]:
 def sfn_engine(pytestconfig: pytest.Config, _sfn_sigterm_as_interrupt: None) -> Iterator[Any]:
     """The engine container, started once per session and removed at the end (also when
     tests fail or the run is interrupted by Ctrl-C or SIGTERM)."""
-    from sfn_flows.testing.engines import remove_leftover_containers, start_engine
+    from sfn_flows.testing.engines import (
+        check_host_port_free,
+        remove_leftover_containers,
+        start_engine,
+    )
 
     engine = None
     try:  # the finally also runs when setup is interrupted (Ctrl-C, SIGTERM)
         try:
             choice = engine_choice(pytestconfig)
             _docker_engine()
+            if choice.host_port is not None and _local_docker():
+                check_host_port_free(choice.host_port)
             image = choice.local_stack_image()
             remove_leftover_containers()
             engine = start_engine(
@@ -340,11 +351,11 @@ def _build_project(root: Path, build_dir: Path, time_scale: float) -> None:
 def _deploy_build(root: Path, build_dir: Path, engine: Any, stack: str) -> DeployedProject:
     """Deploy into the engine's local stack (deploy's own code), then let the engine make the
     workflows runnable where it runs state machines."""
-    from sfn_flows.aws import Target
     from sfn_flows.deploy.outputs import reachable_api_url
     from sfn_flows.deploy.stack import deploy_project
+    from sfn_flows.testing.engines import SharedSessionTarget
 
-    local_stack = Target(endpoint_url=engine.endpoint_url)
+    local_stack = SharedSessionTarget(endpoint_url=engine.endpoint_url)
     deployed = deploy_project(
         local_stack, stack=stack, build_dir=build_dir, lambdas_dir=root / "lambdas"
     )

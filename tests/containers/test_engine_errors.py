@@ -3,13 +3,19 @@ the fix, within a deadline, and leaves no container behind."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from sfn_flows.local.images import ImageBuildError, ImageRecipe, build_local_stack_image
-from sfn_flows.testing.engines import RUN_LABEL, EngineError, start_local_stack
+from sfn_flows.testing.engines import (
+    RUN_LABEL,
+    EngineError,
+    check_host_port_free,
+    start_local_stack,
+)
 
 from . import leftovers
 from .sample_project import write_sample_project
@@ -93,6 +99,18 @@ def test_a_host_port_in_use(sfn_engine: Any, no_container_left: str, busy_port: 
     first = str(raised.value).partition("\n")[0]
     assert first.startswith(f"host port {busy_port} is already in use; choose a free port")
     assert "--sfn-engine-port" in first
+
+
+def test_a_host_port_in_use_is_found_before_docker_is_asked(busy_port: int) -> None:
+    with pytest.raises(EngineError) as raised:
+        check_host_port_free(busy_port)
+    first, _, details = str(raised.value).partition("\n")
+    assert first.startswith(f"host port {busy_port} is already in use; choose a free port")
+    assert details.startswith("something on this machine listens on it")
+    with socket.socket() as probe:  # a port nothing listens on passes
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    check_host_port_free(free)
 
 
 SAMPLE_TEST = """

@@ -1,8 +1,9 @@
 """A user's project uses the plugin's fixtures just by installing sfn-flows (the pytest11
 entry point): a tiny sample project, run by pytest in a subprocess. It also holds the Task
-timeout path (a 2 s Task timeout on a worker that sleeps 5 s) and a retry that succeeds on
-the second attempt (a retrier on States.Timeout; the project's own retrier, on the worker's
-error name, cannot match on MiniStack: see the strict xfail in test_flows_in_container.py).
+timeout path (a 1 s Task timeout, TimeoutSeconds' minimum, on a worker that sleeps 3 s) and
+a retry that succeeds on the second attempt (a retrier on States.Timeout; the project's own
+retrier, on the worker's error name, cannot match on MiniStack: see the strict xfail in
+test_flows_in_container.py).
 The project's own ProcessData has a 300 s timeout, and a workflow here costs no extra engine
 container."""
 
@@ -17,18 +18,18 @@ from .sample_project import HELLO_TEST, write_sample_project
 
 pytest_plugins = ["pytester"]
 
-# A Task timeout (2 s) shorter than its worker's work (5 s); the Lambda's own timeout is longer.
+# A Task timeout (1 s) shorter than its worker's work (3 s); the Lambda's own timeout is longer.
 SLOW_WORKFLOW = """
 from sfn_flows import LambdaFunction, LambdaInvoke, Pass, Workflow
 
 slow_fn = LambdaFunction("Slow", handler="slow.handler", timeout_seconds=30)
-slow = LambdaInvoke("Slow", function=slow_fn, timeout_seconds=2, retry_on_service_errors=False)
+slow = LambdaInvoke("Slow", function=slow_fn, timeout_seconds=1, retry_on_service_errors=False)
 too_slow = Workflow(name="too-slow", start=slow >> Pass("Done"), timeout_seconds=120)
 
 # The first attempt outlives the Task timeout, the retrier on States.Timeout runs it again.
 once_fn = LambdaFunction("SlowOnce", handler="slow.slow_once", timeout_seconds=30)
 once = LambdaInvoke(
-    "SlowOnce", function=once_fn, timeout_seconds=2, retry_on_service_errors=False
+    "SlowOnce", function=once_fn, timeout_seconds=1, retry_on_service_errors=False
 ).add_retry(["States.Timeout"], interval_seconds=1, max_attempts=1)
 retried = Workflow(name="retried", start=once, timeout_seconds=120)
 """
@@ -48,7 +49,7 @@ def slow_once(event, context=None):
     marker = Path(tempfile.gettempdir()) / ("slow-once-" + event["key"])
     if not marker.exists():
         marker.touch()
-        time.sleep(5)
+        time.sleep(3)
         return {"attempt": "first"}
     return {"attempt": "second"}
 """
@@ -62,7 +63,7 @@ def test_missing_workflow_is_a_clear_failure(run_flow):
 
 
 def test_a_task_slower_than_its_timeout(run_flow):
-    result = run_flow("too-slow", {"seconds": 5})
+    result = run_flow("too-slow", {"seconds": 3})
     assert (result.status, result.error) == ("FAILED", "States.Timeout")
     result.assert_path("Slow")
     assert [e.error for e in result.events if e.is_failure][0] == "States.Timeout"
