@@ -404,7 +404,7 @@ class MockedProject:
                 pytrace=False,
             )
         return run_and_describe(
-            _execution_client(self.deployed.target),
+            execution_client(self.deployed.target),
             f"{self.deployed.outputs[key]}#{test_case}",
             {} if payload is None else payload,
             timeout=timeout,
@@ -471,7 +471,7 @@ def run_flow(sfn_deployed: DeployedProject) -> Callable[..., Any]:
     from sfn_flows.deploy.naming import state_machine_output
     from sfn_flows.testing.flows import FlowResult, run_and_describe
 
-    client = _execution_client(sfn_deployed.target)
+    client = execution_client(sfn_deployed.target)
 
     def run(
         workflow: str,
@@ -497,7 +497,7 @@ def run_flow(sfn_deployed: DeployedProject) -> Callable[..., Any]:
     return run
 
 
-def _execution_client(target: Any) -> Any:
+def execution_client(target: Any) -> Any:
     """A client that polls the engine's executions often: it is local, a poll costs it a few
     milliseconds, and a flow done in 30 ms would otherwise wait for the default schedule's
     first poll at 1 s. Polls back off to at most 0.25 s + 10 % of the time waited."""

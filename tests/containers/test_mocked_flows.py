@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 from sfn_flows.aws import Target
-from sfn_flows.client import ExecutionClient
 from sfn_flows.deploy.naming import state_machine_output
 from sfn_flows.deploy.stack import DeployError, deploy_project
 from sfn_flows.project.build import compile_project, write_build
 from sfn_flows.testing.engines import LOCAL_STACK
 from sfn_flows.testing.flows import run_and_describe
 from sfn_flows.testing.mocks import MockConfig, MockConfigError, Return, Throw
+from sfn_flows.testing.plugin import execution_client
 
 from .engine_marks import fails_on_local_stack
 
@@ -108,7 +108,7 @@ def test_mocked_throw_takes_the_catch_path(mocked: Any) -> None:
 def test_without_the_test_case_suffix_the_real_lambdas_run(mocked: Any) -> None:
     deployed = mocked.deployed
     real = run_and_describe(
-        ExecutionClient(deployed.target),
+        execution_client(deployed.target),
         deployed.outputs[state_machine_output("long-running-job")],
         JOB,
         timeout=60,
