@@ -289,10 +289,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if answer.close:
             self.send_header("Connection", "close")
             self.close_connection = True
+        # Logged before the answer goes out: a client that has its answer finds the line
+        # written (a test reading the log right after its call, a tail in another window).
+        self._log(answer, started)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
-        self._log(answer, started)
 
     def _log(self, answer: Answer, started: float | None) -> None:
         if not self.server.state.config.log_requests:
