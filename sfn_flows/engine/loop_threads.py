@@ -164,18 +164,15 @@ class _Worker:
             try:
                 lap.body(lap)
             except Abandoned:
-                continue_serving = False
+                return  # left behind: the run went on on another thread
             except BaseException as error:  # the run's error, raised again on the caller
                 lap.error = error
-                continue_serving = True
-            else:
-                continue_serving = True
             if lap.abandoned:
-                # Left behind: another thread took the run over. This one's call returned
-                # at last; it ends rather than risk being handed work twice.
+                # Left behind, and its call ended with an error of its own: end all the same
+                # rather than risk being handed work twice.
                 return
             # Idle again before the caller wakes, so that its next run finds this thread.
-            keep = continue_serving and self._pool.give_back(self)
+            keep = self._pool.give_back(self)
             lap.done.release()
             if not keep:
                 return

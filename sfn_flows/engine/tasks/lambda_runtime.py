@@ -98,52 +98,49 @@ def invoke_handler(
     `capture_log`, the result carries the log; `environment` is the function's variables, in
     os.environ while the handler runs."""
     request_id = context.aws_request_id
-    outcome: dict[str, Any] = {}
     log = InvocationLog(request_id, int(context.memory_limit_in_mb)) if capture_log else None
-
-    def invoke() -> None:
-        if log is not None:
-            log.start()
+    value: Any = None
+    failure: dict[str, Any] | None = None
+    exit_status: str | None = None
+    if log is not None:
+        log.start()
+    try:
+        if environment:
+            with function_environment(environment):
+                value = handler(event, context)
+        else:  # most functions have none: no context manager to enter on each call
+            value = handler(event, context)
+    except SystemExit as exit_:
+        code = exit_.code
+        exit_status = f"exit status {code if isinstance(code, int) else 1}"
+    except Exception as error:  # the handler's own failure, reported as Lambda does
         try:
-            if environment:
-                with function_environment(environment):
-                    outcome["value"] = handler(event, context)
-            else:  # most functions have none: no context manager to enter on each call
-                outcome["value"] = handler(event, context)
-        except SystemExit as exit_:
-            code = exit_.code
-            outcome["exit"] = f"exit status {code if isinstance(code, int) else 1}"
-        except Exception as error:  # the handler's own failure, reported as Lambda does
-            try:
-                # On this thread: str() is the handler's code too, and may raise anything.
-                outcome["error"] = error_document(
-                    str(error), type(error).__name__, request_id, stack_of(error)
-                )
-            except BaseException:
-                # The runtime's own str() fails in its except block: its process ends.
-                outcome["exit"] = "exit status 1"
-        except BaseException as other:
-            # The runtime catches Exception only: anything else ends its process (Python
-            # ends itself with SIGINT after an uncaught KeyboardInterrupt). Raised on the
-            # handler's thread, a KeyboardInterrupt is the handler's, never the user's Ctrl-C.
-            interrupted = isinstance(other, KeyboardInterrupt)
-            outcome["exit"] = "signal: interrupt" if interrupted else "exit status 1"
-        finally:
-            if log is not None:
-                log.stop()
-
-    invoke()
-    if "error" in outcome:
-        raise FunctionError(outcome["error"])
-    if "exit" in outcome:
+            # str() is the handler's code too, and may raise anything.
+            failure = error_document(str(error), type(error).__name__, request_id, stack_of(error))
+        except BaseException:
+            # The runtime's own str() fails in its except block: its process ends.
+            exit_status = "exit status 1"
+    except BaseException as other:
+        # The runtime catches Exception only: anything else ends its process (Python ends
+        # itself with SIGINT after an uncaught KeyboardInterrupt). Handlers run on a loop
+        # thread, never the main one: a KeyboardInterrupt is the handler's, never the user's
+        # Ctrl-C.
+        interrupted = isinstance(other, KeyboardInterrupt)
+        exit_status = "signal: interrupt" if interrupted else "exit status 1"
+    finally:
+        if log is not None:
+            log.stop()
+    if failure is not None:
+        raise FunctionError(failure)
+    if exit_status is not None:
         raise FunctionError(
             {
                 "errorType": "Runtime.ExitError",
                 "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: "
-                + outcome["exit"],
+                + exit_status,
             }
         )
-    returned = _marshal(outcome.get("value"), request_id)
+    returned = _marshal(value, request_id)
     if log is not None:
         return Returned(returned.payload, returned.size, returned.simulated_seconds, log.text())
     return returned
