@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -21,6 +22,16 @@ class Target:
     # Step Functions elsewhere than the other services: AWS's Step Functions Local runs the
     # state machines while the local stack keeps the Lambdas and CloudFormation.
     stepfunctions_endpoint_url: str | None = None
+    # One boto3 session for every client of this target: a new session parses botocore's
+    # endpoint and service models again (about 60 ms a client, against 5 ms from a session
+    # that has them; a deploy makes about ten). A session is not safe to make clients from in
+    # two threads at once: the lock keeps them one at a time.
+    _session: list[boto3.Session] = field(
+        default_factory=list, init=False, compare=False, repr=False
+    )
+    _lock: threading.RLock = field(
+        default_factory=threading.RLock, init=False, compare=False, repr=False
+    )
 
     @property
     def is_local(self) -> bool:
@@ -33,6 +44,12 @@ class Target:
         return f"AWS account ({profile}, {region})"
 
     def session(self) -> boto3.Session:
+        with self._lock:
+            if not self._session:
+                self._session.append(self._new_session())
+            return self._session[0]
+
+    def _new_session(self) -> boto3.Session:
         # boto3 loads on first use: a command that never calls AWS (help, validate, build)
         # does not pay its ~100 ms of imports.
         import boto3
@@ -62,7 +79,9 @@ class Target:
         if service == "stepfunctions" and self.stepfunctions_endpoint_url:
             endpoint = self.stepfunctions_endpoint_url
         try:
-            return self.session().client(service, endpoint_url=endpoint, config=Config(**options))
+            with self._lock:
+                session = self.session()
+                return session.client(service, endpoint_url=endpoint, config=Config(**options))
         except BotoCoreError as exc:
             message = aws_access_message(exc, self.describe(), local=self.is_local)
             raise AwsAccessError(message) from None

@@ -26,16 +26,13 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from sfn_flows.aws import Target
 from sfn_flows.errors import SfnFlowsError
 from sfn_flows.local.processes import process_alive
-
-if TYPE_CHECKING:
-    import boto3
 
 SFN_FLOWS_LOCAL = "sfn-flows-local"
 LOCAL_STACK = "local-stack"
@@ -116,31 +113,6 @@ def engine_labels(kind: str) -> dict[str, str]:
     return labels
 
 
-@dataclass(frozen=True)
-class SharedSessionTarget(Target):
-    """A Target whose clients all come from one boto3 session. Each new session parses
-    botocore's endpoint and service models again (about 60 ms a client here, 5 ms from a
-    session that has them), and the fixtures make about ten clients for each deploy and one
-    for each test. A session is not safe to make clients from in two threads at once: the
-    lock keeps them one at a time."""
-
-    _shared: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
-    _lock: threading.RLock = field(
-        default_factory=threading.RLock, init=False, compare=False, repr=False
-    )
-
-    def session(self) -> boto3.Session:
-        with self._lock:
-            if "session" not in self._shared:
-                self._shared["session"] = super().session()
-            session: boto3.Session = self._shared["session"]
-            return session
-
-    def client(self, service: str, **config: Any) -> Any:
-        with self._lock:
-            return super().client(service, **config)
-
-
 class Engine(Protocol):
     """What the plugin needs of an engine, whichever runs the state machines and wherever
     (in containers or not): where to deploy, the clients, publishing, stopping."""
@@ -184,7 +156,7 @@ class ContainerEngine:
 
     @functools.cached_property
     def _target(self) -> Target:
-        return SharedSessionTarget(endpoint_url=self.endpoint_url)
+        return Target(endpoint_url=self.endpoint_url)
 
     def publish(self, build_dir: Path, stack: str, outputs: dict[str, str]) -> dict[str, str]:
         return outputs  # CloudFormation created the state machines in this container

@@ -28,7 +28,6 @@ from sfn_flows.testing.engines import (
     CONTAINER_PORT,
     ContainerEngine,
     EngineError,
-    SharedSessionTarget,
     engine_labels,
     published_endpoint,
     remove_container,
@@ -85,7 +84,7 @@ class PairedEngine:
 
     @functools.cached_property
     def _target(self) -> Target:
-        return SharedSessionTarget(
+        return Target(
             endpoint_url=self.local_stack.endpoint_url,
             stepfunctions_endpoint_url=self.stepfunctions_url,
         )

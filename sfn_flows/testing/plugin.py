@@ -351,11 +351,11 @@ def _build_project(root: Path, build_dir: Path, time_scale: float) -> None:
 def _deploy_build(root: Path, build_dir: Path, engine: Any, stack: str) -> DeployedProject:
     """Deploy into the engine's local stack (deploy's own code), then let the engine make the
     workflows runnable where it runs state machines."""
+    from sfn_flows.aws import Target
     from sfn_flows.deploy.outputs import reachable_api_url
     from sfn_flows.deploy.stack import deploy_project
-    from sfn_flows.testing.engines import SharedSessionTarget
 
-    local_stack = SharedSessionTarget(endpoint_url=engine.endpoint_url)
+    local_stack = Target(endpoint_url=engine.endpoint_url)
     deployed = deploy_project(
         local_stack, stack=stack, build_dir=build_dir, lambdas_dir=root / "lambdas"
     )
