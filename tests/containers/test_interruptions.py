@@ -18,6 +18,11 @@ from .sample_project import write_sample_project
 
 pytest_plugins = ["pytester"]
 
+# Not a speed check: how long an interrupted session may take to clean up before the test
+# calls it stuck (its teardown removes containers and a network through Docker, slow when the
+# machine is busy).
+ENDS_WITHIN = 60
+
 WAITING_TEST = """
 import time
 
@@ -38,10 +43,12 @@ def _containers_of(pid: int) -> list[Any]:
 def _session_with_a_running_engine(pytester: pytest.Pytester) -> subprocess.Popen[bytes]:
     write_sample_project(pytester, WAITING_TEST)
     session = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        # faulthandler: a session that does not end gets SIGABRT, and its threads' stacks
+        # (written to stderr) say where it waits.
+        [sys.executable, "-X", "faulthandler", "-m", "pytest", "-p", "no:cacheprovider", "-q"],
         cwd=pytester.path,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(pytester.path / "session.err").open("wb"),
     )
     limit = time.monotonic() + 300
     while not _containers_of(session.pid):
@@ -62,7 +69,15 @@ def test_an_interrupted_session_removes_its_container(
     session = _session_with_a_running_engine(pytester)
     session.send_signal(signum)
     try:
-        session.wait(timeout=60)
+        session.wait(timeout=ENDS_WITHIN)
+    except subprocess.TimeoutExpired:
+        session.send_signal(signal.SIGABRT)
+        session.wait(timeout=30)
+        stacks = (pytester.path / "session.err").read_text(errors="replace")
+        pytest.fail(
+            f"the session did not end within {ENDS_WITHIN} s of {signum.name}; "
+            f"where its threads were:\n{stacks[-6000:]}"
+        )
     finally:
         session.kill()
     assert _containers_of(session.pid) == []
