@@ -23,11 +23,13 @@ _EXPORTS = {
     **{
         name: "sfn_flows.model"
         for name in (
+            "MAX_ITERATIONS_EXCEEDED",
             "OMIT",
             "AwsSdkCall",
             "Catch",
             "Chain",
             "Choice",
+            "ContinueUntilDone",
             "Fail",
             "ItemBatcher",
             "ItemReader",
@@ -50,6 +52,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "MAX_ITERATIONS_EXCEEDED",
     "OMIT",
     "AwsSdkCall",
     "Budget",
@@ -57,6 +60,7 @@ __all__ = [
     "Chain",
     "Choice",
     "CompiledWorkflow",
+    "ContinueUntilDone",
     "Fail",
     "ItemBatcher",
     "ItemReader",
@@ -96,11 +100,13 @@ if TYPE_CHECKING:
     from sfn_flows.compile import CompiledWorkflow, compile_workflow
     from sfn_flows.errors import SfnFlowsError, WorkflowError
     from sfn_flows.model import (
+        MAX_ITERATIONS_EXCEEDED,
         OMIT,
         AwsSdkCall,
         Catch,
         Chain,
         Choice,
+        ContinueUntilDone,
         Fail,
         ItemBatcher,
         ItemReader,

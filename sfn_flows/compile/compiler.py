@@ -15,6 +15,7 @@ from sfn_flows.compile.limits import check_budget
 from sfn_flows.compile.python_terms import in_python_terms
 from sfn_flows.compile.scopes import Reached, reach_scope
 from sfn_flows.compile.timeouts import resolve_task_timeouts
+from sfn_flows.compile.until_done import loop_problems, worker_problems
 from sfn_flows.errors import WorkflowError
 from sfn_flows.model.base import CompileContext, QueryLanguage, State
 from sfn_flows.model.choice import Choice
@@ -22,6 +23,7 @@ from sfn_flows.model.conditions import Jsonata
 from sfn_flows.model.function import LambdaFunction
 from sfn_flows.model.map import Map
 from sfn_flows.model.task import Task
+from sfn_flows.model.until_done import ContinueUntilDone
 from sfn_flows.model.workflow import Workflow
 from sfn_flows.validate import validate_definition
 from sfn_flows.validate.problems import Problem
@@ -67,6 +69,11 @@ class _Assembler:
         self.functions: dict[str, LambdaFunction] = {}
         self.map_max_items: dict[str, int] = {}
         self.loop_max_iterations: dict[str, int] = {}
+        # The ContinueUntilDone loops by the id of their worker Task, which they write.
+        self.workers: dict[int, ContinueUntilDone] = {}
+        # Where a loop reported its worker's Next or Catch: the validator's problems there
+        # (a target outside the loop's branch) follow from it.
+        self.loop_problem_at: list[str] = []
         self.placed: dict[str, tuple[Reached, str]] = {}
         # Each emitted state by its JSON pointer, to say problems in Python terms.
         self.at: dict[str, State] = {}
@@ -109,6 +116,8 @@ class _Assembler:
     def state(self, state: State, at: str) -> dict[str, Any]:
         ctx = CompileContext(state.query_language or self.language)
         body = state.to_asl(ctx)
+        if isinstance(state, ContinueUntilDone):
+            self.workers[id(state.task)] = state  # before its branch, where the worker is
         for tokens, child in state.child_scopes():
             child_at = at + pointer(*tokens)
             sub = self.scope(child, child_at)
@@ -120,13 +129,25 @@ class _Assembler:
             self._function(function, at)
         if isinstance(state, Map) and state.max_items is not None:
             self.map_max_items[state.name] = state.max_items
-        if state.max_iterations is not None:
+        if isinstance(state, ContinueUntilDone):
+            # Its count bounds the loop inside it, which goes round through its check.
+            self.loop_max_iterations[state.check.name] = state.max_iterations
+            self.problems.extend(loop_problems(state, at, ctx))
+        elif state.max_iterations is not None:
             self.loop_max_iterations[state.name] = state.max_iterations
         if isinstance(state, Choice):
             self._rule_languages(state, at, ctx)
         if isinstance(state, Task):
             body, problems = resolve_task_timeouts(state, body, at, self.workflow)
             self.problems.extend(problems)
+            loop = self.workers.get(id(state))
+            if loop is not None:
+                body = loop.worker_asl(body, ctx)
+                problems = worker_problems(loop, at)
+                self.problems.extend(problems)
+                self.loop_problem_at.extend(
+                    p.pointer for p in problems if p.pointer.endswith(("/Next", "/Catch"))
+                )
         return body
 
     def _rule_languages(self, choice: Choice, at: str, ctx: CompileContext) -> None:
@@ -174,7 +195,8 @@ class _Assembler:
         in_loops = frozenset(budget.loop_bounds)
         problems: list[Problem] = []
         for name, count in self.loop_max_iterations.items():
-            if name in in_loops:
+            # Not placed: a ContinueUntilDone's check cut off from its worker, said already.
+            if name in in_loops or name not in self.placed:
                 continue
             reached, at = self.placed[name]
             problems.append(
@@ -197,6 +219,8 @@ class _Assembler:
             return True
         if problem.code == "missing-heartbeat":
             return True  # the compiler's own, which knows the opt-out and the default
+        if any(_within(problem.pointer, at) for at in self.loop_problem_at):
+            return True  # a worker's Next or Catch leaving its loop: said in loop terms
         for rule_at in self.foreign_rules:
             if problem.pointer == rule_at:
                 return True
@@ -204,6 +228,10 @@ class _Assembler:
             if rest != problem.pointer and rest.split("/")[0] not in _RULE_EXTRAS:
                 return True
         return False
+
+
+def _within(pointer: str, at: str) -> bool:
+    return pointer == at or pointer.startswith(at + "/")
 
 
 def _placement(reached: Reached, at: str) -> str:

@@ -11,9 +11,11 @@ from sfn_flows.model.map import ItemBatcher, ItemReader, Map, ResultWriter
 from sfn_flows.model.parallel import Parallel
 from sfn_flows.model.retry import Catch, Retry
 from sfn_flows.model.task import Task
+from sfn_flows.model.until_done import MAX_ITERATIONS_EXCEEDED, ContinueUntilDone
 from sfn_flows.model.workflow import Workflow
 
 __all__ = [
+    "MAX_ITERATIONS_EXCEEDED",
     "OMIT",
     "AwsSdkCall",
     "Catch",
@@ -22,6 +24,7 @@ __all__ = [
     "ChoiceRule",
     "CompileContext",
     "Condition",
+    "ContinueUntilDone",
     "Fail",
     "Flow",
     "ItemBatcher",

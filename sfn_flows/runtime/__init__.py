@@ -3,9 +3,12 @@
     POST /{workflow}/executions  -> make_starter_handler()  (StartExecution, answers 202)
     GET  /executions/{id}        -> make_status_handler()   (DescribeExecution)
 
+and around the project's own workers: `@deadline_guard` (worker_deadline.py), which gives a
+handler the time it has left and lets it stop with a continuation before its deadline.
+
 Only the standard library at import time (cold start); boto3 and botocore load with the first
-call to Step Functions. Never imports pydantic or the compiler. The two factories load on
-first use (PEP 562), so the starter's Lambda does not import the status reader's module.
+call to Step Functions. Never imports pydantic or the compiler. The names load on first use
+(PEP 562), so the starter's Lambda does not import the status reader's module.
 """
 
 from __future__ import annotations
@@ -16,9 +19,18 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "make_starter_handler": "sfn_flows.runtime.starter",
     "make_status_handler": "sfn_flows.runtime.status",
+    "Partial": "sfn_flows.runtime.worker_deadline",
+    "WorkerBudget": "sfn_flows.runtime.worker_deadline",
+    "deadline_guard": "sfn_flows.runtime.worker_deadline",
 }
 
-__all__ = ["make_starter_handler", "make_status_handler"]
+__all__ = [
+    "Partial",
+    "WorkerBudget",
+    "deadline_guard",
+    "make_starter_handler",
+    "make_status_handler",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -31,3 +43,4 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from sfn_flows.runtime.starter import make_starter_handler
     from sfn_flows.runtime.status import make_status_handler
+    from sfn_flows.runtime.worker_deadline import Partial, WorkerBudget, deadline_guard
