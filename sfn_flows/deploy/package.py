@@ -35,6 +35,12 @@ SKIPPED_SUFFIXES = (".pyc", ".pyo")
 # The handlers of the API, besides the workers of the manifest.
 STARTER_HANDLER = "starter.handler"
 STATUS_HANDLER = "status.handler"
+# The SQS intake's consumer (a project with an intake="sqs" workflow).
+CONSUMER_HANDLER = "intake_consumer.handler"
+CONSUMER_MODULE = (
+    "from sfn_flows.runtime.consumer import make_consumer_handler\n\n"
+    "handler = make_consumer_handler()\n"
+)
 # A project need not write them: these go into the package unless lambdas/ has its own.
 DEFAULT_API_MODULES = {
     "starter.py": (
@@ -82,6 +88,8 @@ def build_package(lambdas_dir: Path, manifest: Mapping[str, Any]) -> Package:
         )
     for module, text in DEFAULT_API_MODULES.items():
         entries.setdefault(module, text.encode())
+    if has_intake(manifest):
+        entries.setdefault("intake_consumer.py", CONSUMER_MODULE.encode())
     _check_handlers(lambdas_dir, entries, manifest)
     framework = Path(sfn_flows.__file__).resolve().parent
     for part in RUNTIME_PARTS:
@@ -97,12 +105,19 @@ def build_package(lambdas_dir: Path, manifest: Mapping[str, Any]) -> Package:
 
 
 def api_config(manifest: Mapping[str, Any]) -> str:
-    """`{"workflows": {name: {"input_schema": ...}}}`: what the starter validates against."""
-    workflows = {
-        entry["name"]: {"input_schema": entry.get("input_schema")}
-        for entry in manifest.get("workflows", [])
-    }
+    """`{"workflows": {name: {"input_schema": ...}}}`: what the starter validates against,
+    with `"intake": "sqs"` for the workflows whose requests are queued."""
+    workflows: dict[str, dict[str, Any]] = {}
+    for entry in manifest.get("workflows", []):
+        workflows[entry["name"]] = {"input_schema": entry.get("input_schema")}
+        if entry.get("intake", "direct") != "direct":
+            workflows[entry["name"]]["intake"] = entry["intake"]
     return json.dumps({"workflows": workflows}, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def has_intake(manifest: Mapping[str, Any]) -> bool:
+    """Whether a workflow of the build takes its requests through SQS (intake="sqs")."""
+    return any(entry.get("intake") == "sqs" for entry in manifest.get("workflows", []))
 
 
 def _files_under(folder: Path) -> Iterator[tuple[str, Path]]:
@@ -122,6 +137,8 @@ def _check_handlers(
     handlers = {name: spec["handler"] for name, spec in manifest.get("functions", {}).items()}
     handlers["the API starter"] = STARTER_HANDLER
     handlers["the API status reader"] = STATUS_HANDLER
+    if has_intake(manifest):
+        handlers["the SQS intake's consumer"] = CONSUMER_HANDLER
     missing = []
     for owner, handler in sorted(handlers.items()):
         module = PurePosixPath(*handler.split(".")[:-1])

@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from sfn_flows.deploy.intake import CONSUMER_NAME, IntakePlan, intake_plan
 from sfn_flows.deploy.naming import (
     API_URL_OUTPUT,
     ARTIFACT_BUCKET_OUTPUT,
@@ -101,6 +102,8 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
     workflows = [_workflow(entry, functions, definitions) for entry in manifest["workflows"]]
     state_machines = [wf["logical_id"] for wf in workflows]
     executions = [{"Fn::Sub": EXECUTION_ARN % sm} for sm in state_machines]
+    # intake="sqs" workflows: queues and a consumer start them, not the starter (intake.py).
+    intake = intake_plan(manifest["workflows"], dict(zip(state_machines, executions, strict=True)))
     describe = {
         "Sid": "DescribeOwnExecutions",
         "Effect": "Allow",
@@ -111,7 +114,9 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
         "Sid": "StartOwnStateMachines",
         "Effect": "Allow",
         "Action": "states:StartExecution",
-        "Resource": [{"Ref": sm} for sm in state_machines],
+        "Resource": [
+            {"Ref": wf["logical_id"]} for wf in workflows if not intake.is_intake(wf["name"])
+        ],
     }
     environment = {
         STATE_MACHINES_ENV: {
@@ -127,8 +132,12 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
         timeout_seconds=API_FUNCTION_TIMEOUT_SECONDS,
         memory_mb=API_FUNCTION_MEMORY_MB,
         description="sfn-flows API: starts an execution and answers 202",
-        statements=[start, describe],
-        environment=environment,
+        statements=[
+            *([start] if start["Resource"] else []),
+            describe,
+            *intake.starter_statements,
+        ],
+        environment={**environment, **intake.starter_environment},
     )
     status = _function(
         "ApiStatus",
@@ -155,7 +164,7 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
         "runtime": RUNTIME,
         "log_retention_days": LOG_RETENTION_DAYS,
         "alarm_period_seconds": ALARM_PERIOD_SECONDS,
-        "functions": [*workers, starter, status],
+        "functions": [*workers, starter, status, *_consumer(intake)],
         "workflows": workflows,
         "api": {
             "stage": API_STAGE,
@@ -167,10 +176,16 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
                 _route("DescribeExecution", STATUS_ROUTE, status, "/*/GET/executions/*"),
             ],
         },
+        "intake": intake.queues,
+        "consumer_id": function_logical_id(CONSUMER_NAME),
         "api_url_output": API_URL_OUTPUT,
         "api_id_output": API_ID_OUTPUT,
         "artifact_bucket_output": ARTIFACT_BUCKET_OUTPUT,
     }
+
+
+def _consumer(intake: IntakePlan) -> list[dict[str, Any]]:
+    return [_function(**intake.consumer)] if intake.consumer else []
 
 
 def function_logical_id(name: str) -> str:
@@ -284,7 +299,7 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 f"two parts of the project map to the CloudFormation logical id {key!r}; "
                 "rename one of the workflows or Lambda functions (ids keep letters and digits "
                 "only, so 'my-job' and 'my_job' collide; 'ApiStarter' and 'ApiStatus' are "
-                "taken by the API)."
+                "taken by the API, 'IntakeConsumer' by the SQS intake)."
             )
         document[key] = value
     return document

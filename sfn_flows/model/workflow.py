@@ -15,6 +15,9 @@ from sfn_flows.model.keywords import KeywordChecked
 _FORBIDDEN_NAME_CHARS = re.compile(r"[\s?*<>{}\[\]:;,\\|^~$#%&`\"\x00-\x1f\x7f-\x9f]")
 MAX_STANDARD_SECONDS = 365 * 24 * 3600
 MAX_EXPRESS_SECONDS = 300
+# How the API starts a workflow's executions: "direct" calls StartExecution in the request;
+# "sqs" queues the request and a consumer Lambda starts it (sfn_flows.runtime.consumer).
+INTAKES = ("direct", "sqs")
 
 
 class Workflow(KeywordChecked):
@@ -39,6 +42,7 @@ class Workflow(KeywordChecked):
     sync_budget: float | None = Field(default=None, gt=0)
     input_model: builtins.type[BaseModel] | None = None
     output_model: builtins.type[BaseModel] | None = None
+    intake: Literal["direct", "sqs"] = "direct"
 
     @field_validator("name")
     @classmethod
@@ -52,6 +56,27 @@ class Workflow(KeywordChecked):
                 "name; use letters, digits, '-' and '_'"
             )
         return value
+
+    @field_validator("intake", mode="before")
+    @classmethod
+    def _known_intake(cls, value: object) -> object:
+        if value not in INTAKES:
+            raise ValueError(
+                f"intake={value!r} is not an intake; use 'direct' (the API starts the execution "
+                "in the request, the default) or 'sqs' (the API queues the request in SQS and a "
+                "consumer starts it, for bursts)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _sqs_intake_needs_standard(self) -> Workflow:
+        if self.intake == "sqs" and self.type == "EXPRESS":
+            raise ValueError(
+                "intake='sqs' needs type='STANDARD': the consumer starts each queued request "
+                "once by its execution name, and Express executions are neither unique by name "
+                "nor readable by the status route; use type='STANDARD' or intake='direct'"
+            )
+        return self
 
     @model_validator(mode="after")
     def _express_limit(self) -> Workflow:

@@ -110,6 +110,7 @@ def manifest_document(result: BuildResult, project_root: Path) -> dict[str, Any]
                 "functions": [f.name for f in compiled.functions],
                 "input_schema": wf.input_schema(),
                 "output_schema": wf.output_schema(),
+                "intake": wf.intake,
             }
         )
         for function in compiled.functions:

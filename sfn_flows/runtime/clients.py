@@ -1,4 +1,5 @@
-"""The Step Functions client: created on first use, then reused for the container's life.
+"""The Step Functions and SQS clients: each created on first use, then reused for the
+container's life.
 
 boto3 (and with it botocore) is imported here, on the first call, not when the handler module
 loads: requests the handler answers without AWS (bad input, unknown ids) never pay for it,
@@ -28,6 +29,7 @@ _ENDPOINT_ENV = (
     "AWS_DEFAULT_REGION",
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_SFN",
+    "AWS_ENDPOINT_URL_SQS",
     "AWS_PROFILE",
 )
 ClientFactory = Callable[[], Any]
@@ -35,14 +37,23 @@ _clients: dict[tuple[str | None, ...], Any] = {}
 
 
 def stepfunctions_client() -> Any:
-    key = tuple(os.environ.get(name) for name in _ENDPOINT_ENV)
+    return _client("stepfunctions", "sfn")
+
+
+def sqs_client() -> Any:
+    """For the SQS intake: the starter queues requests, the consumer sends poison aside."""
+    return _client("sqs", "sqs")
+
+
+def _client(service: str, event_id: str) -> Any:
+    key = (service, *(os.environ.get(name) for name in _ENDPOINT_ENV))
     client = _clients.get(key)
     if client is None:
         import boto3  # deferred on purpose: see the module docstring
         from botocore.config import Config
 
-        client = boto3.client("stepfunctions", config=Config(**CLIENT_CONFIG))
-        client.meta.events.register("before-send.sfn", refuse_late_attempts)
+        client = boto3.client(service, config=Config(**CLIENT_CONFIG))
+        client.meta.events.register(f"before-send.{event_id}", refuse_late_attempts)
         _clients[key] = client
     return client
 

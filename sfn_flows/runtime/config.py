@@ -3,8 +3,9 @@
 - SFN_FLOWS_STATE_MACHINES (STATE_MACHINES_ENV): JSON object workflow -> state machine
   ARN. The only workflows the API starts or reports on.
 - sfn_flows_api.json (API_CONFIG_FILE) at the root of the Lambda package:
-  {"workflows": {"<workflow>": {"input_schema": <JSON Schema or null>}}}. Tests (or anyone)
-  may point SFN_FLOWS_API_CONFIG at another file.
+  {"workflows": {"<workflow>": {"input_schema": <JSON Schema or null>}}}, plus
+  "intake": "sqs" for a workflow whose requests go through its SQS queue (intake.py). Tests
+  (or anyone) may point SFN_FLOWS_API_CONFIG at another file.
 
 The parsed configuration is cached under the environment value and the file path, so a
 warm container reads nothing, while a test that changes either gets a fresh read.
@@ -44,6 +45,7 @@ class WorkflowTarget(NamedTuple):
     name: str
     state_machine: StateMachineArn
     input_schema: Mapping[str, Any] | bool | None
+    intake: str = "direct"  # or "sqs": POST queues the request (intake.py)
 
 
 class ApiConfig(NamedTuple):
@@ -87,7 +89,7 @@ def clear_config_cache() -> None:
 
 def _read(env_value: str | None, path: str) -> ApiConfig:
     machines = _state_machines(env_value)
-    schemas = _schemas(path)
+    schemas, intakes = _schemas(path)
     missing = sorted(set(machines) - set(schemas))
     if missing:
         raise ConfigError(
@@ -95,7 +97,10 @@ def _read(env_value: str | None, path: str) -> ApiConfig:
             f"{STATE_MACHINES_ENV}; package the Lambda from the same build as the stack."
         )
     return ApiConfig(
-        {name: WorkflowTarget(name, arn, schemas[name]) for name, arn in machines.items()}
+        {
+            name: WorkflowTarget(name, arn, schemas[name], intakes.get(name, "direct"))
+            for name, arn in machines.items()
+        }
     )
 
 
@@ -125,7 +130,8 @@ def _state_machines(env_value: str | None) -> dict[str, StateMachineArn]:
     return machines
 
 
-def _schemas(path: str) -> dict[str, Mapping[str, Any] | bool | None]:
+def _schemas(path: str) -> tuple[dict[str, Mapping[str, Any] | bool | None], dict[str, str]]:
+    """Each workflow's input schema, and the intake of those that declare one."""
     try:
         with open(path, encoding="utf-8") as handle:
             document = json.load(handle)
@@ -140,6 +146,7 @@ def _schemas(path: str) -> dict[str, Mapping[str, Any] | bool | None]:
     if not isinstance(workflows, dict):
         raise ConfigError(f'{path} must be {{"workflows": {{"<name>": {{"input_schema": ...}}}}}}')
     schemas: dict[str, Mapping[str, Any] | bool | None] = {}
+    intakes: dict[str, str] = {}
     for name, entry in workflows.items():
         schema = entry.get("input_schema") if isinstance(entry, dict) else None
         if not isinstance(entry, dict) or not (schema is None or isinstance(schema, dict | bool)):
@@ -147,4 +154,11 @@ def _schemas(path: str) -> dict[str, Mapping[str, Any] | bool | None]:
                 f'{path}: workflow {name!r} needs {{"input_schema": <JSON Schema or null>}}.'
             )
         schemas[name] = schema
-    return schemas
+        intake = entry.get("intake", "direct")
+        if intake not in ("direct", "sqs"):
+            raise ConfigError(
+                f'{path}: workflow {name!r} has intake {intake!r}, which is neither "direct" '
+                'nor "sqs"; package the Lambda from the same build as the stack.'
+            )
+        intakes[name] = intake
+    return schemas, intakes

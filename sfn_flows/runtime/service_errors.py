@@ -1,7 +1,7 @@
-"""Step Functions failures -> HTTP answers: 429/503 with Retry-After when retrying helps (a
-throttle, an outage, no answer in time), 502 naming the problem otherwise. Neither the AWS
-message (it can hold ARNs and account ids) nor a stack trace reaches the client or the log:
-only the error code.
+"""Step Functions (and SQS) failures -> HTTP answers: 429/503 with Retry-After when retrying
+helps (a throttle, an outage, no answer in time), 502 naming the problem otherwise. Neither
+the AWS message (it can hold ARNs and account ids) nor a stack trace reaches the client or the
+log: only the error code.
 
 botocore is imported when an error is classified, not with the module: a client raised the
 error, so botocore is loaded by then, and the handlers' cold import stays standard library.
@@ -68,51 +68,55 @@ def aws_error(exc: BaseException) -> AwsError | None:
     return None
 
 
-def failure_response(error: AwsError, action: str, what: str) -> Response:
-    """The answer for a failed `action` (e.g. StartExecution) on `what` (e.g. "workflow 'x'")."""
+def failure_response(
+    error: AwsError, action: str, what: str, *, service: str = "Step Functions"
+) -> Response:
+    """The answer for a failed `action` (e.g. StartExecution) on `what` (e.g. "workflow 'x'")
+    of `service` (SQS for the intake's SendMessage)."""
     code, status = error.code, error.http_status
+    sfn = service == "Step Functions"
+    prefix, resource = ("StepFunctions", "state machine") if sfn else ("Queue", "queue")
     if error.kind == "service":
         if code in THROTTLING_CODES or status == 429:
             return error_response(
                 429,
                 "Throttled",
-                f"Step Functions is throttling {action} for {what}; "
-                f"retry in {THROTTLED_RETRY_AFTER} s.",
+                f"{service} is throttling {action} for {what}; retry in {THROTTLED_RETRY_AFTER} s.",
                 headers={"Retry-After": str(THROTTLED_RETRY_AFTER)},
                 awsError=code,
             )
         if code in UNAVAILABLE_CODES or (status is not None and status >= 500):
-            return _unavailable(action, what, code)
+            return _unavailable(action, what, code, service)
         return error_response(
             502,
-            "StepFunctionsError",
-            f"Step Functions refused {action} for {what} with {code}; "
-            "check the deployment (the state machine and the Lambda's permissions).",
+            f"{prefix}Error",
+            f"{service} refused {action} for {what} with {code}; "
+            f"check the deployment (the {resource} and the Lambda's permissions).",
             awsError=code,
         )
     if error.kind == "timeout":
         return error_response(
             503,
-            "StepFunctionsTimeout",
-            f"Step Functions did not answer {action} for {what} in time; "
+            f"{prefix}Timeout",
+            f"{service} did not answer {action} for {what} in time; "
             f"retry in {UNAVAILABLE_RETRY_AFTER} s.",
             headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
         )
     if error.kind == "connection":
-        return _unavailable(action, what, code)
+        return _unavailable(action, what, code, service)
     return error_response(
         502,
-        "StepFunctionsError",
-        f"calling Step Functions ({action} for {what}) failed with {code}.",
+        f"{prefix}Error",
+        f"calling {service} ({action} for {what}) failed with {code}.",
         awsError=code,
     )
 
 
-def _unavailable(action: str, what: str, code: str) -> Response:
+def _unavailable(action: str, what: str, code: str, service: str) -> Response:
     return error_response(
         503,
         "ServiceUnavailable",
-        f"Step Functions is unavailable for {action} on {what} ({code}); "
+        f"{service} is unavailable for {action} on {what} ({code}); "
         f"retry in {UNAVAILABLE_RETRY_AFTER} s.",
         headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
         awsError=code,

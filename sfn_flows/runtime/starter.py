@@ -29,8 +29,10 @@ from urllib.parse import unquote
 from sfn_flows.runtime.clients import ClientFactory, stepfunctions_client
 from sfn_flows.runtime.config import ConfigError, ConfigLoader, WorkflowTarget, load_api_config
 from sfn_flows.runtime.deadline import Deadline, DeadlineExceeded
+from sfn_flows.runtime.enqueue import enqueue
 from sfn_flows.runtime.events import HttpRequest
 from sfn_flows.runtime.guard import accepted_request, guarded
+from sfn_flows.runtime.intake import SQS_INTAKE
 from sfn_flows.runtime.logs import RequestLog
 from sfn_flows.runtime.names import (
     IDEMPOTENCY_KEY_MAX,
@@ -147,6 +149,17 @@ class _Start:
         name = idempotent_execution_name(key) if key is not None else fresh_execution_name()
         self.log.execution = name
         prefix = request.path[: route.start()] if route else ""
+        if target.intake == SQS_INTAKE:  # queued; the consumer starts it (enqueue.py)
+            return enqueue(
+                request,
+                prefix,
+                target,
+                name,
+                body,
+                idempotent=key is not None,
+                deadline=self.deadline,
+                request_id=self.request_id,
+            )
         return self.start(request, prefix, target, name, body, idempotent=key is not None)
 
     def start(

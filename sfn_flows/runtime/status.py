@@ -1,6 +1,8 @@
 """The status reader: `GET /executions/{id}` -> DescribeExecution -> 200, or 202 while running.
 
-The id is "<workflow>~<execution name>" or the execution's ARN (URL-encoded or not). Only
+The id is "<workflow>~<execution name>" or the execution's ARN (URL-encoded or not), or for a
+request an SQS-intake workflow queued, "<workflow>~<name>~<queued at>": 202 QUEUED until its
+execution exists, within the queue's retention (queued_status.py). Only
 executions of the state machines in SFN_FLOWS_STATE_MACHINES are described: an id that is
 malformed, names another workflow, or an ARN of another state machine, account, region or
 partition gets the same 404 as an execution that does not exist, so the API never tells
@@ -28,6 +30,7 @@ from sfn_flows.runtime.events import HttpRequest
 from sfn_flows.runtime.guard import accepted_request, guarded
 from sfn_flows.runtime.logs import RequestLog
 from sfn_flows.runtime.names import execution_id, parse_execution_arn, split_execution_id
+from sfn_flows.runtime.queued_status import queued_answer, queued_request
 from sfn_flows.runtime.responses import (
     Handler,
     Response,
@@ -96,7 +99,8 @@ def _describe(
         api = config()
     except ConfigError as exc:
         return configuration_error(exc, log.request_id)
-    found = _resolve(raw_id or "", api)
+    queued = queued_request(raw_id or "", api)  # "<workflow>~<name>~<queued at>" (intake.py)
+    found = (queued[0], queued[1].name) if queued else _resolve(raw_id or "", api)
     if found is None:
         return not_found()
     target, name = found
@@ -112,7 +116,8 @@ def _describe(
         if error is None:
             raise
         if error.code in _NOT_FOUND_CODES:
-            return not_found()
+            waiting = queued_answer(*queued) if queued else None  # 202 QUEUED, within bounds
+            return waiting or not_found()
         return failure_response(error, "DescribeExecution", f"workflow {target.name!r}")
     if described.get("stateMachineArn") != target.state_machine.base:
         return not_found()  # an ARN this API built, answered for another machine: not ours

@@ -7,18 +7,14 @@ import json
 import shutil
 import textwrap
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
+from e2e_deployment import build_and_deploy, call
 
 from sfn_flows.aws import Target
-from sfn_flows.deploy.outputs import reachable_api_url
-from sfn_flows.deploy.stack import deploy_project
-from sfn_flows.project.build import compile_project, write_build
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "sfn-flows-e2e"
@@ -46,26 +42,7 @@ def api(tmp_path_factory: pytest.TempPathFactory, local_target: Target) -> str:
             ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__")
         )
     (project / "workflows" / "timeout_probe.py").write_text(textwrap.dedent(TIMEOUT_PROBE))
-    result = compile_project(project / "workflows")
-    assert result.ok, [p.render() for _, f in result.failures for p in f.problems]
-    write_build(result, project / "build", project)
-    deployed = deploy_project(
-        local_target, stack=STACK, build_dir=project / "build", lambdas_dir=project / "lambdas"
-    )
-    url = reachable_api_url(local_target, deployed.outputs)
-    assert url
-    return url
-
-
-def call(
-    method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None
-) -> tuple[int, Any, dict[str, str]]:
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read()), dict(response.headers)
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read()), dict(exc.headers)
+    return build_and_deploy(project, local_target, STACK)[0]
 
 
 def post(api: str, workflow: str, body: Any, **headers: str) -> tuple[int, Any, dict[str, str]]:

@@ -1,0 +1,65 @@
+"""The status route's side of the SQS intake: 202 QUEUED while a request waits in its queue.
+
+A queued request's id is "<workflow>~<name>~<queued at>" (intake.py). The route reads the
+execution of that name as for any id; only when Step Functions has none does it ask here:
+202 QUEUED while a message queued at that time may still be in the queue (its retention),
+nothing (the caller's 404) once it cannot be, or when the time lies in the future.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sfn_flows.runtime.config import ApiConfig, WorkflowTarget
+from sfn_flows.runtime.intake import (
+    QUEUED,
+    SQS_INTAKE,
+    QueuedId,
+    queued_execution_id,
+    split_queued_id,
+    still_queueable,
+)
+from sfn_flows.runtime.responses import Response, json_response
+
+# Queued requests usually start within a second or two of being sent.
+QUEUED_RETRY_AFTER = 1
+
+
+def queued_request(raw_id: str, api: ApiConfig) -> tuple[WorkflowTarget, QueuedId] | None:
+    """The workflow and request of a queued request's id; None for any other id, and for a
+    queued id of a workflow this API does not take through SQS."""
+    queued = split_queued_id(raw_id)
+    if queued is None:
+        return None
+    target = api.workflows.get(queued.workflow)
+    if target is None or target.intake != SQS_INTAKE:
+        return None
+    return target, queued
+
+
+def queued_answer(
+    target: WorkflowTarget, queued: QueuedId, clock: Callable[[], float] = time.time
+) -> Response | None:
+    """202 QUEUED for a request whose execution does not exist yet, or None (404) once its
+    message can no longer be in the queue."""
+    if not still_queueable(queued.queued_at_ms, int(clock() * 1000)):
+        return None
+    queued_at = datetime.fromtimestamp(queued.queued_at_ms / 1000, UTC)
+    return json_response(
+        202,
+        {
+            "executionId": queued_execution_id(queued.workflow, queued.name, queued.queued_at_ms),
+            "requestId": queued.name,
+            "executionArn": target.state_machine.execution_arn(queued.name),
+            "status": QUEUED,
+            "queuedAt": queued_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "output": None,
+            "error": None,
+            "cause": None,
+            "startDate": None,
+            "stopDate": None,
+        },
+        {"Retry-After": str(QUEUED_RETRY_AFTER)},
+    )
