@@ -11,6 +11,7 @@ from sfn_flows.cli.build_command import build
 from sfn_flows.cli.demo_command import demo
 from sfn_flows.cli.deploy_command import deploy
 from sfn_flows.cli.engine_command import engine
+from sfn_flows.cli.graph_command import graph
 from sfn_flows.cli.local_command import local
 from sfn_flows.cli.render import err
 from sfn_flows.cli.run_command import run
@@ -30,6 +31,7 @@ app.command()(validate)
 app.command()(deploy)
 app.command()(run)
 app.command()(status)
+app.command()(graph)
 app.command()(demo)
 app.add_typer(local)
 app.add_typer(engine)

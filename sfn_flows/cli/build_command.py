@@ -30,44 +30,69 @@ def _positive_seconds(value: float | None) -> float | None:
     return value
 
 
+# The options of every command that compiles the project as `sfn-flows build` does.
+WorkflowsOption = Annotated[
+    Path, typer.Option("--workflows", "-w", help="Folder of workflow modules.")
+]
+LambdasOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--lambdas",
+        help="Folder of the Lambda handlers the workflows' functions name "
+        "(default: lambdas/ next to the workflows folder).",
+    ),
+]
+ImportTimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--import-timeout",
+        metavar="SECONDS",
+        callback=_positive_seconds,
+        help="Stop and name a workflow module whose import takes longer "
+        "(default: $SFN_FLOWS_IMPORT_TIMEOUT, or 60).",
+    ),
+]
+
+
 def build(
-    workflows: Annotated[
-        Path, typer.Option("--workflows", "-w", help="Folder of workflow modules.")
-    ] = Path("workflows"),
+    workflows: WorkflowsOption = Path("workflows"),
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where to write the build.")] = Path(
         "build"
     ),
-    lambdas: Annotated[
-        Path | None,
-        typer.Option(
-            "--lambdas",
-            help="Folder of the Lambda handlers the workflows' functions name "
-            "(default: lambdas/ next to the workflows folder).",
-        ),
-    ] = None,
-    import_timeout: Annotated[
-        float | None,
-        typer.Option(
-            "--import-timeout",
-            metavar="SECONDS",
-            callback=_positive_seconds,
-            help="Stop and name a workflow module whose import takes longer "
-            "(default: $SFN_FLOWS_IMPORT_TIMEOUT, or 60).",
-        ),
-    ] = None,
+    lambdas: LambdasOption = None,
+    import_timeout: ImportTimeoutOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Compile and validate every workflow; write build/<name>.asl.json, manifest.json and
     the CloudFormation template.json that `sfn-flows deploy` deploys."""
     # Here, not at the top: the compiler and the template renderer cost start-up time that
     # every other command would pay.
-    from sfn_flows.project.build import compile_project, write_build
+    from sfn_flows.project.build import write_build
+
+    result = compile_workflows(workflows, lambdas, import_timeout)
+    if result.ok:
+        write_build(result, out_dir, Path.cwd())
+    if as_json:
+        print_json(_document(result, out_dir))
+    else:
+        _render(result, out_dir)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def compile_workflows(
+    workflows: Path, lambdas: Path | None, import_timeout: float | None
+) -> BuildResult:
+    """Every workflow compiled as `sfn-flows build` compiles them (shared by the commands that
+    need the build): Ctrl-C during a module's import exits with 130, and a module that left a
+    thread running or ignored its interruption ends the process, naming it."""
+    from sfn_flows.project.build import compile_project
     from sfn_flows.project.discover import ImportInterrupted, ImportLeftThreads
 
     # Taken now: while a module is imported, os._exit is the import guard's, which refuses.
     end_stuck_build = partial(_end_stuck_build, os._exit)
     try:
-        result = compile_project(
+        return compile_project(
             workflows, lambdas_dir=lambdas, import_timeout=import_timeout, on_stuck=end_stuck_build
         )
     except ImportInterrupted as exc:
@@ -80,14 +105,6 @@ def build(
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(1)
-    if result.ok:
-        write_build(result, out_dir, Path.cwd())
-    if as_json:
-        print_json(_document(result, out_dir))
-    else:
-        _render(result, out_dir)
-    if not result.ok:
-        raise typer.Exit(1)
 
 
 def _end_stuck_build(exit_now: Callable[[int], object], stuck: StuckImport) -> None:

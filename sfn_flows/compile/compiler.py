@@ -4,6 +4,7 @@ timeouts, validates the result strictly and proves the timeout budget."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,10 @@ class CompiledWorkflow:
     budget: Budget
     functions: tuple[LambdaFunction, ...]
     warnings: tuple[Problem, ...] = field(default=())
+    # What the budget was told, by state name: each Map's max_items and each loop's
+    # max_iterations (a diagram budgets the branches on the longest path with them).
+    map_max_items: Mapping[str, int] = field(default_factory=dict)
+    loop_max_iterations: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -297,4 +302,6 @@ def compile_workflow(workflow: Workflow) -> CompiledWorkflow:
         budget=budget,
         functions=tuple(sorted(assembler.functions.values(), key=lambda f: f.name)),
         warnings=tuple(problems),
+        map_max_items=assembler.map_max_items,
+        loop_max_iterations=assembler.loop_max_iterations,
     )

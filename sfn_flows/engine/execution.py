@@ -339,6 +339,7 @@ class Execution:
             execution_arn=self.arn,
             states=self.history.state_names(),
             events=self.history.history_events(),
+            definition=self.engine.definition,
         )
 
     def describe(self) -> dict[str, Any]:

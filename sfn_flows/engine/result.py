@@ -6,7 +6,7 @@ engine, so a test reads both alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,8 @@ class FlowResult:
     execution_arn: str
     states: list[str] = field(default_factory=list)
     events: Sequence[HistoryEvent] = field(default_factory=list)
+    # The definition the execution ran, to draw it on (None: unknown, the path is drawn alone).
+    definition: Mapping[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def succeeded(self) -> bool:
@@ -41,3 +43,12 @@ class FlowResult:
                 raise AssertionError(
                     f"{name!r} not entered in order; path was {self.states}"
                 ) from None
+
+    def diagram(self, format: str = "mermaid") -> str:
+        """The execution drawn on its workflow, as Mermaid (or "dot") text: the states it
+        entered, retried, caught and failed, and the steps it took between them."""
+        from sfn_flows.diagram import execution_diagram
+
+        name = self.execution_arn.rsplit(":", 1)[-1]
+        title = f"execution {name}: {self.status}" if name else self.status
+        return execution_diagram(self.definition, self.events, format, title=title)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sfn_flows.client import ExecutionClient, states_entered
@@ -17,7 +18,10 @@ def run_and_describe(
     *,
     timeout: float,
     name: str | None = None,
+    definition: Mapping[str, Any] | None = None,
 ) -> FlowResult:
+    """Start an execution, wait for its end and read its history. `definition`: the ASL it
+    runs, kept for `FlowResult.diagram()`."""
     execution = client.start(state_machine_arn, payload, name=name)
     final = client.wait(execution.arn, timeout=timeout)
     events = client.history(execution.arn)
@@ -29,4 +33,5 @@ def run_and_describe(
         execution_arn=execution.arn,
         states=states_entered(events),
         events=events,
+        definition=definition,
     )

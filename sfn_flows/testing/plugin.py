@@ -103,8 +103,21 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """A test stopped by an EngineError (a session fixture's is raised again for every test
     that needs it) is reported as its message: the cause and the fix on the first line,
-    which is what the short summary line shows, and no traceback into the plugin."""
+    which is what the short summary line shows, and no traceback into the plugin. A failed
+    test that held flow results gets a section with the Mermaid of each one's path."""
     report = yield
+    if (
+        report.when == "call"
+        and report.failed
+        and call.excinfo is not None
+        # No FlowResult can exist before the module that defines it was imported.
+        and "sfn_flows.engine.result" in sys.modules
+    ):
+        from sfn_flows.testing.failure_diagrams import diagram_sections
+
+        frames = [entry.frame.f_locals for entry in call.excinfo.traceback]
+        fixtures = getattr(item, "funcargs", {})
+        report.sections.extend(diagram_sections(frames, fixtures))
     # No EngineError can have been raised before the module that defines it was imported.
     engines = sys.modules.get("sfn_flows.testing.engines")
     if (
@@ -372,6 +385,7 @@ class MockedProject:
     deployed: DeployedProject
     test_cases: dict[str, list[str]]
     engine: Any
+    build_dir: Path | None = None
     stopped: bool = False
 
     def stop(self) -> None:
@@ -409,6 +423,7 @@ class MockedProject:
             {} if payload is None else payload,
             timeout=timeout,
             name=execution_name,
+            definition=built_definition(self.build_dir, workflow) if self.build_dir else None,
         )
 
 
@@ -454,7 +469,7 @@ def sfn_mocked(
         except Exception as exc:
             _engine_failure(exc, "start the mocked engine")
         cases = {workflow: mocks.test_cases(workflow) for workflow in mocks.workflows()}
-        project = MockedProject(deployed, cases, engine)
+        project = MockedProject(deployed, cases, engine, build_dir)
         started.append(project)
         return project
 
@@ -466,7 +481,7 @@ def sfn_mocked(
 
 
 @pytest.fixture
-def run_flow(sfn_deployed: DeployedProject) -> Callable[..., Any]:
+def run_flow(sfn_deployed: DeployedProject, _sfn_build: Path) -> Callable[..., Any]:
     """`run_flow(name, input=None, *, timeout=60, name_suffix=None) -> FlowResult`."""
     from sfn_flows.deploy.naming import state_machine_output
     from sfn_flows.testing.flows import FlowResult, run_and_describe
@@ -492,9 +507,23 @@ def run_flow(sfn_deployed: DeployedProject) -> Callable[..., Any]:
             {} if payload is None else payload,
             timeout=timeout,
             name=execution_name,
+            definition=built_definition(_sfn_build, workflow),
         )
 
     return run
+
+
+def built_definition(build_dir: Path, workflow: str) -> dict[str, Any] | None:
+    """The ASL the build wrote for `workflow` (what was deployed), for FlowResult.diagram()."""
+    import json
+
+    from sfn_flows.project.build import ASL_SUFFIX
+
+    path = build_dir / f"{workflow}{ASL_SUFFIX}"
+    if not path.is_file():
+        return None
+    definition: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return definition
 
 
 def execution_client(target: Any) -> Any:
