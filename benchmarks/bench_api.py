@@ -14,18 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-from sfn_flows.aws import Target
-from sfn_flows.deploy.outputs import reachable_api_url
-from sfn_flows.deploy.stack import deploy_project
-from sfn_flows.local import start_local_stack, stop_local_stack
-from sfn_flows.project.build import compile_project, write_build
+from local_api import deployed_api
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = json.dumps({"job_id": "bench", "items": ["a", "b", "c"]}).encode()
@@ -43,43 +37,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder)
-        for name in ("workflows", "lambdas"):
-            shutil.copytree(
-                ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        stack = start_local_stack(project)
-        try:
-            result = compile_project(project / "workflows")
-            write_build(result, project / "build", project)
-            target = Target(endpoint_url=stack.endpoint_url)
-            deployed = deploy_project(
-                target, stack="bench", build_dir=project / "build", lambdas_dir=project / "lambdas"
-            )
-            api = reachable_api_url(target, deployed.outputs)
-            assert api
+    with deployed_api(ROOT, "bench") as (api, target):
 
-            def post() -> urllib.request.Request:
-                return urllib.request.Request(
-                    f"{api}/long-running-job/executions",
-                    data=BODY,
-                    method="POST",
-                    headers={"Content-Type": "application/json"},
-                )
+        def post() -> urllib.request.Request:
+            return urllib.request.Request(
+                f"{api}/long-running-job/executions",
+                data=BODY,
+                method="POST",
+                headers={"Content-Type": "application/json"},
+            )
 
-            health = urllib.request.Request(stack.endpoint_url + "/_ministack/health")
-            cold, status = timed(post())
+        health = urllib.request.Request(f"{target.endpoint_url}/_ministack/health")
+        cold, status = timed(post())
+        assert status == 202, status
+        posts: list[float] = []
+        baseline: list[float] = []
+        for _ in range(args.repeat):
+            baseline.append(timed(health)[0])
+            elapsed, status = timed(post())
             assert status == 202, status
-            posts: list[float] = []
-            baseline: list[float] = []
-            for _ in range(args.repeat):
-                baseline.append(timed(health)[0])
-                elapsed, status = timed(post())
-                assert status == 202, status
-                posts.append(elapsed)
-        finally:
-            stop_local_stack(project)
+            posts.append(elapsed)
     post_median = statistics.median(posts)
     base_median = statistics.median(baseline)
     print(f"repeat={args.repeat}; medians in ms")

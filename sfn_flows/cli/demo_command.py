@@ -1,8 +1,10 @@
-"""`sfn-flows demo`: the async pattern end to end on the embedded local stack.
+"""`sfn-flows demo`: the async API end to end on the embedded local stack.
 
-Start the local stack, build and deploy this project, POST a job through the local HTTP API
-(answered 202 with an execution ARN at once), poll the status route until the job ends,
-and print the result with the timings of each step.
+Start the local stack, build and deploy this project, then through the local HTTP API:
+POST a job with `Prefer: wait=N` (the wait window: quick work is answered 200 with its result
+in that one request), POST it again with `Prefer: respond-async` (202 with an execution ARN
+at once) and long-poll the status route until the job ends; print the result and the timings
+of each step.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import typer
 from sfn_flows.cli.render import out, print_json
 from sfn_flows.deploy.naming import DEFAULT_STACK
 from sfn_flows.errors import SfnFlowsError
+from sfn_flows.runtime.wait_window import MAX_WAIT_SECONDS
 
 DEMO_WORKFLOW = "long-running-job"
+DEMO_WAIT_SECONDS = 10
 DEMO_INPUT = {"job_id": "demo-1", "items": ["alpha", "beta", "gamma"], "notify": "ops@example.com"}
 
 
@@ -35,12 +39,20 @@ def demo(
         str | None, typer.Option("--input", help="Request body (JSON); a sample job by default.")
     ] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the job to end.")] = 120.0,
+    wait: Annotated[
+        int,
+        typer.Option(
+            min=0, max=MAX_WAIT_SECONDS, help="The wait window of the first POST (Prefer: wait=N)."
+        ),
+    ] = DEMO_WAIT_SECONDS,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Run the async API pattern locally: 202 with an execution ARN, then poll to the result."""
+    """Run the async API locally: the wait window (200 with the result in one request), then
+    202 with an execution ARN and long polls to the result."""
     # Here, not at the top: boto3, the compiler and the deploy code would slow every
     # other command's start.
     from sfn_flows.aws import Target
+    from sfn_flows.client import ApiClient, WaitTimeout
     from sfn_flows.deploy.outputs import reachable_api_url
     from sfn_flows.deploy.stack import deploy_project
     from sfn_flows.local import start_local_stack
@@ -81,29 +93,66 @@ def demo(
         f"API {api}"
     )
 
+    client = ApiClient(api)
+    window = wait
+
+    # The wait window: quick work answered with its result in the request that started it.
     step = time.perf_counter()
-    status, accepted, _ = _request("POST", f"{api}/{workflow}/executions", body)
+    quick = client.start(workflow, body, wait=window)
+    timings["wait_window_ms"] = (time.perf_counter() - step) * 1000
+    quick_requests = sum(client.requests.values())
+    say(
+        f"4. POST /{workflow}/executions (Prefer: wait={window}) -> {quick.http_status} in "
+        f"{timings['wait_window_ms']:.0f} ms, {quick_requests} request"
+        + (f": {quick.body['status']}, no poll" if quick.http_status == 200 else "")
+    )
+    if quick.http_status == 202:
+        say("   the job outlasted the window: the answer is the usual 202")
+
+    # The async pattern: 202 at once, then long polls of the status route.
+    step = time.perf_counter()
+    accepted = client.start(workflow, body, respond_async=True)
     timings["accepted_ms"] = (time.perf_counter() - step) * 1000
-    if status != 202:
-        raise DemoError(f"POST /{workflow}/executions answered {status}: {json.dumps(accepted)}")
-    say(f"4. POST /{workflow}/executions -> 202 in {timings['accepted_ms']:.0f} ms")
-    say(f"   executionArn {accepted['executionArn']}")
+    say(
+        f"5. POST /{workflow}/executions (Prefer: respond-async) -> "
+        f"{accepted.http_status} in {timings['accepted_ms']:.0f} ms"
+    )
+    say(f"   executionArn {accepted.body['executionArn']}")
 
     step = time.perf_counter()
-    final, polls = _poll(api, accepted["executionId"], deadline=step + timeout)
+    try:
+        final = client.wait(accepted.execution_id, timeout=timeout)
+    except WaitTimeout as exc:
+        raise DemoError(f"the execution {exc.arn} was still {exc.status} at the deadline") from None
+    polls = client.requests["GET"]  # the long polls (the POSTs are counted apart)
     timings["execution_s"] = time.perf_counter() - step
     timings["total_s"] = time.perf_counter() - started
-    say(f"5. {final['status']} after {timings['execution_s']:.2f} s and {polls} status request(s)")
+    say(
+        f"6. GET /executions/{{id}} (Prefer: wait={MAX_WAIT_SECONDS}) -> {final.body['status']} "
+        f"after {timings['execution_s']:.2f} s and {polls} long poll(s)"
+    )
     if as_json:
-        print_json({"accepted": accepted, "result": final, "polls": polls, "timings": timings})
+        print_json(
+            {
+                "wait_window": {
+                    "status": quick.http_status,
+                    "result": quick.body,
+                    "requests": quick_requests,
+                },
+                "accepted": accepted.body,
+                "result": final.body,
+                "polls": polls,
+                "timings": timings,
+            }
+        )
     else:
-        shown = final.get("output") if final["status"] == "SUCCEEDED" else final
+        shown = final.body.get("output") if final.body["status"] == "SUCCEEDED" else final.body
         out.print_json(json.dumps(shown))
         out.print(
             f"total {timings['total_s']:.2f} s; the local stack keeps running "
             "(`sfn-flows local down` stops it)"
         )
-    if final["status"] != "SUCCEEDED":
+    if final.body["status"] != "SUCCEEDED":
         raise typer.Exit(1)
 
 
@@ -120,47 +169,3 @@ def _body(payload: str | None) -> Any:
         raise DemoError(
             f"--input is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
-
-
-def _poll(api: str, execution_id: str, *, deadline: float) -> tuple[dict[str, Any], int]:
-    polls = 0
-    while True:
-        status, document, headers = _request("GET", f"{api}/executions/{execution_id}", None)
-        polls += 1
-        if status == 200:
-            return document, polls
-        if status != 202:
-            raise DemoError(
-                f"GET /executions/{execution_id} answered {status}: {json.dumps(document)}"
-            )
-        if time.perf_counter() > deadline:
-            raise DemoError(
-                f"the execution {execution_id} was still {document.get('status')} at the deadline"
-            )
-        # The status route says when to ask again; a demo asks a little sooner, never later.
-        try:
-            retry_after = float(headers.get("Retry-After", 1))
-        except ValueError:
-            retry_after = 1.0
-        time.sleep(min(retry_after, 0.5))
-
-
-def _request(method: str, url: str, body: Any) -> tuple[int, Any, Any]:
-    import urllib.error  # here: urllib.request loads http.client and ssl, for the demo only
-    import urllib.request
-
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"null"), response.headers
-    except urllib.error.HTTPError as exc:
-        text = exc.read()
-        try:
-            return exc.code, json.loads(text or b"null"), exc.headers
-        except ValueError:
-            return exc.code, {"body": text.decode(errors="replace")[:500]}, exc.headers
-    except (urllib.error.URLError, OSError) as exc:
-        raise DemoError(f"{method} {url} failed: {exc}") from None

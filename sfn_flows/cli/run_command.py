@@ -1,9 +1,17 @@
-"""`sfn-flows run <workflow> --input JSON|@file`: start an execution, follow it, show the result."""
+"""`sfn-flows run <workflow> --input JSON|@file`: start an execution, follow it, show the result.
+
+By default it calls Step Functions (StartExecution, then DescribeExecution on a backoff, with
+the states entered as progress). With `--api` (or `--api-url URL`) it goes through the
+stack's HTTP API as the API's clients do: `POST` with `Prefer: wait=N`, answered with the
+result in that one request when the work is quick, then long polls of the status route.
+"""
 
 from __future__ import annotations
 
 import json
 import shlex
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,7 +21,12 @@ from rich.markup import escape
 
 from sfn_flows.cli.render import err, out, print_json, seconds
 from sfn_flows.deploy.naming import DEFAULT_STACK
-from sfn_flows.errors import InputFileError
+from sfn_flows.errors import InputFileError, SfnFlowsError
+
+
+class UsageError(SfnFlowsError):
+    """Options of `sfn-flows run` that do not go together; the message says which to use."""
+
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,6 +53,29 @@ EndpointOption = Annotated[
 ProfileOption = Annotated[str | None, typer.Option("--profile", help="AWS profile (uses AWS).")]
 RegionOption = Annotated[str | None, typer.Option("--region", help="AWS region (uses AWS).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+ApiOption = Annotated[
+    bool,
+    typer.Option(
+        "--api",
+        help="Go through the stack's HTTP API (POST with Prefer: wait, then long polls of "
+        "GET /executions/{id}) instead of calling Step Functions.",
+    ),
+]
+ApiUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api-url",
+        help="Base URL of the HTTP API to go through (implies --api). Default: the stack's.",
+    ),
+]
+IdempotencyKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--idempotency-key",
+        help="With --api: the Idempotency-Key header, so that running the command again finds "
+        "the same execution instead of starting another.",
+    ),
+]
 
 
 def run(
@@ -78,6 +114,9 @@ def run(
             "--build", help="Output of `sfn-flows build`: the input model to check --input with."
         ),
     ] = Path("build"),
+    api: ApiOption = False,
+    api_url: ApiUrlOption = None,
+    idempotency_key: IdempotencyKeyOption = None,
 ) -> None:
     """Start an execution and wait for it: live progress on a terminal, then its output JSON.
 
@@ -100,9 +139,19 @@ def run(
 
     value = read_input(input_text)
     encode_input(value)  # the size limit, checked before any call to AWS
+    through_api = api or api_url is not None
+    check_api_options(workflow, name, idempotency_key, through_api=through_api)
     if name is not None:
         require_execution_name(name, f"--name {name!r}", ExecutionInputError)
     unchecked = None if is_arn(workflow) else check_input_model(value, workflow, build_dir)
+    if through_api:
+        if unchecked:
+            note = f"the input was not checked against an input model: {unchecked}"
+            err.print(f"[yellow]note[/yellow]: {escape(note)}")
+        url = api_url or stack_api_url(stack, endpoint_url, profile, region)
+        options = ApiRun(no_wait, timeout, as_json, idempotency_key)
+        run_through_api(url, workflow, value, options)
+        return
     target = resolve_target(endpoint_url, profile, region)
     machine = state_machine_arn(target, stack, workflow)
     if unchecked:
@@ -142,6 +191,96 @@ def run(
         err.print(f"follow it with: {escape(later)} (or run again with a larger --timeout)")
         raise typer.Exit(2) from None
     report(status, ref if not is_arn(workflow) else None, as_json=as_json)
+    if not status.succeeded:
+        raise typer.Exit(1)
+
+
+def check_api_options(
+    workflow: str, name: str | None, key: str | None, *, through_api: bool
+) -> None:
+    """The options that only one of the two ways takes."""
+    if through_api and name is not None:
+        raise UsageError(
+            "--name names a Step Functions execution, which the API does not take; through "
+            "the API send --idempotency-key KEY (the API derives the execution's name from it)."
+        )
+    if through_api and workflow.startswith("arn:"):
+        raise UsageError(
+            f"the API starts workflows by name, not by state machine ARN ({workflow}); pass "
+            "the workflow's name, or leave out --api/--api-url."
+        )
+    if not through_api and key is not None:
+        raise UsageError(
+            "--idempotency-key is a header of the HTTP API; add --api (or --api-url URL), or "
+            "use --name to name the execution when calling Step Functions."
+        )
+
+
+def stack_api_url(
+    stack: str, endpoint_url: str | None, profile: str | None, region: str | None
+) -> str:
+    """The base URL of the stack's HTTP API on the target the options choose."""
+    from sfn_flows.deploy.outputs import reachable_api_url, stack_outputs
+    from sfn_flows.deploy.targeting import resolve_target
+
+    target = resolve_target(endpoint_url, profile, region)
+    url = reachable_api_url(target, stack_outputs(target, stack))
+    if not url:
+        raise UsageError(
+            f"stack {stack!r} has no API URL output; deploy it again with `sfn-flows deploy`, "
+            "or pass --api-url URL."
+        )
+    return url
+
+
+@dataclass(frozen=True)
+class ApiRun:
+    no_wait: bool
+    timeout: float
+    as_json: bool
+    idempotency_key: str | None
+
+
+def run_through_api(url: str, workflow: str, value: Any, options: ApiRun) -> None:
+    """POST with Prefer: wait (the result at once when the work is quick), then long polls."""
+    from sfn_flows.client import ApiClient, WaitTimeout
+    from sfn_flows.runtime.wait_window import MAX_WAIT_SECONDS
+
+    client = ApiClient(url)
+    live = not options.as_json and err.is_terminal
+    window = int(min(MAX_WAIT_SECONDS, max(options.timeout, 0)))
+    key = options.idempotency_key
+    began = time.monotonic()
+    with StateProgress(err, enabled=live, waiting="waiting for the result (through the API)"):
+        if options.no_wait:
+            answer = client.start(workflow, value, respond_async=True, idempotency_key=key)
+        else:
+            answer = client.start(workflow, value, wait=window, idempotency_key=key)
+    ref = answer.execution_id
+    # The API's own status route: what any client of the API would follow.
+    url = str(answer.body.get("statusUrl") or f"{client.base_url}/executions/{ref}")
+    later = shlex.join(["curl", "-H", f"Prefer: wait={MAX_WAIT_SECONDS}", url])
+    if options.no_wait or answer.http_status != 200:
+        if options.no_wait:
+            if options.as_json:
+                print_json(answer.body)
+            else:
+                out.print(f"started {escape(str(answer.body.get('executionArn')))}")
+                out.print(f"follow it with: {escape(later)}")
+            return
+        if not options.as_json:
+            err.print(f"started {escape(ref)}")
+        try:
+            with StateProgress(err, enabled=live, waiting="waiting for the result (long poll)"):
+                answer = client.wait(ref, timeout=options.timeout - (time.monotonic() - began))
+        except WaitTimeout as exc:
+            if options.as_json:
+                print_json({"executionId": ref, "status": exc.status, "waitTimedOut": True})
+            err.print(f"[red]error[/red]: {escape(str(exc))}")
+            err.print(f"follow it with: {escape(later)} (or run again with a larger --timeout)")
+            raise typer.Exit(2) from None
+    status = answer.execution_status()
+    report(status, ref, as_json=options.as_json)
     if not status.succeeded:
         raise typer.Exit(1)
 
@@ -245,9 +384,12 @@ def report(status: ExecutionStatus, execution_ref: str | None, *, as_json: bool)
 class StateProgress:
     """A status line listing the states entered so far (terminal only)."""
 
-    def __init__(self, console: Console, *, enabled: bool) -> None:
+    def __init__(
+        self, console: Console, *, enabled: bool, waiting: str = "waiting for the first state"
+    ) -> None:
         self.console = console
         self.enabled = enabled
+        self.waiting = waiting
         self.entered: list[str] = []
         self._status: Status | None = None
 
@@ -277,6 +419,6 @@ class StateProgress:
     def _text(self) -> str:
         shown = self.entered[-PROGRESS_STATES:]
         prefix = "… > " if len(self.entered) > len(shown) else ""
-        states = prefix + " > ".join(shown) if shown else "waiting for the first state"
+        states = prefix + " > ".join(shown) if shown else self.waiting
         # The "started <ref>" line above names the execution; this line keeps to the states.
         return f"running: {escape(states)}"

@@ -20,6 +20,7 @@ from typing import Any
 import sfn_flows
 from sfn_flows.deploy.naming import API_CONFIG_FILE
 from sfn_flows.errors import SfnFlowsError
+from sfn_flows.runtime.wait_window import starts_synchronously
 
 ARTIFACT_PREFIX = "artifacts/"
 # The zip format cannot store an earlier date; a fixed one keeps the bytes independent of
@@ -112,6 +113,11 @@ def api_config(manifest: Mapping[str, Any]) -> str:
         workflows[entry["name"]] = {"input_schema": entry.get("input_schema")}
         if entry.get("intake", "direct") != "direct":
             workflows[entry["name"]]["intake"] = entry["intake"]
+        # The wait window (runtime/wait_window.py), when the workflow has one.
+        if entry.get("wait_seconds") is not None:
+            workflows[entry["name"]]["wait_seconds"] = entry["wait_seconds"]
+        if starts_synchronously(entry.get("type", "STANDARD"), entry.get("budget")):
+            workflows[entry["name"]]["sync"] = True
     return json.dumps({"workflows": workflows}, sort_keys=True, separators=(",", ":")) + "\n"
 
 

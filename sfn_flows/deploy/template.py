@@ -26,6 +26,7 @@ from sfn_flows.deploy.naming import (
 from sfn_flows.deploy.outputs import API_ID_OUTPUT, API_STAGE
 from sfn_flows.deploy.package import STARTER_HANDLER, STATUS_HANDLER
 from sfn_flows.errors import SfnFlowsError
+from sfn_flows.runtime.wait_window import starts_synchronously
 
 TEMPLATE_FILE = "stack.json.j2"
 # python3.11 would match the project's floor, but AWS blocks creating functions on it since
@@ -33,9 +34,11 @@ TEMPLATE_FILE = "stack.json.j2"
 RUNTIME = "python3.13"
 LOG_RETENTION_DAYS = 30
 ALARM_PERIOD_SECONDS = 300
-# The API Lambdas answer at once (StartExecution, DescribeExecution): a short timeout keeps
-# a stuck call from holding the request up to API Gateway's 30 s.
-API_FUNCTION_TIMEOUT_SECONDS = 10
+# The API Lambdas hold a request for at most the wait window (runtime/wait_window.py: 20 s),
+# plus the start of the execution and the margin kept to answer (runtime/deadline.py). 25 s
+# holds both and still ends 5 s before API Gateway's 30 s integration timeout, so a stuck call
+# is answered by the Lambda (503 with Retry-After), never by API Gateway's own 503.
+API_FUNCTION_TIMEOUT_SECONDS = 25
 API_FUNCTION_MEMORY_MB = 256
 STARTER_ROUTE = "POST /{workflow}/executions"
 STATUS_ROUTE = "GET /executions/{id}"
@@ -118,6 +121,18 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
             {"Ref": wf["logical_id"]} for wf in workflows if not intake.is_intake(wf["name"])
         ],
     }
+    # StartSyncExecution on the EXPRESS machines whose budget fits the wait window only.
+    synchronous = [
+        wf["logical_id"]
+        for wf, entry in zip(workflows, manifest["workflows"], strict=True)
+        if starts_synchronously(entry["type"], entry.get("budget"))
+    ]
+    start_sync = {
+        "Sid": "StartSyncOwnExpressMachines",
+        "Effect": "Allow",
+        "Action": "states:StartSyncExecution",
+        "Resource": [{"Ref": sm} for sm in synchronous],
+    }
     environment = {
         STATE_MACHINES_ENV: {
             "Fn::Sub": json.dumps(
@@ -135,6 +150,7 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
         statements=[
             *([start] if start["Resource"] else []),
             describe,
+            *([start_sync] if synchronous else []),
             *intake.starter_statements,
         ],
         environment={**environment, **intake.starter_environment},

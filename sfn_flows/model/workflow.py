@@ -15,6 +15,9 @@ from sfn_flows.model.keywords import KeywordChecked
 _FORBIDDEN_NAME_CHARS = re.compile(r"[\s?*<>{}\[\]:;,\\|^~$#%&`\"\x00-\x1f\x7f-\x9f]")
 MAX_STANDARD_SECONDS = 365 * 24 * 3600
 MAX_EXPRESS_SECONDS = 300
+# The longest wait window the API holds a request for: sfn_flows/runtime/wait_window.py says
+# why (API Gateway's 30 s); the model cannot import the runtime, and a test holds them equal.
+MAX_WAIT_SECONDS = 20
 # How the API starts a workflow's executions: "direct" calls StartExecution in the request;
 # "sqs" queues the request and a consumer Lambda starts it (sfn_flows.runtime.consumer).
 INTAKES = ("direct", "sqs")
@@ -27,6 +30,8 @@ class Workflow(KeywordChecked):
     fails unless the worst case of the longest path fits in it. `default_task_timeout` is
     given to every Task that does not set its own; `sync_budget` marks a workflow that an
     API answers synchronously (e.g. 29 s behind API Gateway) and bounds it the same way.
+    `wait_seconds` is the API's default wait window for this workflow: how long `POST` waits
+    for the result (200) before answering 202, when a request sends no `Prefer: wait=N`.
     """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
@@ -42,6 +47,7 @@ class Workflow(KeywordChecked):
     sync_budget: float | None = Field(default=None, gt=0)
     input_model: builtins.type[BaseModel] | None = None
     output_model: builtins.type[BaseModel] | None = None
+    wait_seconds: int | None = None
     intake: Literal["direct", "sqs"] = "direct"
 
     @field_validator("name")
@@ -77,6 +83,22 @@ class Workflow(KeywordChecked):
                 "nor readable by the status route; use type='STANDARD' or intake='direct'"
             )
         return self
+
+    @field_validator("wait_seconds", mode="before")
+    @classmethod
+    def _wait_window(cls, value: object) -> object:
+        if value is None or (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and 0 <= value <= MAX_WAIT_SECONDS
+        ):
+            return value
+        raise ValueError(
+            f"wait_seconds={value!r} is not a wait the API can hold a request for; use a "
+            f"whole number of seconds from 0 to {MAX_WAIT_SECONDS} (API Gateway ends a "
+            "request after 30 s), or leave it out: clients then get 202 at once unless "
+            "they send Prefer: wait=N"
+        )
 
     @model_validator(mode="after")
     def _express_limit(self) -> Workflow:

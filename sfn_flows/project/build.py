@@ -106,6 +106,7 @@ def manifest_document(result: BuildResult, project_root: Path) -> dict[str, Any]
                 "tasks": tasks,
                 "timeout_seconds": wf.timeout_seconds,
                 "sync_budget": wf.sync_budget,
+                "wait_seconds": wf.wait_seconds,
                 "budget": compiled.budget.as_dict(),
                 "functions": [f.name for f in compiled.functions],
                 "input_schema": wf.input_schema(),

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sfn_flows.runtime.deadline import refuse_late_attempts
+from sfn_flows.runtime.wait_window import MAX_WAIT_SECONDS
 
 # The handlers' deadline (runtime/deadline.py) bounds how long a request waits; these bound
 # each attempt, so that a call the deadline abandoned ends too. Retries are the SDK's standard
@@ -23,6 +24,14 @@ CLIENT_CONFIG: dict[str, Any] = {
     "connect_timeout": 2,
     "read_timeout": 5,
     "retries": {"max_attempts": 3, "mode": "standard"},
+}
+# StartSyncExecution holds its call open until the execution ends (at most the wait cap), so
+# it reads for longer; and it makes one attempt only: a retry would run the EXPRESS execution
+# again, since Step Functions does not deduplicate those by name.
+SYNC_CLIENT_CONFIG: dict[str, Any] = {
+    **CLIENT_CONFIG,
+    "read_timeout": MAX_WAIT_SECONDS + 5,
+    "retries": {"max_attempts": 1, "mode": "standard"},
 }
 _ENDPOINT_ENV = (
     "AWS_REGION",
@@ -40,19 +49,30 @@ def stepfunctions_client() -> Any:
     return _client("stepfunctions", "sfn")
 
 
+def stepfunctions_sync_client() -> Any:
+    """For StartSyncExecution. boto3 sends it to the operation's `sync-` host
+    (sync-states.<region>.amazonaws.com) on AWS; a local endpoint (AWS_ENDPOINT_URL or
+    AWS_ENDPOINT_URL_SFN) has no such host, so there the prefix is left out."""
+    local = bool(os.environ.get("AWS_ENDPOINT_URL_SFN") or os.environ.get("AWS_ENDPOINT_URL"))
+    config = {**SYNC_CLIENT_CONFIG, "inject_host_prefix": not local}
+    return _client("stepfunctions", "sfn", variant="sync", config=config)
+
+
 def sqs_client() -> Any:
     """For the SQS intake: the starter queues requests, the consumer sends poison aside."""
     return _client("sqs", "sqs")
 
 
-def _client(service: str, event_id: str) -> Any:
-    key = (service, *(os.environ.get(name) for name in _ENDPOINT_ENV))
+def _client(
+    service: str, event_id: str, *, variant: str = "", config: dict[str, Any] = CLIENT_CONFIG
+) -> Any:
+    key = (service, variant, *(os.environ.get(name) for name in _ENDPOINT_ENV))
     client = _clients.get(key)
     if client is None:
         import boto3  # deferred on purpose: see the module docstring
         from botocore.config import Config
 
-        client = boto3.client(service, config=Config(**CLIENT_CONFIG))
+        client = boto3.client(service, config=Config(**config))
         client.meta.events.register(f"before-send.{event_id}", refuse_late_attempts)
         _clients[key] = client
     return client

@@ -4,8 +4,10 @@
   ARN. The only workflows the API starts or reports on.
 - sfn_flows_api.json (API_CONFIG_FILE) at the root of the Lambda package:
   {"workflows": {"<workflow>": {"input_schema": <JSON Schema or null>}}}, plus
-  "intake": "sqs" for a workflow whose requests go through its SQS queue (intake.py). Tests
-  (or anyone) may point SFN_FLOWS_API_CONFIG at another file.
+  "intake": "sqs" for a workflow whose requests go through its SQS queue (intake.py), and the
+  wait window (prefer.py): "wait_seconds" (the workflow's default wait, null for none) and
+  "sync" (true: an EXPRESS workflow whose budget fits the wait cap, started with
+  StartSyncExecution). Tests (or anyone) may point SFN_FLOWS_API_CONFIG at another file.
 
 The parsed configuration is cached under the environment value and the file path, so a
 warm container reads nothing, while a test that changes either gets a fresh read.
@@ -19,6 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from sfn_flows.runtime.names import StateMachineArn, parse_state_machine_arn
+from sfn_flows.runtime.wait_window import MAX_WAIT_SECONDS
 
 # The two names are the runtime's side of its contract with deploy, which writes what the
 # runtime reads: they live here, so the Lambda package needs nothing of deploy
@@ -46,6 +49,8 @@ class WorkflowTarget(NamedTuple):
     state_machine: StateMachineArn
     input_schema: Mapping[str, Any] | bool | None
     intake: str = "direct"  # or "sqs": POST queues the request (intake.py)
+    wait_seconds: int | None = None  # the default wait window when a request names none
+    synchronous: bool = False  # started with StartSyncExecution, answered 200 (starter.py)
 
 
 class ApiConfig(NamedTuple):
@@ -89,7 +94,7 @@ def clear_config_cache() -> None:
 
 def _read(env_value: str | None, path: str) -> ApiConfig:
     machines = _state_machines(env_value)
-    schemas, intakes = _schemas(path)
+    schemas, intakes, waits = _schemas(path)
     missing = sorted(set(machines) - set(schemas))
     if missing:
         raise ConfigError(
@@ -98,7 +103,9 @@ def _read(env_value: str | None, path: str) -> ApiConfig:
         )
     return ApiConfig(
         {
-            name: WorkflowTarget(name, arn, schemas[name], intakes.get(name, "direct"))
+            name: WorkflowTarget(
+                name, arn, schemas[name], intakes.get(name, "direct"), *waits[name]
+            )
             for name, arn in machines.items()
         }
     )
@@ -130,8 +137,13 @@ def _state_machines(env_value: str | None) -> dict[str, StateMachineArn]:
     return machines
 
 
-def _schemas(path: str) -> tuple[dict[str, Mapping[str, Any] | bool | None], dict[str, str]]:
-    """Each workflow's input schema, and the intake of those that declare one."""
+def _schemas(
+    path: str,
+) -> tuple[
+    dict[str, Mapping[str, Any] | bool | None], dict[str, str], dict[str, tuple[int | None, bool]]
+]:
+    """Each workflow's input schema, the intake of those that declare one, and each one's
+    wait window (default wait, whether it is started synchronously)."""
     try:
         with open(path, encoding="utf-8") as handle:
             document = json.load(handle)
@@ -147,6 +159,7 @@ def _schemas(path: str) -> tuple[dict[str, Mapping[str, Any] | bool | None], dic
         raise ConfigError(f'{path} must be {{"workflows": {{"<name>": {{"input_schema": ...}}}}}}')
     schemas: dict[str, Mapping[str, Any] | bool | None] = {}
     intakes: dict[str, str] = {}
+    waits: dict[str, tuple[int | None, bool]] = {}
     for name, entry in workflows.items():
         schema = entry.get("input_schema") if isinstance(entry, dict) else None
         if not isinstance(entry, dict) or not (schema is None or isinstance(schema, dict | bool)):
@@ -161,4 +174,21 @@ def _schemas(path: str) -> tuple[dict[str, Mapping[str, Any] | bool | None], dic
                 'nor "sqs"; package the Lambda from the same build as the stack.'
             )
         intakes[name] = intake
-    return schemas, intakes
+        waits[name] = _wait_window(path, name, entry)
+    return schemas, intakes, waits
+
+
+def _wait_window(path: str, name: str, entry: Mapping[str, Any]) -> tuple[int | None, bool]:
+    """(wait_seconds, sync) of a workflow's entry; both absent in packages built before them."""
+    wait = entry.get("wait_seconds")
+    sync = entry.get("sync", False)
+    wait_ok = wait is None or (
+        isinstance(wait, int) and not isinstance(wait, bool) and 0 <= wait <= MAX_WAIT_SECONDS
+    )
+    if not wait_ok or not isinstance(sync, bool):
+        raise ConfigError(
+            f'{path}: workflow {name!r} needs "wait_seconds" null or 0 to {MAX_WAIT_SECONDS} '
+            f'and "sync" true or false (has {wait!r} and {sync!r}); package the Lambda from '
+            "the same build as the stack."
+        )
+    return wait, sync

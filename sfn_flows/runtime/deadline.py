@@ -23,9 +23,9 @@ from typing import Any, TypeVar
 
 # Kept out of the budget: time to build and send the answer, and Lambda's own overhead.
 SAFETY_MARGIN_SECONDS = 1.0
-# Without a Lambda context (tests, benchmarks, a local runner): the API Lambdas' 10 s
-# timeout less the margin.
-DEFAULT_BUDGET_SECONDS = 9.0
+# Without a Lambda context (tests, benchmarks, a local runner): the API Lambdas' 25 s
+# timeout (deploy/template.py) less the margin.
+DEFAULT_BUDGET_SECONDS = 24.0
 # With less than this left a call is not started at all: it could only be abandoned, and an
 # abandoned StartExecution may start an execution nobody hears of.
 MIN_CALL_SECONDS = 0.25

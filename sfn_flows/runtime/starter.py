@@ -13,6 +13,15 @@ MiniStack always does); the starter then reads that execution: the same input me
 request is a retry (202, that execution, `Idempotent-Replayed: true`), another input means
 the key was reused for something else (409).
 
+Wait window: with `Prefer: wait=N` (prefer.py), or the workflow's `wait_seconds` when the
+request names none, the starter waits up to N seconds (from the request's arrival) for the
+execution to end and answers 200 with its result (status, output or error and cause), else
+the usual 202 (long_poll.py). `Prefer: respond-async` (or wait=0) answers 202 at once. An
+EXPRESS workflow whose budget fits the wait cap (wait_window.py) is started with
+StartSyncExecution and answered 200 when it ends, unless the client asked for no wait.
+A client that goes away mid-wait costs nothing: the execution runs on, the wait ends at its
+window (within the deadline), and a retry with the same Idempotency-Key finds the execution.
+
 Deadline: Step Functions' calls end before the Lambda's timeout (deadline.py). When one does
 not answer in time the starter answers 503 with Retry-After; a StartExecution that was sent
 may have started the execution, so the answer names it and tells the client to retry with
@@ -26,19 +35,32 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from sfn_flows.runtime.clients import ClientFactory, stepfunctions_client
+from sfn_flows.runtime.clients import (
+    ClientFactory,
+    stepfunctions_client,
+    stepfunctions_sync_client,
+)
 from sfn_flows.runtime.config import ConfigError, ConfigLoader, WorkflowTarget, load_api_config
 from sfn_flows.runtime.deadline import Deadline, DeadlineExceeded
 from sfn_flows.runtime.enqueue import enqueue
 from sfn_flows.runtime.events import HttpRequest
+from sfn_flows.runtime.execution_answers import execution_answer
 from sfn_flows.runtime.guard import accepted_request, guarded
 from sfn_flows.runtime.intake import SQS_INTAKE
 from sfn_flows.runtime.logs import RequestLog
+from sfn_flows.runtime.long_poll import is_open, wait_for_end
 from sfn_flows.runtime.names import (
     IDEMPOTENCY_KEY_MAX,
     execution_id,
     fresh_execution_name,
     idempotent_execution_name,
+)
+from sfn_flows.runtime.prefer import (
+    PREFER_HEADER,
+    PREFERENCE_APPLIED_HEADER,
+    Preferences,
+    PreferError,
+    parse_prefer,
 )
 from sfn_flows.runtime.request_body import BodyError, JsonBody, read_json_body
 from sfn_flows.runtime.responses import (
@@ -65,24 +87,37 @@ def make_starter_handler(
     *,
     client: ClientFactory = stepfunctions_client,
     config: ConfigLoader = load_api_config,
+    sync_client: ClientFactory = stepfunctions_sync_client,
 ) -> Handler:
-    """The Lambda handler. `client` and `config` are how tests and benchmarks swap them."""
+    """The Lambda handler. `client`, `sync_client` (StartSyncExecution's) and `config` are
+    how tests and benchmarks swap them."""
 
     return guarded(
         "start",
-        lambda event, deadline, log: _Start(client, config, deadline, log).handle(event),
+        lambda event, deadline, log: _Start(client, config, deadline, log, sync_client).handle(
+            event
+        ),
     )
 
 
 class _Start:
     def __init__(
-        self, client: ClientFactory, config: ConfigLoader, deadline: Deadline, log: RequestLog
+        self,
+        client: ClientFactory,
+        config: ConfigLoader,
+        deadline: Deadline,
+        log: RequestLog,
+        sync_client: ClientFactory = stepfunctions_sync_client,
     ) -> None:
+        self.began = deadline.clock()  # the wait window counts from the request's arrival
         self.client = client
+        self.sync_client = sync_client
         self.config = config
         self.deadline = deadline
         self.log = log
         self.request_id = log.request_id
+        self.preferences = Preferences()
+        self.window = 0  # seconds to wait for the end of the execution
 
     def handle(self, event: Any) -> Response:
         request = accepted_request(
@@ -120,6 +155,11 @@ class _Start:
         problem = idempotency_key_problem(key)
         if problem:
             return error_response(400, "InvalidIdempotencyKey", problem)
+        try:
+            self.preferences = parse_prefer(request.header(PREFER_HEADER))
+        except PreferError as exc:
+            return error_response(400, "InvalidPrefer", str(exc))
+        self.window = self.preferences.window(target.wait_seconds)
         try:
             body = read_json_body(request)
         except BodyError as exc:
@@ -172,6 +212,8 @@ class _Start:
         *,
         idempotent: bool,
     ) -> Response:
+        if target.synchronous and not self.preferences.wants_no_wait():
+            return self.start_sync(target, name, body)
         sfn = self.client()
         try:
             started = self.deadline.run(
@@ -226,8 +268,47 @@ class _Start:
                 executionId=execution_id(target.name, name),
             )
         return self.accepted(
-            request, prefix, target, name, arn, str(existing["status"]), replayed=True
+            request, prefix, target, name, arn, str(existing["status"]), existing, replayed=True
         )
+
+    def start_sync(self, target: WorkflowTarget, name: str, body: JsonBody) -> Response:
+        """StartSyncExecution, answered 200 with the result: the build's budget proves the
+        execution ends within the wait cap, and the Lambda's deadline still bounds the call."""
+        sfn = self.sync_client()
+        try:
+            ended: dict[str, Any] = self.deadline.run(
+                lambda: sfn.start_sync_execution(
+                    stateMachineArn=target.state_machine.arn, name=name, input=body.text
+                )
+            )
+        except DeadlineExceeded as exc:
+            return self.sync_unanswered(target, sent=exc.sent)
+        except Exception as exc:
+            error = aws_error(exc)
+            if error is None:
+                raise
+            if error.kind == "timeout":
+                return self.sync_unanswered(target, sent=True)
+            return self.failed(error, "StartSyncExecution", target)
+        # An EXPRESS execution's ARN is of its own kind (":express:"), so it comes from the answer.
+        arn = str(ended.get("executionArn") or target.state_machine.execution_arn(name))
+        return execution_answer(target, name, arn, ended)
+
+    def sync_unanswered(self, target: WorkflowTarget, *, sent: bool) -> Response:
+        retry = str(UNAVAILABLE_RETRY_AFTER)
+        what = f"StartSyncExecution for workflow {target.name!r}"
+        if not sent:
+            message = (
+                f"too little time was left to call Step Functions ({what}); nothing was "
+                f"started: retry in {retry} s."
+            )
+        else:
+            message = (
+                f"Step Functions did not answer {what} in time; the execution may have run "
+                "(EXPRESS executions cannot be found again by name): retry in "
+                f"{retry} s if running it twice does no harm."
+            )
+        return error_response(503, "StepFunctionsTimeout", message, headers={"Retry-After": retry})
 
     def accepted(
         self,
@@ -237,19 +318,43 @@ class _Start:
         name: str,
         arn: str,
         status: str,
+        described: dict[str, Any] | None = None,
         *,
         replayed: bool = False,
     ) -> Response:
+        """202 with the status URL; within the wait window, 200 with the result once the
+        execution ends. `described`: the execution as last read, if it was."""
         identifier = execution_id(target.name, name)
         url = status_url(request, prefix, identifier)
-        headers = {"Location": url}
+        headers: dict[str, str] = {}
         if replayed:
             headers["Idempotent-Replayed"] = "true"
+        applied = self.applied_preference()
+        if applied:
+            headers[PREFERENCE_APPLIED_HEADER] = applied
+        if self.window > 0:
+            sfn = self.client()
+            last = wait_for_end(
+                lambda: sfn.describe_execution(executionArn=arn),
+                self.deadline,
+                self.began + self.window,
+                described,
+            )
+            if last is not None:
+                status = str(last.get("status"))
+                if not is_open(last):
+                    return execution_answer(target, name, arn, last, headers, statusUrl=url)
         return json_response(
             202,
             {"executionArn": arn, "executionId": identifier, "status": status, "statusUrl": url},
-            headers,
+            {"Location": url, **headers},
         )
+
+    def applied_preference(self) -> str | None:
+        """The Preference-Applied value: what the client preferred and this answer honours."""
+        if self.preferences.wait is not None:
+            return f"wait={self.preferences.wait}"
+        return "respond-async" if self.preferences.respond_async else None
 
     def unanswered(
         self,

@@ -1,5 +1,9 @@
 """The status reader: `GET /executions/{id}` -> DescribeExecution -> 200, or 202 while running.
 
+With `Prefer: wait=N` (prefer.py) it is a long poll: the answer comes as soon as the execution
+is no longer running (200), or after N seconds with the usual 202 (long_poll.py). Without the
+header it answers at once, as a short poll.
+
 The id is "<workflow>~<execution name>" or the execution's ARN (URL-encoded or not), or for a
 request an SQS-intake workflow queued, "<workflow>~<name>~<queued at>": 202 QUEUED until its
 execution exists, within the queue's retention (queued_status.py). Only
@@ -11,9 +15,7 @@ anything about executions that are not its own.
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -27,20 +29,27 @@ from sfn_flows.runtime.config import (
 )
 from sfn_flows.runtime.deadline import Deadline, DeadlineExceeded
 from sfn_flows.runtime.events import HttpRequest
+from sfn_flows.runtime.execution_answers import execution_answer, retry_after_seconds
 from sfn_flows.runtime.guard import accepted_request, guarded
 from sfn_flows.runtime.logs import RequestLog
-from sfn_flows.runtime.names import execution_id, parse_execution_arn, split_execution_id
+from sfn_flows.runtime.long_poll import wait_for_end
+from sfn_flows.runtime.names import parse_execution_arn, split_execution_id
+from sfn_flows.runtime.prefer import (
+    PREFER_HEADER,
+    PREFERENCE_APPLIED_HEADER,
+    PreferError,
+    parse_prefer,
+)
 from sfn_flows.runtime.queued_status import queued_answer, queued_request
 from sfn_flows.runtime.responses import (
     Handler,
     Response,
     configuration_error,
     error_response,
-    json_response,
 )
 from sfn_flows.runtime.service_errors import DEADLINE_PASSED, aws_error, failure_response
 
-OPEN_STATUSES = frozenset({"RUNNING", "PENDING_REDRIVE"})
+__all__ = ["make_status_handler", "not_found", "retry_after_seconds"]
 _ROUTE = re.compile(r"/executions/([^/]+)/?\Z")
 _NOT_FOUND_CODES = frozenset({"ExecutionDoesNotExist", "InvalidArn", "ResourceNotFound"})
 
@@ -65,24 +74,10 @@ def not_found() -> Response:
     )
 
 
-def retry_after_seconds(start: object, now: datetime | None = None) -> int:
-    """Poll often while an execution is young, less once it has run a while."""
-    if not isinstance(start, datetime):
-        return 2
-    age = ((now or datetime.now(UTC)) - start).total_seconds()
-    return 1 if age < 10 else 2 if age < 60 else 5
-
-
-def iso_date(value: object) -> str | None:
-    if isinstance(value, datetime):
-        stamp = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-        return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return value if isinstance(value, str) else None
-
-
 def _describe(
     event: Any, client: ClientFactory, config: ConfigLoader, deadline: Deadline, log: RequestLog
 ) -> Response:
+    began = deadline.clock()
     request = accepted_request(
         event,
         reader="status reader",
@@ -91,6 +86,10 @@ def _describe(
     )
     if not isinstance(request, HttpRequest):
         return request
+    try:
+        wait = parse_prefer(request.header(PREFER_HEADER)).wait
+    except PreferError as exc:
+        return error_response(400, "InvalidPrefer", str(exc))
     raw_id = request.path_parameter("id")
     if raw_id is None:
         route = _ROUTE.search(request.path)
@@ -107,8 +106,13 @@ def _describe(
     log.workflow, log.execution = target.name, name
     arn = target.state_machine.execution_arn(name)
     sfn = client()
+
+    def describe() -> dict[str, Any]:
+        described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
+        return described
+
     try:
-        described = deadline.run(lambda: sfn.describe_execution(executionArn=arn))
+        described = deadline.run(describe)
     except DeadlineExceeded:
         return failure_response(DEADLINE_PASSED, "DescribeExecution", f"workflow {target.name!r}")
     except Exception as exc:
@@ -121,22 +125,11 @@ def _describe(
         return failure_response(error, "DescribeExecution", f"workflow {target.name!r}")
     if described.get("stateMachineArn") != target.state_machine.base:
         return not_found()  # an ARN this API built, answered for another machine: not ours
-    status = str(described.get("status"))
-    body = {
-        "executionId": execution_id(target.name, name),
-        "executionArn": arn,
-        "status": status,
-        "output": _output(described),
-        "error": described.get("error"),
-        "cause": described.get("cause"),
-        "startDate": iso_date(described.get("startDate")),
-        "stopDate": iso_date(described.get("stopDate")),
-    }
-    code = 202 if status in OPEN_STATUSES else 200
     headers = {}
-    if code == 202:
-        headers["Retry-After"] = str(retry_after_seconds(described.get("startDate")))
-    return json_response(code, body, headers)
+    if wait is not None:
+        described = wait_for_end(describe, deadline, began + wait, described) or described
+        headers[PREFERENCE_APPLIED_HEADER] = f"wait={wait}"
+    return execution_answer(target, name, arn, described, headers)
 
 
 def _resolve(raw_id: str, api: ApiConfig) -> tuple[WorkflowTarget, str] | None:
@@ -150,15 +143,3 @@ def _resolve(raw_id: str, api: ApiConfig) -> tuple[WorkflowTarget, str] | None:
     if parts is None or parts[0] not in api.workflows:
         return None
     return api.workflows[parts[0]], parts[1]
-
-
-def _output(described: dict[str, Any]) -> Any:
-    if described.get("outputDetails", {}).get("included") is False:
-        return None
-    output = described.get("output")
-    if not isinstance(output, str):
-        return None
-    try:
-        return json.loads(output)
-    except ValueError:
-        return output  # Step Functions records JSON; anything else is shown as it is

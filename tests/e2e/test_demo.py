@@ -1,4 +1,5 @@
-"""`sfn-flows demo` from a copy of this project: local stack, build, deploy, 202, poll."""
+"""`sfn-flows demo` from a copy of this project: local stack, build, deploy, the wait window
+(200 in one request), then 202 and long polls."""
 
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ def test_demo_runs_the_async_pattern_end_to_end(project: Path) -> None:
     result = demo(project, "--json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
+    # The wait window: the job ended within it, so its one request got the result.
+    quick = document["wait_window"]
+    assert (quick["status"], quick["requests"]) == (200, 1)
+    assert quick["result"]["status"] == "SUCCEEDED"
+    assert quick["result"]["output"] == {"job_id": "demo-1", "processed": 3, "notified": True}
+    # Then the async pattern: 202 at once, and long polls to the result.
     accepted = document["accepted"]
     assert accepted["status"] == "RUNNING"
     assert accepted["executionArn"].startswith("arn:aws:states:")
@@ -48,7 +55,14 @@ def test_demo_runs_the_async_pattern_end_to_end(project: Path) -> None:
     assert document["result"]["status"] == "SUCCEEDED"
     # The real worker Lambdas ran: ProcessData counted the items, NotifyCompletion replied.
     assert document["result"]["output"] == {"job_id": "demo-1", "processed": 3, "notified": True}
-    assert set(document["timings"]) >= {"deploy_s", "accepted_ms", "execution_s", "total_s"}
+    assert document["polls"] >= 1
+    assert set(document["timings"]) >= {
+        "deploy_s",
+        "wait_window_ms",
+        "accepted_ms",
+        "execution_s",
+        "total_s",
+    }
 
 
 def test_demo_failure_path_goes_through_the_catch(project: Path) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from pydantic import BaseModel, Field
@@ -38,6 +38,14 @@ WAIT_DEFINITION = {
     "StartAt": "Hold",
     "States": {"Hold": {"Type": "Wait", "Seconds": 3600, "End": True}},
 }
+# Ends a second after it starts, with its input as output: a quick job for the wait window.
+BRIEF_DEFINITION = {
+    "StartAt": "Work",
+    "States": {
+        "Work": {"Type": "Wait", "Seconds": 1, "Next": "Done"},
+        "Done": {"Type": "Pass", "End": True},
+    },
+}
 FAIL_DEFINITION = {
     "StartAt": "Boom",
     "States": {"Boom": {"Type": "Fail", "Error": "JobFailed", "Cause": "the job broke"}},
@@ -58,6 +66,9 @@ class Machines:
     slow: str  # Wait an hour, no schema
     broken: str  # Fail, no schema
     foreign: str  # a state machine of the same account that the API is not configured for
+    brief: str  # Wait 1 s, then Pass: ends soon, with its input as output
+    express: str  # EXPRESS, Pass: what StartSyncExecution answers at once
+    express_broken: str  # EXPRESS, Fail
 
 
 @dataclass
@@ -94,9 +105,9 @@ def sfn(local_target: Target) -> Any:
 def machines(sfn: Any) -> Machines:
     suffix = uuid.uuid4().hex[:8]
 
-    def create(name: str, definition: dict[str, Any]) -> str:
+    def create(name: str, definition: dict[str, Any], kind: str = "STANDARD") -> str:
         arn: str = sfn.create_state_machine(
-            name=f"{name}-{suffix}", definition=json.dumps(definition), roleArn=ROLE_ARN
+            name=f"{name}-{suffix}", definition=json.dumps(definition), roleArn=ROLE_ARN, type=kind
         )["stateMachineArn"]
         return arn
 
@@ -105,6 +116,9 @@ def machines(sfn: Any) -> Machines:
         slow=create("runtime-slow", WAIT_DEFINITION),
         broken=create("runtime-broken", FAIL_DEFINITION),
         foreign=create("runtime-foreign", PASS_DEFINITION),
+        brief=create("runtime-brief", BRIEF_DEFINITION),
+        express=create("runtime-express", PASS_DEFINITION, "EXPRESS"),
+        express_broken=create("runtime-express-broken", FAIL_DEFINITION, "EXPRESS"),
     )
 
 
@@ -124,16 +138,32 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, local_stack: LocalStack) -> Iterato
     clear_config_cache()
 
 
-WriteConfig = Callable[[dict[str, str], dict[str, Any]], Path]
+class WriteConfig(Protocol):
+    def __call__(
+        self,
+        state_machines: dict[str, str],
+        schemas: dict[str, Any],
+        options: dict[str, dict[str, Any]] | None = None,
+    ) -> Path: ...
 
 
 @pytest.fixture
 def write_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> WriteConfig:
-    """Configure the API: SFN_FLOWS_STATE_MACHINES and the api config file in tmp_path."""
+    """Configure the API: SFN_FLOWS_STATE_MACHINES and the api config file in tmp_path.
+    `options`: more fields of a workflow's entry (wait_seconds, sync) by workflow."""
 
-    def write(state_machines: dict[str, str], schemas: dict[str, Any]) -> Path:
+    def write(
+        state_machines: dict[str, str],
+        schemas: dict[str, Any],
+        options: dict[str, dict[str, Any]] | None = None,
+    ) -> Path:
         path = tmp_path / API_CONFIG_FILE
-        document = {"workflows": {name: {"input_schema": s} for name, s in schemas.items()}}
+        document = {
+            "workflows": {
+                name: {"input_schema": s, **(options or {}).get(name, {})}
+                for name, s in schemas.items()
+            }
+        }
         path.write_text(json.dumps(document))
         monkeypatch.setenv(STATE_MACHINES_ENV, json.dumps(state_machines))
         monkeypatch.setenv(API_CONFIG_ENV, str(path))
