@@ -171,7 +171,9 @@ class ApiClient:
         while True:
             left = timeout - (clock() - began)
             window = int(min(MAX_WAIT_SECONDS, max(left, 0.0)))
+            asked = clock()
             answer = self.status(execution_id, wait=window if window > 0 else None)
+            held = clock() - asked
             if answer.finished:
                 return answer
             if answer.http_status in (200, 202):
@@ -181,9 +183,10 @@ class ApiClient:
                 status = str(last.body.get("status")) if last else "RUNNING"
                 reference = last.execution_id if last else execution_id
                 raise WaitTimeout(reference, elapsed, status)
-            if answer.wait_applied and answer.http_status == 202:
+            if answer.wait_applied and answer.http_status == 202 and held >= window / 2:
                 continue  # the API waited its window: ask again at once
-            # A short poll (an API without the wait window, or one asking to slow down).
+            # Otherwise the API answered early (its own wait cut short, e.g. throttled), or
+            # does not wait at all: pause before asking again, never a loop of requests.
             delay = self.schedule.next_delay(elapsed, delay, rng)
             pause = answer.retry_after() if answer.http_status in _RETRYABLE else None
             sleep(max(0.0, min(pause if pause is not None else delay, timeout - elapsed)))
