@@ -40,6 +40,24 @@ def deploy(
         typer.Option(help="Seconds to wait for CloudFormation (default: 30 min).", min=1),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    alarm_topic: Annotated[
+        str | None,
+        typer.Option(
+            "--alarm-topic",
+            metavar="ARN",
+            help="SNS topic the alarms notify, instead of a topic the stack creates "
+            "('' goes back to the stack's own; default: what the stack has).",
+        ),
+    ] = None,
+    alarm_email: Annotated[
+        str | None,
+        typer.Option(
+            "--alarm-email",
+            metavar="ADDRESS",
+            help="E-mail address to subscribe to the stack's own alarm topic (SNS mails a "
+            "confirmation link; '' drops it; default: what the stack has).",
+        ),
+    ] = None,
 ) -> None:
     """Package lambdas/, render the template and create or update the stack.
 
@@ -48,10 +66,12 @@ def deploy(
     deploys to AWS with the default credentials and region.
     """
     # Here, not at the top: boto3, jinja2 and the packager would slow every command's start.
-    from sfn_flows.deploy.outputs import reachable_api_url
+    from sfn_flows.deploy.alarms import check_alarm_options
+    from sfn_flows.deploy.outputs import reachable_api_url, reachable_push_url
     from sfn_flows.deploy.stack import DEFAULT_DEADLINE_SECONDS, deploy_project
     from sfn_flows.deploy.targeting import resolve_target
 
+    check_alarm_options(alarm_topic, alarm_email)  # before looking for any target
     target = resolve_target(endpoint_url, profile, region)
     show_progress = out.is_terminal and not as_json
     if show_progress:
@@ -65,15 +85,18 @@ def deploy(
             dry_run=dry_run,
             deadline_seconds=DEFAULT_DEADLINE_SECONDS if timeout is None else timeout,
             on_event=_print_event if show_progress else None,
+            alarm_topic=alarm_topic,
+            alarm_email=alarm_email,
         )
     api_url = reachable_api_url(target, result.outputs) if result.outputs else None
+    push_url = reachable_push_url(target, result.outputs) if result.outputs else None
     if as_json:
-        print_json({**result.as_dict(), "api_url": api_url})
+        print_json({**result.as_dict(), "api_url": api_url, "push_url": push_url})
         return
-    _render(result, api_url)
+    _render(result, api_url, push_url)
 
 
-def _render(result: DeployResult, api_url: str | None) -> None:
+def _render(result: DeployResult, api_url: str | None, push_url: str | None) -> None:
     stack, target = escape(result.stack), escape(result.target)
     if result.outcome == "dry-run":
         out.print(
@@ -105,6 +128,8 @@ def _render(result: DeployResult, api_url: str | None) -> None:
             f"API: POST {escape(api_url)}/<workflow>/executions, "
             f"GET {escape(api_url)}/executions/<id>"
         )
+    if push_url:
+        out.print(f"push: {escape(push_url)} (subscribe to an execution's end over WebSocket)")
 
 
 def _render_changes(changes: list[Change]) -> None:

@@ -50,10 +50,17 @@ class ExecutionClient:
     """Polls Step Functions executions on a Target (AWS or the local stack) or a boto3 client.
 
     `calls` counts the API calls made, per operation (e.g. calls["DescribeExecution"]).
+    `push_url` is the stack's push socket (deploy.outputs.reachable_push_url), for
+    `wait(..., push=True)`; `push_traffic` counts its connections and messages sent and
+    received, and `push_fallback` says why the last push wait polled instead (None: it did not).
     """
 
     def __init__(
-        self, target_or_client: Target | Any, *, schedule: PollSchedule = DEFAULT_SCHEDULE
+        self,
+        target_or_client: Target | Any,
+        *,
+        schedule: PollSchedule = DEFAULT_SCHEDULE,
+        push_url: str | None = None,
     ) -> None:
         if isinstance(target_or_client, Target):
             self._sfn = target_or_client.client("stepfunctions")
@@ -66,6 +73,9 @@ class ExecutionClient:
             self._local = False
         self.schedule = schedule
         self.calls: Counter[str] = Counter()
+        self.push_url = push_url
+        self.push_traffic: Counter[str] = Counter()
+        self.push_fallback: str | None = None
 
     # -- single calls ---------------------------------------------------------------------
 
@@ -136,6 +146,7 @@ class ExecutionClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        push: bool = False,
     ) -> ExecutionStatus:
         """Poll until the execution finishes; raise WaitTimeout after `timeout` seconds.
 
@@ -143,8 +154,18 @@ class ExecutionClient:
         most 1 s + 10 % of the elapsed time late); the last poll is made at the deadline.
         `on_event` receives each new history event in order, the last ones before returning.
         Time counts from this call, so the schedule needs no agreement between our clock and
-        the service's.
+        the service's. `push=True` waits on the push socket instead (client/push.py), and
+        polls only for what it leaves of `timeout` when push cannot answer.
         """
+        if push:
+            from sfn_flows.client.push import wait_for_push
+
+            began = clock()
+            pushed = wait_for_push(self, arn, timeout=timeout, clock=clock)
+            self.push_fallback = pushed.fallback
+            if pushed.status is not None:
+                return pushed.status
+            timeout = max(timeout - (clock() - began), 0.0)
         rng = rng or random.Random()
         began = clock()
         delay = self.schedule.first

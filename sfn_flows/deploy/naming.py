@@ -16,11 +16,14 @@ from sfn_flows.runtime.config import API_CONFIG_FILE, STATE_MACHINES_ENV
 from sfn_flows.runtime.names import EXECUTION_ID_SEPARATOR
 
 __all__ = [
+    "ALARM_TOPIC_OUTPUT",
     "API_CONFIG_FILE",
     "API_URL_OUTPUT",
     "ARTIFACT_BUCKET_OUTPUT",
     "DEFAULT_STACK",
     "EXECUTION_ID_SEPARATOR",
+    "PUSH_API_ID_OUTPUT",
+    "PUSH_URL_OUTPUT",
     "STATE_MACHINES_ENV",
     "logical_id",
     "state_machine_logical_id",
@@ -30,6 +33,11 @@ __all__ = [
 DEFAULT_STACK = "sfn-flows-app"
 API_URL_OUTPUT = "ApiUrl"
 ARTIFACT_BUCKET_OUTPUT = "ArtifactBucket"
+# WebSocket push (deploy/push.py): the socket's URL and its API's id.
+PUSH_URL_OUTPUT = "PushUrl"
+PUSH_API_ID_OUTPUT = "PushApiId"
+# The SNS topic the alarms notify (deploy/alarms.py).
+ALARM_TOPIC_OUTPUT = "AlarmTopicArn"
 
 
 def logical_id(name: str) -> str:

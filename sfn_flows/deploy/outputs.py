@@ -7,7 +7,12 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sfn_flows.aws import Target
-from sfn_flows.deploy.naming import API_URL_OUTPUT, state_machine_output
+from sfn_flows.deploy.naming import (
+    API_URL_OUTPUT,
+    PUSH_API_ID_OUTPUT,
+    PUSH_URL_OUTPUT,
+    state_machine_output,
+)
 from sfn_flows.errors import SfnFlowsError
 
 # Id of the stack's HTTP API (besides naming.API_URL_OUTPUT, its URL).
@@ -73,3 +78,17 @@ def reachable_api_url(target: Target, outputs: dict[str, str]) -> str | None:
     if target.endpoint_url and API_ID_OUTPUT in outputs:
         return f"{target.endpoint_url}/_aws/execute-api/{outputs[API_ID_OUTPUT]}/{API_STAGE}"
     return outputs.get(API_URL_OUTPUT)
+
+
+def reachable_push_url(target: Target, outputs: dict[str, str]) -> str | None:
+    """The WebSocket URL of the stack's push socket (None: no workflow pushes).
+
+    On AWS the PushUrl output (wss://<id>.execute-api.<region>.amazonaws.com/push); a local
+    stack serves the socket under its own endpoint, as it does the HTTP API.
+    """
+    url = outputs.get(PUSH_URL_OUTPUT)
+    if url and target.endpoint_url and PUSH_API_ID_OUTPUT in outputs:
+        stage = url.rstrip("/").rsplit("/", 1)[-1]
+        local = target.endpoint_url.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+        return f"{local}/_aws/execute-api/{outputs[PUSH_API_ID_OUTPUT]}/{stage}"
+    return url

@@ -42,6 +42,19 @@ CONSUMER_MODULE = (
     "from sfn_flows.runtime.consumer import make_consumer_handler\n\n"
     "handler = make_consumer_handler()\n"
 )
+# WebSocket push (a project with a push=True workflow): the socket's routes, the notifier.
+SOCKET_HANDLER = "push_socket.handler"
+NOTIFIER_HANDLER = "push_notifier.handler"
+PUSH_MODULES = {
+    "push_socket.py": (
+        "from sfn_flows.runtime.push_socket import make_push_socket_handler\n\n"
+        "handler = make_push_socket_handler()\n"
+    ),
+    "push_notifier.py": (
+        "from sfn_flows.runtime.push_notifier import make_push_notifier_handler\n\n"
+        "handler = make_push_notifier_handler()\n"
+    ),
+}
 # A project need not write them: these go into the package unless lambdas/ has its own.
 DEFAULT_API_MODULES = {
     "starter.py": (
@@ -91,6 +104,9 @@ def build_package(lambdas_dir: Path, manifest: Mapping[str, Any]) -> Package:
         entries.setdefault(module, text.encode())
     if has_intake(manifest):
         entries.setdefault("intake_consumer.py", CONSUMER_MODULE.encode())
+    if has_push(manifest):
+        for module, text in PUSH_MODULES.items():
+            entries.setdefault(module, text.encode())
     _check_handlers(lambdas_dir, entries, manifest)
     framework = Path(sfn_flows.__file__).resolve().parent
     for part in RUNTIME_PARTS:
@@ -126,6 +142,11 @@ def has_intake(manifest: Mapping[str, Any]) -> bool:
     return any(entry.get("intake") == "sqs" for entry in manifest.get("workflows", []))
 
 
+def has_push(manifest: Mapping[str, Any]) -> bool:
+    """Whether a workflow of the build pushes its executions' end (push=True)."""
+    return any(entry.get("push") for entry in manifest.get("workflows", []))
+
+
 def _files_under(folder: Path) -> Iterator[tuple[str, Path]]:
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
@@ -145,6 +166,9 @@ def _check_handlers(
     handlers["the API status reader"] = STATUS_HANDLER
     if has_intake(manifest):
         handlers["the SQS intake's consumer"] = CONSUMER_HANDLER
+    if has_push(manifest):
+        handlers["the push socket"] = SOCKET_HANDLER
+        handlers["the push notifier"] = NOTIFIER_HANDLER
     missing = []
     for owner, handler in sorted(handlers.items()):
         module = PurePosixPath(*handler.split(".")[:-1])

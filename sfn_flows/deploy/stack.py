@@ -31,6 +31,7 @@ from botocore.exceptions import (
 
 from sfn_flows.aws import Target
 from sfn_flows.aws.errors import aws_access_message
+from sfn_flows.deploy import alarms
 from sfn_flows.deploy.build_files import read_build
 from sfn_flows.deploy.outputs import stack_outputs
 from sfn_flows.deploy.package import build_package
@@ -152,9 +153,16 @@ def deploy_project(
     dry_run: bool = False,
     deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
     on_event: EventSink | None = None,
+    alarm_topic: str | None = None,
+    alarm_email: str | None = None,
 ) -> DeployResult:
-    """Deploy `build_dir` (with the handlers of `lambdas_dir`) as `stack` on `target`."""
+    """Deploy `build_dir` (with the handlers of `lambdas_dir`) as `stack` on `target`.
+
+    `alarm_topic` (an SNS topic's ARN) and `alarm_email` choose where the alarms go
+    (deploy/alarms.py); None keeps what the stack has, "" switches the setting off.
+    """
     started = time.monotonic()
+    alarms.check_alarm_options(alarm_topic, alarm_email)
     build = read_build(build_dir)
     check_state_machine_names(stack, [entry["name"] for entry in build.manifest["workflows"]])
     template = render_template(build.manifest, build.definitions)
@@ -183,6 +191,7 @@ def deploy_project(
             [
                 {"ParameterKey": "ArtifactBucket", "ParameterValue": bucket},
                 {"ParameterKey": "ArtifactKey", "ParameterValue": package.key},
+                *alarms.stack_parameters(alarm_topic, alarm_email, _parameters(cfn, stack)),
             ],
             dry_run=dry_run,
             deadline=started + deadline_seconds,
@@ -334,6 +343,14 @@ def _deploy_stack(
     if final not in SUCCEEDED:
         raise DeployFailed(_failure_message(stack, final, events, target))
     result.outcome = "created" if kind == "CREATE" else "updated"
+
+
+def _parameters(cfn: Any, stack: str) -> dict[str, str]:
+    """The parameters the deployed stack has ({} when there is no stack yet)."""
+    if _stack_status(cfn, stack) is None:
+        return {}
+    described = cfn.describe_stacks(StackName=stack)["Stacks"][0]
+    return {p["ParameterKey"]: p.get("ParameterValue", "") for p in described.get("Parameters", [])}
 
 
 def _stack_status(cfn: Any, stack: str) -> str | None:

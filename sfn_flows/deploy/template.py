@@ -14,10 +14,14 @@ from typing import Any
 
 import jinja2
 
+from sfn_flows.deploy import alarms
 from sfn_flows.deploy.intake import CONSUMER_NAME, IntakePlan, intake_plan
 from sfn_flows.deploy.naming import (
+    ALARM_TOPIC_OUTPUT,
     API_URL_OUTPUT,
     ARTIFACT_BUCKET_OUTPUT,
+    PUSH_API_ID_OUTPUT,
+    PUSH_URL_OUTPUT,
     STATE_MACHINES_ENV,
     logical_id,
     state_machine_logical_id,
@@ -25,6 +29,7 @@ from sfn_flows.deploy.naming import (
 )
 from sfn_flows.deploy.outputs import API_ID_OUTPUT, API_STAGE
 from sfn_flows.deploy.package import STARTER_HANDLER, STATUS_HANDLER
+from sfn_flows.deploy.push import push_plan
 from sfn_flows.errors import SfnFlowsError
 from sfn_flows.runtime.wait_window import starts_synchronously
 
@@ -107,6 +112,8 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
     executions = [{"Fn::Sub": EXECUTION_ARN % sm} for sm in state_machines]
     # intake="sqs" workflows: queues and a consumer start them, not the starter (intake.py).
     intake = intake_plan(manifest["workflows"], dict(zip(state_machines, executions, strict=True)))
+    # push=True workflows: a WebSocket API and a notifier tell clients of their end (push.py).
+    push = push_plan(manifest["workflows"], dict(zip(state_machines, executions, strict=True)))
     describe = {
         "Sid": "DescribeOwnExecutions",
         "Effect": "Allow",
@@ -180,7 +187,13 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
         "runtime": RUNTIME,
         "log_retention_days": LOG_RETENTION_DAYS,
         "alarm_period_seconds": ALARM_PERIOD_SECONDS,
-        "functions": [*workers, starter, status, *_consumer(intake)],
+        "functions": [
+            *workers,
+            starter,
+            status,
+            *_consumer(intake),
+            *(_function(**spec) for spec in push.functions),
+        ],
         "workflows": workflows,
         "api": {
             "stage": API_STAGE,
@@ -193,6 +206,24 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
             ],
         },
         "intake": intake.queues,
+        "push": push.resources,
+        "alarms": {
+            "topic": alarms.ALARM_TOPIC,
+            "topic_id": alarms.TOPIC_ID,
+            "create_topic": alarms.CREATE_TOPIC,
+            "subscribe_email": alarms.SUBSCRIBE_EMAIL,
+            "email_parameter": alarms.EMAIL_PARAMETER,
+            "parameters": alarms.template_parameters(),
+            "conditions": alarms.template_conditions(),
+            "latency_threshold_ms": alarms.INTEGRATION_LATENCY_MS,
+            "latency_description": (
+                "The 99th percentile of the API's integration latency is over "
+                f"{alarms.INTEGRATION_LATENCY_MS // 1000} s, near API Gateway's 30 s limit"
+            ),
+        },
+        "alarm_topic_output_name": ALARM_TOPIC_OUTPUT,
+        "push_url_output": PUSH_URL_OUTPUT,
+        "push_api_id_output": PUSH_API_ID_OUTPUT,
         "consumer_id": function_logical_id(CONSUMER_NAME),
         "api_url_output": API_URL_OUTPUT,
         "api_id_output": API_ID_OUTPUT,
@@ -315,7 +346,8 @@ def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 f"two parts of the project map to the CloudFormation logical id {key!r}; "
                 "rename one of the workflows or Lambda functions (ids keep letters and digits "
                 "only, so 'my-job' and 'my_job' collide; 'ApiStarter' and 'ApiStatus' are "
-                "taken by the API, 'IntakeConsumer' by the SQS intake)."
+                "taken by the API, 'IntakeConsumer' by the SQS intake, 'PushSocket' and "
+                "'PushNotifier' by WebSocket push)."
             )
         document[key] = value
     return document

@@ -32,6 +32,7 @@ class Workflow(KeywordChecked):
     API answers synchronously (e.g. 29 s behind API Gateway) and bounds it the same way.
     `wait_seconds` is the API's default wait window for this workflow: how long `POST` waits
     for the result (200) before answering 202, when a request sends no `Prefer: wait=N`.
+    `push=True` pushes each execution's end to WebSocket subscribers (deploy/push.py).
     """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
@@ -49,6 +50,7 @@ class Workflow(KeywordChecked):
     output_model: builtins.type[BaseModel] | None = None
     wait_seconds: int | None = None
     intake: Literal["direct", "sqs"] = "direct"
+    push: bool = False
 
     @field_validator("name")
     @classmethod
@@ -99,6 +101,16 @@ class Workflow(KeywordChecked):
             "request after 30 s), or leave it out: clients then get 202 at once unless "
             "they send Prefer: wait=N"
         )
+
+    @model_validator(mode="after")
+    def _push_needs_standard(self) -> Workflow:
+        if self.push and self.type == "EXPRESS":
+            raise ValueError(
+                "push=True needs type='STANDARD': Step Functions sends the status change events "
+                "that push relies on for Standard executions only; use type='STANDARD', or "
+                "leave push out and let clients poll (or wait with Prefer: wait=N)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _express_limit(self) -> Workflow:

@@ -112,6 +112,7 @@ def manifest_document(result: BuildResult, project_root: Path) -> dict[str, Any]
                 "input_schema": wf.input_schema(),
                 "output_schema": wf.output_schema(),
                 "intake": wf.intake,
+                "push": wf.push,
             }
         )
         for function in compiled.functions:

@@ -269,7 +269,8 @@ def test_alarms_and_log_groups(template: dict[str, Any], manifest: dict[str, Any
     api_alarm = alarms["HttpApi5xxAlarm"]["Properties"]
     assert (api_alarm["Namespace"], api_alarm["MetricName"]) == ("AWS/ApiGateway", "5xx")
     assert api_alarm["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": "HttpApi"}}]
-    assert len(alarms) == 3 * len(manifest["workflows"]) + 1
+    # Three per state machine, the API's 5XX and its integration latency (test_alarms.py).
+    assert len(alarms) == 3 * len(manifest["workflows"]) + 2
     groups = resources_of(template, "AWS::Logs::LogGroup")
     # One per function (workers and the two API functions), per state machine, and the API's.
     assert len(groups) == len(manifest["functions"]) + 2 + len(manifest["workflows"]) + 1
