@@ -40,9 +40,12 @@ def status(
     """Show one execution: status, start and stop dates, output or error and cause."""
     # Here, not at the top: boto3 and the deploy code would slow every other command's start.
     from sfn_flows.client import ExecutionClient
+    from sfn_flows.client.errors import ExecutionNotFound, StepFunctionsError
+    from sfn_flows.client.execution import iso
     from sfn_flows.client.ids import (
         execution_arn,
         is_arn,
+        queued_at,
         require_execution_arn,
         split_execution_id,
     )
@@ -58,7 +61,18 @@ def status(
         target = resolve_target(endpoint_url, profile, region)
         arn = execution_arn(state_machine_arn(target, stack, workflow), name)
         execution_ref = execution
-    current = ExecutionClient(target).describe(arn)
+    try:
+        current = ExecutionClient(target).describe(arn)
+    except ExecutionNotFound:
+        queued = queued_at(execution)
+        if queued is None:
+            raise
+        raise StepFunctionsError(
+            f"execution {execution} has not started on the {target.describe()}: its request "
+            f"was queued at {iso(queued)} and waits in the SQS intake queue of workflow "
+            f"{workflow!r}, or was refused and sits in that queue's dead-letter queue with the "
+            "reason (the stack's outputs name both queues); ask again later."
+        ) from None
     if as_json:
         print_json({"executionId": execution_ref, **current.as_dict()})
     else:

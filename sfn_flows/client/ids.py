@@ -1,8 +1,12 @@
-"""Execution ARNs and the short ids `<workflow>~<execution name>` the API and the CLI use."""
+"""Execution ARNs and the short ids `<workflow>~<execution name>` the API and the CLI use
+(`<workflow>~<execution name>~<queued at>` for a request the SQS intake queued)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sfn_flows.errors import SfnFlowsError
+from sfn_flows.runtime.intake import split_queued_id
 from sfn_flows.runtime.names import (
     EXECUTION_ID_SEPARATOR,
     EXECUTION_NAME_MAX,
@@ -46,7 +50,11 @@ def is_arn(text: str) -> bool:
 
 
 def split_execution_id(execution_id: str) -> tuple[str, str]:
-    """`<workflow>~<name>` -> (workflow, name)."""
+    """`<workflow>~<name>`, or the SQS intake's `<workflow>~<name>~<queued at>`, ->
+    (workflow, name)."""
+    queued = split_queued_id(execution_id)
+    if queued is not None:
+        return queued.workflow, queued.name
     workflow, separator, name = execution_id.partition(EXECUTION_ID_SEPARATOR)
     if not separator or not workflow or not name:
         raise ExecutionIdError(
@@ -55,6 +63,15 @@ def split_execution_id(execution_id: str) -> tuple[str, str]:
             "(`sfn-flows run` prints both)."
         )
     return workflow, require_execution_name(name, f"{execution_id!r}: {name!r}", ExecutionIdError)
+
+
+def queued_at(execution_id: str) -> datetime | None:
+    """When the SQS intake queued the request of an id `<workflow>~<name>~<queued at>`
+    (None for any other id)."""
+    queued = split_queued_id(execution_id)
+    if queued is None:
+        return None
+    return datetime.fromtimestamp(queued.queued_at_ms / 1000, UTC)
 
 
 def execution_id(workflow: str, name: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from sfn_flows.aws import Target
 from sfn_flows.client import ExecutionClient
+from sfn_flows.runtime.intake import queued_execution_id
 
 from .conftest import DEMO_WORKFLOW, Machines
 from .test_run_cli import sfn_flows
@@ -146,3 +147,32 @@ def test_status_of_an_id_with_an_impossible_execution_name(endpoint: list[str]) 
         f"error: {DEMO_WORKFLOW + '~has space'!r}: 'has space' is not a valid execution name "
         "(' ' at position 4);"
     ) in result.stderr
+
+
+def test_status_by_a_queued_id_once_the_execution_started(
+    machines: Machines, endpoint: list[str]
+) -> None:
+    # The SQS intake answers "<workflow>~<name>~<queued at>"; once its consumer has started
+    # the execution, the id reads it like "<workflow>~<name>".
+    run = sfn_flows(
+        "run", DEMO_WORKFLOW, "--stack", machines.stack, *endpoint, "--name", "was-queued"
+    )
+    assert run.returncode == 0, run.stderr
+    queued_id = queued_execution_id(DEMO_WORKFLOW, "was-queued", 1_764_500_000_000)
+    result = sfn_flows("status", queued_id, "--stack", machines.stack, *endpoint, "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["executionId"] == queued_id
+    assert document["executionArn"].endswith(f"-{DEMO_WORKFLOW}:was-queued")
+    assert ":execution:" in document["executionArn"]
+
+
+def test_status_by_a_queued_id_before_the_execution_started(
+    machines: Machines, endpoint: list[str]
+) -> None:
+    queued_id = queued_execution_id(DEMO_WORKFLOW, "still-queued", 1_764_500_000_000)
+    result = sfn_flows("status", queued_id, "--stack", machines.stack, *endpoint)
+    assert result.returncode == 1
+    assert f"error: execution {queued_id} has not started on the local stack at " in result.stderr
+    assert "was queued at 2025-11-30T10:53:20+00:00" in result.stderr
+    assert f"intake queue of workflow {DEMO_WORKFLOW!r}" in result.stderr
