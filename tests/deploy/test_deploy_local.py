@@ -44,18 +44,35 @@ class Deployed:
     project: Path
     stack: str
     result: dict[str, Any]
+    # The artifact bucket's keys before the deploy: another test of the same session (on the
+    # same local stack) may have deployed the same package already.
+    artifacts_before: frozenset[str]
 
 
 @pytest.fixture(scope="module")
-def deployed(tmp_path_factory: pytest.TempPathFactory, local_stack: LocalStack) -> Deployed:
+def deployed(
+    tmp_path_factory: pytest.TempPathFactory, local_stack: LocalStack, local_target: Target
+) -> Deployed:
     project = copy_project(tmp_path_factory.mktemp("deployed-project"))
     build(project)
     stack = f"deploy-tests-{uuid.uuid4().hex[:8]}"
+    before = artifact_keys(local_target, artifact_bucket(ACCOUNT, "us-east-1"))
     result = run_cli(
         project, "deploy", "--endpoint-url", local_stack.endpoint_url, "--stack", stack, "--json"
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    return Deployed(project, stack, json.loads(result.stdout))
+    return Deployed(project, stack, json.loads(result.stdout), before)
+
+
+def artifact_keys(target: Target, bucket: str) -> frozenset[str]:
+    s3 = target.client("s3")
+    try:
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        return frozenset(item["Key"] for page in pages for item in page.get("Contents", []))
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "NoSuchBucket":
+            return frozenset()
+        raise
 
 
 def describe(target: Target, stack: str) -> dict[str, Any]:
@@ -99,7 +116,10 @@ def test_first_deploy_creates_the_stack(deployed: Deployed, local_target: Target
     template = load_json(deployed.project / "build" / "template.json")
     assert result["outcome"] == "created"
     assert result["status"] == "CREATE_COMPLETE"
-    assert result["artifact"]["uploaded"] is True
+    # Uploaded exactly when the bucket did not hold this package yet.
+    assert result["artifact"]["uploaded"] is (
+        result["artifact"]["key"] not in deployed.artifacts_before
+    )
     assert result["artifact"]["bucket"] == artifact_bucket(ACCOUNT, "us-east-1")
     assert object_exists(local_target, result["artifact"]["bucket"], result["artifact"]["key"])
     assert sorted(c["logical_id"] for c in result["changes"]) == sorted(template["Resources"])
