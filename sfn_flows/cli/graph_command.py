@@ -97,8 +97,10 @@ def graph(
     """Draw a workflow: Choice rules as labelled edges, Parallel branches and Map processors
     as clusters, Retry and Catch edges apart, each Task's timeout, and the longest budget
     path in orange. With --execution, what one execution did, on the same picture."""
+    check_output(output, force)
     chosen = output_format(diagram_format, output)
-    check_output(output, chosen, force)
+    if output is None and chosen is DiagramFormat.png and sys.stdout.isatty():
+        raise GraphError("a PNG is binary: write it to a file with -o FILE.png.")
     result = compile_workflows(workflows, lambdas, import_timeout)
     compiled = workflow_of(result, workflow)
     text_format = "dot" if chosen in _IMAGES else chosen.value
@@ -144,11 +146,9 @@ def _suffix(chosen: DiagramFormat) -> str:
     return next(suffix for suffix, named in EXTENSIONS.items() if named is chosen)
 
 
-def check_output(output: Path | None, chosen: DiagramFormat, force: bool) -> None:
-    """Refuse, before any work, what would lose data or fill a terminal with bytes."""
+def check_output(output: Path | None, force: bool) -> None:
+    """Refuse, before any work, an output that would lose data or cannot be written."""
     if output is None:
-        if chosen is DiagramFormat.png and sys.stdout.isatty():
-            raise GraphError("a PNG is binary: write it to a file with -o FILE.png.")
         return
     if output.is_dir():
         raise GraphError(f"{str(output)!r} is a folder; give a file name.")

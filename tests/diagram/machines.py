@@ -31,6 +31,19 @@ HOSTILE_NAMES: Final = (
 )
 
 
+# An order for workflows/order_fulfilment.py whose payment is refused once as busy (retried),
+# then declined: the Parallel catches it and the flow ends in PaymentFailed. Give each run its
+# own order_id: the handler remembers the orders it refused once.
+DECLINED_ORDER: Final = {
+    "order_id": "o-declined",
+    "kind": "physical",
+    "total_cents": 5,
+    "lines": [{"sku": "a", "quantity": 1}],
+    "busy_once": True,
+    "decline": True,
+}
+
+
 def task(next_state: str | None = None, **more: Any) -> dict[str, Any]:
     state: dict[str, Any] = {
         "Type": "Task",

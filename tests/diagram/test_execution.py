@@ -11,7 +11,7 @@ from sfn_flows.diagram.execution import ExecutionTrace
 from sfn_flows.engine import StatesError, simulate
 from sfn_flows.engine.result import FlowResult
 from sfn_flows.testing import load_project
-from tests.diagram.machines import task
+from tests.diagram.machines import DECLINED_ORDER, task
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -211,15 +211,7 @@ def test_a_choice_without_a_match_and_a_timed_out_execution() -> None:
 
 def test_flow_result_diagram_of_a_real_project_run() -> None:
     project = load_project(ROOT)
-    order = {
-        "order_id": "o-diagram",
-        "kind": "physical",
-        "total_cents": 5,
-        "lines": [{"sku": "a", "quantity": 1}],
-        "busy_once": True,
-        "decline": True,
-    }
-    result = project("order-fulfilment", order)
+    result = project("order-fulfilment", {**DECLINED_ORDER, "order_id": "o-diagram"})
     assert isinstance(result, FlowResult) and result.status == "FAILED"
     assert result.definition == project.definition("order-fulfilment")
     text = result.diagram()

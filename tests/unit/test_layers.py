@@ -1,8 +1,9 @@
 """The layer contracts of pyproject.toml ([tool.importlinter]) hold, as CI checks them.
 
-Beside them, the two "imports only ..." rules that import-linter can state only as lists of
+Beside them, the "imports only ..." rules that import-linter can state only as lists of
 what is forbidden are checked in their positive form: everything `sfn_flows.runtime` (inside
-Lambda) and `sfn_flows.asl` (the pure core) import, directly, is named here.
+Lambda), `sfn_flows.asl` (the pure core) and `sfn_flows.diagram` import, directly, is named
+here.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ LINT_IMPORTS = Path(sysconfig.get_path("scripts")) / "lint-imports"
 ONLY = {
     "sfn_flows.runtime": (frozenset(), frozenset({"boto3", "botocore"})),
     "sfn_flows.asl": (frozenset({"sfn_flows.errors"}), frozenset({"jsonata"})),
+    # Diagrams: ASL and the budget in, text out (Graphviz is a program, run as one).
+    "sfn_flows.diagram": (
+        frozenset({"sfn_flows.asl", "sfn_flows.budget", "sfn_flows.errors"}),
+        frozenset(),
+    ),
 }
 
 
