@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.status import Status
 
+    from sfn_flows.aws import Target
     from sfn_flows.client import ExecutionStatus, HistoryEvent
 
 DEFAULT_TIMEOUT = 300.0
@@ -66,6 +67,14 @@ ApiUrlOption = Annotated[
     typer.Option(
         "--api-url",
         help="Base URL of the HTTP API to go through (implies --api). Default: the stack's.",
+    ),
+]
+PushOption = Annotated[
+    bool,
+    typer.Option(
+        "--push",
+        help="Wait for the end on the stack's push socket (workflows with push=True) instead "
+        "of polling Step Functions; polls when push cannot answer.",
     ),
 ]
 IdempotencyKeyOption = Annotated[
@@ -117,6 +126,7 @@ def run(
     api: ApiOption = False,
     api_url: ApiUrlOption = None,
     idempotency_key: IdempotencyKeyOption = None,
+    push: PushOption = False,
 ) -> None:
     """Start an execution and wait for it: live progress on a terminal, then its output JSON.
 
@@ -141,6 +151,11 @@ def run(
     encode_input(value)  # the size limit, checked before any call to AWS
     through_api = api or api_url is not None
     check_api_options(workflow, name, idempotency_key, through_api=through_api)
+    if push and through_api:
+        raise UsageError(
+            "--push waits on the stack's push socket for an execution started through Step "
+            "Functions; leave out --api/--api-url, or --push (the API's long poll waits too)."
+        )
     if name is not None:
         require_execution_name(name, f"--name {name!r}", ExecutionInputError)
     unchecked = None if is_arn(workflow) else check_input_model(value, workflow, build_dir)
@@ -157,7 +172,7 @@ def run(
     if unchecked:
         note = f"the input was not checked against an input model: {unchecked}"
         err.print(f"[yellow]note[/yellow]: {escape(note)}")
-    client = ExecutionClient(target)
+    client = ExecutionClient(target, push_url=stack_push_url(target, stack) if push else None)
     execution = client.start(machine, value, name)
     ref = execution.arn if is_arn(workflow) else execution_id(workflow, execution.name)
     later = status_hint(ref, stack, endpoint_url, profile, region)
@@ -179,11 +194,19 @@ def run(
         # stderr, so that stdout carries only the output JSON (pipe it into jq).
         err.print(f"started {escape(ref)}")
     live = not as_json and err.is_terminal
+    # Pushed, the end comes as one message: no history is read for progress.
+    waiting = "waiting for the end (push)" if push else "waiting for the first state"
     try:
-        with StateProgress(err, enabled=live) as progress:
+        with StateProgress(err, enabled=live, waiting=waiting) as progress:
             status = client.wait(
-                execution.arn, timeout=timeout, on_event=progress.on_event if live else None
+                execution.arn,
+                timeout=timeout,
+                on_event=progress.on_event if live and not push else None,
+                push=push,
             )
+        if client.push_fallback and not as_json:
+            note = f"push could not tell ({client.push_fallback}); polled Step Functions instead"
+            err.print(f"[yellow]note[/yellow]: {escape(note)}")
     except WaitTimeout as exc:
         if as_json:
             print_json({"executionArn": exc.arn, "status": exc.status, "waitTimedOut": True})
@@ -214,6 +237,16 @@ def check_api_options(
             "--idempotency-key is a header of the HTTP API; add --api (or --api-url URL), or "
             "use --name to name the execution when calling Step Functions."
         )
+
+
+def stack_push_url(target: Target, stack: str) -> str | None:
+    """The stack's push socket (None: no workflow of it pushes, or no such stack)."""
+    from sfn_flows.deploy.outputs import DeploymentNotFound, reachable_push_url, stack_outputs
+
+    try:
+        return reachable_push_url(target, stack_outputs(target, stack))
+    except DeploymentNotFound:
+        return None
 
 
 def stack_api_url(

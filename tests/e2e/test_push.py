@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -371,3 +373,38 @@ def test_a_request_still_in_its_queue_can_be_subscribed_to(
     final = receive(socket)
     assert (final["type"], final["status"], final["output"]) == ("status", "SUCCEEDED", body)
     assert no_more_messages(socket)
+
+
+def test_sfn_flows_run_push_waits_on_the_socket(
+    pushed: Pushed, tmp_path: Path, local_stack: Any
+) -> None:
+    """The command as users run it: `sfn-flows run <workflow> --push`."""
+    command = [
+        sys.executable,
+        "-m",
+        "sfn_flows",
+        "run",
+        "--endpoint-url",
+        local_stack.endpoint_url,
+        "--stack",
+        STACK,
+        "--push",
+        "--input",
+        json.dumps(JOB),
+    ]
+    pushing = subprocess.run(
+        [*command[:4], "pushed-job", *command[4:]], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert pushing.returncode == 0, pushing.stderr
+    assert json.loads(pushing.stdout) == {"job_id": "push-1", "processed": 2, "notified": True}
+    assert "push could not tell" not in pushing.stderr  # it did not fall back to polling
+    # A workflow that does not push: polled instead, and said so.
+    polled = subprocess.run(
+        [*command[:4], "long-running-job", *command[4:]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert polled.returncode == 0, polled.stderr
+    assert "push could not tell" in polled.stderr and "polled Step Functions" in polled.stderr
+    assert "Traceback" not in pushing.stderr + polled.stderr
