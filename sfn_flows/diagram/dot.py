@@ -33,7 +33,8 @@ _NODE_EMPHASIS: Final = {
     "retried": 'style="rounded,filled", fillcolor="#fff3bf", color="#e67700"',
     "caught": 'style="rounded,filled", fillcolor="#ffe8cc", color="#d9480f"',
     "failed": 'style="rounded,filled", fillcolor="#ffe3e3", color="#c92a2a", penwidth=2',
-    "idle": 'color="#adb5bd", fontcolor="#868e96"',
+    # Over a kind's own fill (Succeed green, Fail red): only what ran is coloured.
+    "idle": 'style="rounded,filled", fillcolor="#f8f9fa", color="#adb5bd", fontcolor="#868e96"',
 }
 _EDGE_KINDS: Final = {
     "catch": 'style=dashed, color="#c92a2a", fontcolor="#c92a2a"',

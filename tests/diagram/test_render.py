@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from sfn_flows.diagram import execution_diagram, workflow_diagram
+from sfn_flows.diagram import build_graph, execution_diagram, workflow_diagram
 from sfn_flows.diagram.dot import dot_text
 from sfn_flows.diagram.mermaid import mermaid_text
 from tests.diagram.machines import HOSTILE_NAMES, hostile_definition, nested_definition
@@ -116,3 +116,19 @@ def test_an_execution_without_its_definition_is_drawn_as_its_path() -> None:
     )
     text = execution_diagram(None, result.events)
     assert '"Route"' in text and '"Nap' in text and '"Both' not in text
+
+
+def test_dot_colours_an_execution_over_the_kinds_own_fills() -> None:
+    from sfn_flows.engine import simulate
+
+    definition = nested_definition()
+    result = simulate(definition, {"kind": "none"})  # the Default: Rejected, a Fail
+    text = execution_diagram(definition, result.events, "dot")
+    lines = {line.split(" [")[0].strip(): line for line in text.splitlines() if " [" in line}
+    ids = build_graph(definition).state_nodes
+    assert lines[ids["Rejected"]].endswith('fillcolor="#ffe3e3", color="#c92a2a", penwidth=2];')
+    # Done is a Succeed (green of its own) that did not run: grey, the last fill wins.
+    assert lines[ids["Done"]].endswith(
+        'style="rounded,filled", fillcolor="#f8f9fa", color="#adb5bd", fontcolor="#868e96"];'
+    )
+    assert re.search(r'n\d+ -> n\d+ \[label="otherwise", color="#2b8a3e", penwidth=3\];', text)
