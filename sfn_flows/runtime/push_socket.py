@@ -51,7 +51,7 @@ from sfn_flows.runtime.push_messages import (
 from sfn_flows.runtime.push_store import TABLE_ENV, Subscriptions
 from sfn_flows.runtime.queued_status import queued_request
 from sfn_flows.runtime.service_errors import aws_error
-from sfn_flows.runtime.status import _resolve as resolve_execution
+from sfn_flows.runtime.status import resolve_execution
 
 _NOT_FOUND_CODES = frozenset({"ExecutionDoesNotExist", "InvalidArn", "ResourceNotFound"})
 _UNKNOWN = (

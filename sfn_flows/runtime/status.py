@@ -99,7 +99,7 @@ def _describe(
     except ConfigError as exc:
         return configuration_error(exc, log.request_id)
     queued = queued_request(raw_id or "", api)  # "<workflow>~<name>~<queued at>" (intake.py)
-    found = (queued[0], queued[1].name) if queued else _resolve(raw_id or "", api)
+    found = (queued[0], queued[1].name) if queued else resolve_execution(raw_id or "", api)
     if found is None:
         return not_found()
     target, name = found
@@ -132,7 +132,7 @@ def _describe(
     return execution_answer(target, name, arn, described, headers)
 
 
-def _resolve(raw_id: str, api: ApiConfig) -> tuple[WorkflowTarget, str] | None:
+def resolve_execution(raw_id: str, api: ApiConfig) -> tuple[WorkflowTarget, str] | None:
     if raw_id.startswith("arn:"):
         arn = parse_execution_arn(raw_id)
         if arn is None:
