@@ -12,6 +12,7 @@ from sfn_flows.cli.demo_command import demo
 from sfn_flows.cli.deploy_command import deploy
 from sfn_flows.cli.engine_command import engine
 from sfn_flows.cli.graph_command import graph
+from sfn_flows.cli.import_command import import_asl
 from sfn_flows.cli.local_command import local
 from sfn_flows.cli.render import err
 from sfn_flows.cli.run_command import run
@@ -32,6 +33,8 @@ app.command()(deploy)
 app.command()(run)
 app.command()(status)
 app.command()(graph)
+# `import` is a Python keyword: the function has another name.
+app.command("import")(import_asl)
 app.command()(demo)
 app.add_typer(local)
 app.add_typer(engine)

@@ -20,7 +20,7 @@ from sfn_flows.compile.until_done import loop_problems, worker_problems
 from sfn_flows.errors import WorkflowError
 from sfn_flows.model.base import CompileContext, QueryLanguage, State
 from sfn_flows.model.choice import Choice
-from sfn_flows.model.conditions import Jsonata
+from sfn_flows.model.conditions import Jsonata, Raw
 from sfn_flows.model.function import LambdaFunction
 from sfn_flows.model.map import Map
 from sfn_flows.model.task import Task
@@ -128,8 +128,8 @@ class _Assembler:
             sub = self.scope(child, child_at)
             if tokens[0] == "Branches":
                 body["Branches"][int(tokens[1])] = sub
-            else:
-                body["ItemProcessor"].update(sub)
+            else:  # a Map's ItemProcessor (or legacy Iterator)
+                body[str(tokens[0])].update(sub)
         for function in state.lambda_functions():
             self._function(function, at)
         if isinstance(state, Map) and state.max_items is not None:
@@ -158,7 +158,8 @@ class _Assembler:
     def _rule_languages(self, choice: Choice, at: str, ctx: CompileContext) -> None:
         for index, rule in enumerate(choice.rules):
             condition = rule.condition
-            if isinstance(condition, Jsonata) == ctx.jsonata:
+            # A raw test says its own language; the validator checks it in the output.
+            if isinstance(condition, Raw) or isinstance(condition, Jsonata) == ctx.jsonata:
                 continue
             rule_at = f"{at}/Choices/{index}"
             self.foreign_rules.append(rule_at)
@@ -248,9 +249,7 @@ def _placement(reached: Reached, at: str) -> str:
     return f"{reached.state!r} at {at} (reached through {via})"
 
 
-def compile_workflow(workflow: Workflow) -> CompiledWorkflow:
-    """Compile, validate strictly and check the budget; raise WorkflowError listing every
-    problem, or return the compiled workflow with its warnings."""
+def _assemble(workflow: Workflow) -> tuple[_Assembler, dict[str, Any]]:
     assembler = _Assembler(workflow)
     machine: dict[str, Any] = {}
     if workflow.comment:
@@ -265,6 +264,20 @@ def compile_workflow(workflow: Workflow) -> CompiledWorkflow:
         for k in ("Comment", "QueryLanguage", "StartAt", "TimeoutSeconds", "States")
         if k in machine
     }
+    return assembler, definition
+
+
+def assemble_definition(workflow: Workflow) -> dict[str, Any]:
+    """The ASL `compile_workflow` writes for `workflow`, before it is validated and its budget
+    checked: what `sfn-flows import` compares with the definition it imported, also when the
+    build would refuse it."""
+    return _assemble(workflow)[1]
+
+
+def compile_workflow(workflow: Workflow) -> CompiledWorkflow:
+    """Compile, validate strictly and check the budget; raise WorkflowError listing every
+    problem, or return the compiled workflow with its warnings."""
+    assembler, definition = _assemble(workflow)
 
     problems = list(assembler.problems)
     reported = {(p.pointer, p.code) for p in problems}

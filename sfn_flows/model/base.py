@@ -87,6 +87,11 @@ class State(AslModel):
     # Not ASL, like Map's max_items: the most times the loop through this state runs in one
     # execution, so the timeout budget can count the loop (its longest body x iterations).
     max_iterations: int | None = Field(default=None, ge=1, exclude=True)
+    # ASL fields written as they are, for what the keywords cannot say (`sfn-flows import`
+    # keeps a definition's fields this way where the model would write them differently).
+    # They replace the state's own fields of the same name; the compiled definition is
+    # validated as a whole, so they are checked like any field.
+    raw_fields: dict[str, Any] | None = Field(default=None, exclude=True)
 
     _next: Target | None = PrivateAttr(default=None)
     # Set in __init__: a default_factory makes pydantic inspect its signature per instance,
@@ -98,6 +103,7 @@ class State(AslModel):
             data["name"] = name
         if self.type_name != "Task":
             _refuse_timeouts(self.type_name, data)
+        _refuse_structural_raw_fields(self.type_name, data)
         if not self.can_continue and self.type_name != "Choice" and "assign" in data:
             raise DeclarationError(
                 f"{self.type_name} state {data.get('name')!r} cannot take assign: ASL has no "
@@ -161,6 +167,8 @@ class State(AslModel):
         body: dict[str, Any] = {"Type": self.type_name}
         body.update(self.asl_fields(exclude=set(self.special_fields)))
         body.update(self.extra_asl(ctx))
+        if self.raw_fields:
+            body.update(self.raw_fields)
         if self.can_continue:
             if self._next is None:
                 body["End"] = True
@@ -186,6 +194,34 @@ def _refuse_timeouts(type_name: str, data: dict[str, Any]) -> None:
             "timeouts only on Task states and on the whole workflow (AWS rejects the "
             "definition otherwise). Put the timeout on the Tasks inside, and bound the "
             "workflow with Workflow(timeout_seconds=...)."
+        )
+
+
+# What the builder writes from state objects (transitions, nested scopes) or the class itself:
+# raw values there would hide states from the compiler, which places each one it reaches.
+_STRUCTURAL_FIELDS = {
+    "Type": "the state's class",
+    "Next": "chaining (a >> b)",
+    "End": "chaining (a state with no next state ends its scope)",
+    "Choices": ".when(...)",
+    "Default": ".otherwise(...)",
+    "Catch": ".add_catch(...)",
+    "Branches": "Parallel(branches=[...])",
+    "ItemProcessor": "Map(processor=...)",
+    "Iterator": "Map(processor=..., legacy_iterator=True)",
+}
+
+
+def _refuse_structural_raw_fields(type_name: str, data: dict[str, Any]) -> None:
+    raw = data.get("raw_fields")
+    if not isinstance(raw, dict):
+        return
+    given = [key for key in _STRUCTURAL_FIELDS if key in raw]
+    if given:
+        how = "; ".join(f"{key}: {_STRUCTURAL_FIELDS[key]}" for key in given)
+        raise DeclarationError(
+            f"{type_name} state {data.get('name')!r} got raw_fields with {', '.join(given)}, "
+            f"which the builder writes from the states themselves. Use {how}."
         )
 
 

@@ -8,6 +8,7 @@ For JSONata states, pass the expression itself: `c.jsonata("$states.input.size >
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
@@ -104,6 +105,20 @@ class Jsonata(Condition):
         return f"c.jsonata({self.expression!r})"
 
 
+class Raw(Condition):
+    """A test written as it is, for one no builder writes (`sfn-flows import` keeps a
+    Comment inside a nested rule, or a constant JSONata Condition, this way). The compiled
+    definition is validated as a whole, so it is checked like any rule."""
+
+    asl: dict[str, Any]
+
+    def to_asl(self) -> dict[str, Any]:
+        return copy.deepcopy(self.asl)
+
+    def python(self) -> str:
+        return f"c.raw({self.asl!r})"
+
+
 def _operand(condition: Condition) -> str:
     text = condition.python()
     return f"({text})" if isinstance(condition, And | Or) else text
@@ -143,6 +158,11 @@ def jsonata_expression(expression: str) -> str:
 
 def jsonata(expression: str) -> Condition:
     return Jsonata(expression=expression)
+
+
+def raw(asl: dict[str, Any]) -> Condition:
+    """A rule's test as ASL, written as it is: `c.raw({"Condition": True})`."""
+    return Raw(asl=asl)
 
 
 def all_of(*conditions: Condition) -> Condition:

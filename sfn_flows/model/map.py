@@ -41,23 +41,27 @@ class Map(Recoverable):
 
     `max_items` is not ASL: it declares the largest item count this workflow accepts, so
     the timeout budget can bound the Map (items / concurrency x per-item worst case).
+    `mode=None` writes no ProcessorConfig (AWS runs the Map inline), and `legacy_iterator=True`
+    writes the processor under ASL's older name, `Iterator`, as older definitions do.
     """
 
     type_name: ClassVar[str] = "Map"
     special_fields = frozenset(
-        {"retry", "catch", "processor", "mode", "execution_type", "max_items"}
+        {"retry", "catch", "processor", "mode", "execution_type", "max_items", "legacy_iterator"}
     )
     # The keywords behind the ASL this class computes rather than dumps (for messages).
     asl_keywords: ClassVar[dict[str, str]] = {
         "ItemProcessor": "processor",
+        "Iterator": "processor",
         "Mode": "mode",
         "ExecutionType": "execution_type",
     }
 
     processor: Flow
-    mode: Literal["INLINE", "DISTRIBUTED"] = "INLINE"
+    mode: Literal["INLINE", "DISTRIBUTED"] | None = "INLINE"
     execution_type: Literal["STANDARD", "EXPRESS"] | None = None
     max_items: int | None = Field(default=None, ge=0)
+    legacy_iterator: bool = False
 
     input_path: str | None = None
     items_path: str | None = None
@@ -89,15 +93,19 @@ class Map(Recoverable):
                 "for an inline Map."
             )
 
+    @property
+    def processor_field(self) -> str:
+        return "Iterator" if self.legacy_iterator else "ItemProcessor"
+
     def child_scopes(self) -> Iterator[tuple[tuple[str | int, ...], State]]:
-        yield ("ItemProcessor",), entry(self.processor)
+        yield (self.processor_field,), entry(self.processor)
 
     def extra_asl(self, ctx: CompileContext) -> dict[str, Any]:
         # The compiler fills in the processor's StartAt and States.
-        return {
-            "ItemProcessor": {"ProcessorConfig": processor_config(self.mode, self.execution_type)},
-            **super().extra_asl(ctx),
-        }
+        scope: dict[str, Any] = {}
+        if self.mode is not None:
+            scope["ProcessorConfig"] = processor_config(self.mode, self.execution_type)
+        return {self.processor_field: scope, **super().extra_asl(ctx)}
 
 
 def processor_config(mode: str, execution_type: str | None = None) -> dict[str, Any]:

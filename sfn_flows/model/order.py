@@ -17,6 +17,7 @@ KEY_ORDER = (
     "ItemSelector",
     "ItemBatcher",
     "ItemProcessor",
+    "Iterator",
     "Parameters",
     "Arguments",
     "Result",

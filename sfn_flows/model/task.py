@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from sfn_flows.asl.callbacks import is_callback_resource
 from sfn_flows.model.base import CompileContext
+from sfn_flows.model.function import LambdaFunction
 from sfn_flows.model.recovery import Recoverable
 
 
@@ -17,6 +18,10 @@ class Task(Recoverable):
     A `.sync`, `.waitForTaskToken` or activity Task gets a build warning without a heartbeat:
     set `heartbeat_seconds` when the worker can report that it is alive (SendTaskHeartbeat),
     or `heartbeat_seconds=None` to say it cannot (a person approving, a child execution).
+
+    `resource=` may be a project's LambdaFunction: the Task then calls it in Lambda's direct
+    form (its ARN as the Resource: the state's input is the event, the function's return
+    value the result), and the function is deployed with the workflow like a LambdaInvoke's.
     """
 
     type_name: ClassVar[str] = "Task"
@@ -35,17 +40,44 @@ class Task(Recoverable):
     output_path: str | None = None
     output: Any = None
 
+    _function: LambdaFunction | None = PrivateAttr(default=None)
+
+    def __init__(self, name: str | None = None, /, **data: Any) -> None:
+        if name is not None:
+            data["name"] = name
+        function = data.get("resource")
+        if isinstance(function, LambdaFunction):
+            data["resource"] = function.arn_placeholder
+        super().__init__(**data)
+        if isinstance(function, LambdaFunction):
+            self._function = function
+
+    def lambda_functions(self) -> tuple[LambdaFunction, ...]:
+        return (self._function,) if self._function is not None else ()
+
     @property
     def needs_heartbeat(self) -> bool:
         return is_callback_resource(self.resource)
 
     @property
     def has_timeout(self) -> bool:
-        return self.timeout_seconds is not None or self.timeout_seconds_path is not None
+        return (
+            self.timeout_seconds is not None
+            or self.timeout_seconds_path is not None
+            or self._raw("TimeoutSeconds", "TimeoutSecondsPath")
+        )
 
     @property
     def has_heartbeat(self) -> bool:
-        return self.heartbeat_seconds is not None or self.heartbeat_seconds_path is not None
+        return (
+            self.heartbeat_seconds is not None
+            or self.heartbeat_seconds_path is not None
+            or self._raw("HeartbeatSeconds", "HeartbeatSecondsPath")
+        )
+
+    def _raw(self, *fields: str) -> bool:
+        raw = self.raw_fields or {}
+        return any(name in raw for name in fields)
 
     @property
     def declines_heartbeat(self) -> bool:
