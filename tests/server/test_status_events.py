@@ -137,9 +137,11 @@ class Blocked:
 
     def __init__(self) -> None:
         self.release = threading.Event()
+        self.entered = threading.Event()  # the sender holds a batch and waits here
         self.sent: list[dict[str, Any]] = []
 
     def __call__(self, entries: list[dict[str, Any]]) -> None:
+        self.entered.set()
         if not self.release.wait(timeout=30):
             raise TimeoutError("never released")
         self.sent.extend(entries)
@@ -173,10 +175,15 @@ def test_an_execution_never_waits_for_eventbridge() -> None:
 def test_a_full_queue_drops_events_without_raising() -> None:
     blocked = Blocked()
     events = StatusEvents(ServerConfig(), blocked, queue_size=2)
+    # First the sender takes one event and is held in PutEvents, so that what follows meets a
+    # queue nobody empties (otherwise how many it takes per batch depends on the timing).
+    events.execution_changed(RUNNING)
+    assert blocked.entered.wait(10)
     assert finishes(repeat(6, RUNNING, events))
-    assert events.dropped >= 3
+    assert events.dropped == 4  # two fit in the queue
     blocked.release.set()
     events.close()
+    assert len(blocked.sent) == 3
 
 
 def test_a_failing_eventbridge_or_a_bad_description_never_raises(
