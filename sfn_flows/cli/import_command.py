@@ -101,7 +101,8 @@ def import_asl(
         functions=hints.functions if hints else None,
     )
     if target is None:
-        sys.stdout.write(imported.text)
+        if not as_json:  # with --json, the module is in the document
+            sys.stdout.write(imported.text)
     else:
         _check_target(file, target, force)  # again: the file may have appeared meanwhile
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -212,4 +213,5 @@ def _as_json(
         "duplicate_keys": duplicates,
         "builds": imported.builds,
         "build_problems": [p.as_dict() for p in imported.problems],
+        **({"module": imported.text} if target is None else {}),
     }

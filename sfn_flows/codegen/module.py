@@ -39,6 +39,7 @@ from sfn_flows.codegen.plan import (
 from sfn_flows.codegen.python_source import LINE_LENGTH, statement_lines, string_literal
 from sfn_flows.compile import assemble_definition, compile_workflow
 from sfn_flows.errors import WorkflowError
+from sfn_flows.model.base import STRUCTURAL_FIELDS
 from sfn_flows.model.workflow import MAX_EXPRESS_SECONDS, MAX_STANDARD_SECONDS
 from sfn_flows.validate.problems import Problem
 
@@ -47,10 +48,6 @@ from sfn_flows.validate.problems import Problem
 DEFAULT_TASK_TIMEOUT: Final = 900
 # Rounds of moving fields into raw_fields; each round fixes every field the last one found.
 _ROUNDS: Final = 6
-_STRUCTURAL_KEYS: Final = frozenset(
-    {"Type", "Next", "End", "Choices", "Default", "Catch", "Branches", "ItemProcessor"}
-    | {"Iterator"}
-)
 
 
 @dataclass(frozen=True)
@@ -212,8 +209,10 @@ def _repair(
             overrides.generic.add(at)
             return True
         return False
-    if key in _STRUCTURAL_KEYS or key in overrides.raw.get(at, {}):
+    if key in STRUCTURAL_FIELDS or key in overrides.raw.get(at, {}):
         return False
+    if not _plain_json(difference.source):
+        return False  # a reader's own type (an unquoted placeholder): raw writes it the same
     if key == "Retry" and plan.classes.get(at) == "LambdaInvoke" and at not in overrides.generic:
         # Its standard retrier is written whatever add_retry adds: write the Task plainly.
         overrides.generic.add(at)
@@ -225,6 +224,14 @@ def _repair(
         reason = "a keyword would write part of it differently"
     overrides.raw.setdefault(at, {})[key] = reason
     return True
+
+
+def _plain_json(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_plain_json(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_plain_json(v) for v in value)
+    return value is None or type(value) in (str, int, float, bool)
 
 
 def _untimed(state: TaskState) -> bool:
@@ -382,7 +389,8 @@ def _summary(imported: Imported) -> list[str]:
             "HeartbeatSeconds plus the default, since a timeout must exceed the heartbeat."
         )
     for difference in imported.inexact:
-        items.append(f"- {difference.describe()}")
+        text = difference.describe()
+        items.append(f"- {text}" if text.endswith(".") else f"- {text}.")
     if imported.order_only:
         items.append(
             f"- Key order in {len(imported.order_only)} object(s): the build writes each "

@@ -13,6 +13,7 @@ goes into the state's `raw_fields` instead, with the reason in a comment above i
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ from sfn_flows.codegen.tasks import (
 from sfn_flows.compile.python_terms import python_keywords
 from sfn_flows.errors import SfnFlowsError
 from sfn_flows.model import Retry, Workflow, conditions
+from sfn_flows.model.base import STRUCTURAL_FIELDS
 from sfn_flows.model.conditions import jsonata_expression
 from sfn_flows.model.order import KEY_ORDER
 from sfn_flows.model.retry import DEFAULT_ERROR_PATH
@@ -75,10 +77,7 @@ _NESTED: Final[Mapping[str, type[BaseModel]]] = {
     name: IMPORTS[name] for name in ("ItemReader", "ItemBatcher", "ResultWriter")
 }
 # Written by the builder from the states (transitions, scopes), or by add_retry.
-_STRUCTURAL: Final = frozenset(
-    {"Type", "Next", "End", "Choices", "Default", "Catch", "Branches", "ItemProcessor"}
-    | {"Iterator", "Retry"}
-)
+_STRUCTURAL: Final = frozenset({*STRUCTURAL_FIELDS, "Retry"})
 _RANK: Final = {key: index for index, key in enumerate(KEY_ORDER)}
 _RETRY_KEYWORDS: Final = {
     "IntervalSeconds": "interval_seconds",
@@ -339,10 +338,11 @@ class _Planner:
             declaration.raw_reasons["Retry"] = forced["Retry"]
             return []
         calls = [_add_retry(var, retrier) for retrier in retriers[own:]]
-        if any(c is None for c in calls):
-            declaration.raw_reasons["Retry"] = "add_retry would write a retrier differently"
+        refused = [c for c in calls if isinstance(c, str)]
+        if refused:
+            declaration.raw_reasons["Retry"] = refused[0]
             return []
-        return [Statement(c) for c in calls if c is not None]
+        return [Statement(c) for c in calls if not isinstance(c, str)]
 
     # ---- transitions -------------------------------------------------------------------------
     def _wire(self, scope: Machine) -> None:
@@ -472,20 +472,24 @@ class _Declaration:
 _RETRY_FIELDS: Final = frozenset({"error_equals", *_RETRY_KEYWORDS.values()})
 
 
-def _add_retry(var: str, retrier: Any) -> Call | None:
-    """`var.add_retry(...)` writing exactly `retrier`, or None when it cannot."""
+def _add_retry(var: str, retrier: Any) -> Call | str:
+    """`var.add_retry(...)` writing exactly `retrier`, or why no call can."""
     if not isinstance(retrier, Mapping) or not isinstance(retrier.get("ErrorEquals"), list):
-        return None
-    unknown = retrier.keys() - {"ErrorEquals", *_RETRY_KEYWORDS}
-    if unknown or any(retrier[k] is None for k in _RETRY_KEYWORDS if k in retrier):
-        return None
+        return "a retrier add_retry cannot take"
+    unknown = sorted(retrier.keys() - {"ErrorEquals", *_RETRY_KEYWORDS})
+    if unknown:
+        return f"add_retry has no keyword for {', '.join(unknown)}"
     kwargs = [(_RETRY_KEYWORDS[k], retrier[k]) for k in _RETRY_KEYWORDS if k in retrier]
     try:
         written = Retry(error_equals=list(retrier["ErrorEquals"]), **dict(kwargs)).to_asl()
-    except (ValueError, TypeError, SfnFlowsError):
-        return None
-    if not same_json(written, dict(retrier)):
-        return None  # e.g. BackoffRate 2, which backoff_rate= writes as 2.0
+    except (ValueError, TypeError, SfnFlowsError) as exc:
+        return f"add_retry refuses it: {_first_line(exc)}"
+    for key, value in retrier.items():
+        if not same_json(written.get(key), value):
+            keyword = _RETRY_KEYWORDS.get(key, "errors")
+            if key not in written:
+                return f"{key} {json.dumps(value)}: add_retry writes no {key} for it"
+            return f"{key} {json.dumps(value)}: {keyword}= writes it as {json.dumps(written[key])}"
     errors = retrier["ErrorEquals"]
     args = [] if errors == _ALL_ERRORS else [Lit(errors)]
     return method(var, "add_retry", args, [(k, Lit(v)) for k, v in kwargs])

@@ -199,7 +199,7 @@ def _refuse_timeouts(type_name: str, data: dict[str, Any]) -> None:
 
 # What the builder writes from state objects (transitions, nested scopes) or the class itself:
 # raw values there would hide states from the compiler, which places each one it reaches.
-_STRUCTURAL_FIELDS = {
+STRUCTURAL_FIELDS = {
     "Type": "the state's class",
     "Next": "chaining (a >> b)",
     "End": "chaining (a state with no next state ends its scope)",
@@ -216,9 +216,9 @@ def _refuse_structural_raw_fields(type_name: str, data: dict[str, Any]) -> None:
     raw = data.get("raw_fields")
     if not isinstance(raw, dict):
         return
-    given = [key for key in _STRUCTURAL_FIELDS if key in raw]
+    given = [key for key in STRUCTURAL_FIELDS if key in raw]
     if given:
-        how = "; ".join(f"{key}: {_STRUCTURAL_FIELDS[key]}" for key in given)
+        how = "; ".join(f"{key}: {STRUCTURAL_FIELDS[key]}" for key in given)
         raise DeclarationError(
             f"{type_name} state {data.get('name')!r} got raw_fields with {', '.join(given)}, "
             f"which the builder writes from the states themselves. Use {how}."

@@ -119,6 +119,19 @@ def test_output_option_and_stdout(tmp_path: Path) -> None:
     assert printed.stdout.startswith('# Workflow "job"')
     assert "imported job.json -> stdout" in printed.stderr
     assert not (tmp_path / "workflows").exists()
+    document = json.loads(run(tmp_path, "job.json", "-o", "-", "--json").stdout)
+    assert document["output"] is None
+    assert document["module"] == printed.stdout
+
+
+def test_the_task_timeout_option(tmp_path: Path) -> None:
+    write(tmp_path / "job.json", JOB)
+    result = run(tmp_path, "job.json", "--task-timeout", "45")
+    assert result.returncode == 0, result.stderr
+    assert "default_task_timeout=45," in (tmp_path / "workflows" / "job.py").read_text()
+    refused = run(tmp_path, "job.json", "--task-timeout", "0", "--force")
+    assert refused.returncode == 2
+    assert "--task-timeout" in refused.stderr
 
 
 def test_a_yaml_definition_imports(tmp_path: Path) -> None:

@@ -156,7 +156,7 @@ def test_an_integer_backoff_rate_is_kept_raw_with_the_reason(tmp_path: Path) -> 
         Retry=[console_retry],
     )
     result = imported(machine(("Work", state), TimeoutSeconds=3600), tmp_path)
-    assert "# raw_fields: Retry: add_retry would write a retrier differently" in result.text
+    assert "# raw_fields: Retry: BackoffRate 2: backoff_rate= writes it as 2.0" in result.text
     assert "retry_on_service_errors=False" in result.text
     assert '"BackoffRate": 2}' in oneline(result.text)
     assert result.outcome() == "exact"
@@ -485,6 +485,8 @@ def test_an_unquoted_placeholder_is_reported_with_the_reason(tmp_path: Path) -> 
     assert difference.pointer == "/States/Sleep/Seconds"
     assert "a placeholder is a string" in difference.describe()
     assert "/States/Sleep/Seconds" in result.text
+    assert result.raw == ()  # raw_fields would write the same string
+    assert 'sleep = Wait("Sleep", seconds="${Delay}")' in result.text
 
 
 def test_an_express_workflow_from_a_manifest(tmp_path: Path) -> None:
