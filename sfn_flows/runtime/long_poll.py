@@ -33,6 +33,9 @@ from sfn_flows.runtime.service_errors import aws_error
 
 # PENDING_REDRIVE is not final: a redrive is about to run the execution again.
 OPEN_STATUSES = frozenset({"RUNNING", "PENDING_REDRIVE"})
+# A wait goes on through QUEUED too: a request of the SQS intake whose execution the consumer
+# has not started yet (queued_status.describe_queued reads "no such execution" so).
+NOT_ENDED_STATUSES = OPEN_STATUSES | {"QUEUED"}
 FIRST_POLL_SECONDS = 0.05
 POLL_GROWTH = 1.25
 MAX_POLL_SECONDS = 1.0
@@ -49,7 +52,7 @@ def poll_delays() -> Iterator[float]:
 
 
 def is_open(described: Description) -> bool:
-    return str(described.get("status")) in OPEN_STATUSES
+    return str(described.get("status")) in NOT_ENDED_STATUSES
 
 
 def wait_for_end(

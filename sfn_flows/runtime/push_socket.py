@@ -50,10 +50,9 @@ from sfn_flows.runtime.push_messages import (
 )
 from sfn_flows.runtime.push_store import TABLE_ENV, Subscriptions
 from sfn_flows.runtime.queued_status import queued_request
-from sfn_flows.runtime.service_errors import aws_error
+from sfn_flows.runtime.service_errors import EXECUTION_NOT_FOUND_CODES, aws_error
 from sfn_flows.runtime.status import resolve_execution
 
-_NOT_FOUND_CODES = frozenset({"ExecutionDoesNotExist", "InvalidArn", "ResourceNotFound"})
 _UNKNOWN = (
     "no such execution of a workflow that pushes here: use the executionId the API answered "
     'with ("<workflow>~<execution name>") or the execution ARN, of a workflow built with '
@@ -213,7 +212,7 @@ def _aws(call: Callable[[], Any], service: str) -> Any:
         error = aws_error(exc)
         if error is None:
             raise
-        if error.code in _NOT_FOUND_CODES:
+        if error.code in EXECUTION_NOT_FOUND_CODES:
             raise _Answer("UnknownExecution", _UNKNOWN) from None
         raise _Answer(
             "Unavailable", f"{service} failed ({error.code}); subscribe again in a few seconds."

@@ -3,14 +3,16 @@
 A queued request's id is "<workflow>~<name>~<queued at>" (intake.py). The route reads the
 execution of that name as for any id; only when Step Functions has none does it ask here:
 202 QUEUED while a message queued at that time may still be in the queue (its retention),
-nothing (the caller's 404) once it cannot be, or when the time lies in the future.
+nothing (the caller's 404) once it cannot be, or when the time lies in the future. A long
+poll (`Prefer: wait=N`) of a queued request waits through QUEUED as through RUNNING.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from sfn_flows.runtime.config import ApiConfig, WorkflowTarget
 from sfn_flows.runtime.intake import (
@@ -22,6 +24,7 @@ from sfn_flows.runtime.intake import (
     still_queueable,
 )
 from sfn_flows.runtime.responses import Response, json_response
+from sfn_flows.runtime.service_errors import EXECUTION_NOT_FOUND_CODES, aws_error
 
 # Queued requests usually start within a second or two of being sent.
 QUEUED_RETRY_AFTER = 1
@@ -39,8 +42,28 @@ def queued_request(raw_id: str, api: ApiConfig) -> tuple[WorkflowTarget, QueuedI
     return target, queued
 
 
+def describe_queued(describe: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    """`describe` for a queued request's execution, reading "no such execution" as
+    {"status": "QUEUED"}: the consumer has not started it yet, and a long poll
+    (long_poll.wait_for_end) waits on through it as through RUNNING."""
+
+    def describe_or_queued() -> dict[str, Any]:
+        try:
+            return describe()
+        except Exception as exc:
+            error = aws_error(exc)
+            if error is not None and error.code in EXECUTION_NOT_FOUND_CODES:
+                return {"status": QUEUED}
+            raise
+
+    return describe_or_queued
+
+
 def queued_answer(
-    target: WorkflowTarget, queued: QueuedId, clock: Callable[[], float] = time.time
+    target: WorkflowTarget,
+    queued: QueuedId,
+    clock: Callable[[], float] = time.time,
+    headers: Mapping[str, str] | None = None,
 ) -> Response | None:
     """202 QUEUED for a request whose execution does not exist yet, or None (404) once its
     message can no longer be in the queue."""
@@ -61,5 +84,5 @@ def queued_answer(
             "startDate": None,
             "stopDate": None,
         },
-        {"Retry-After": str(QUEUED_RETRY_AFTER)},
+        {"Retry-After": str(QUEUED_RETRY_AFTER), **(headers or {})},
     )

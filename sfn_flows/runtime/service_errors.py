@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 from sfn_flows.runtime.responses import Response, error_response
 
+# DescribeExecution's answers for an execution that is not there (or an ARN that cannot be one).
+EXECUTION_NOT_FOUND_CODES = frozenset({"ExecutionDoesNotExist", "InvalidArn", "ResourceNotFound"})
 # Codes the AWS SDKs treat as throttling, plus Step Functions' quota of open executions.
 THROTTLING_CODES = frozenset(
     {

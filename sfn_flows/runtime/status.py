@@ -6,7 +6,8 @@ header it answers at once, as a short poll.
 
 The id is "<workflow>~<execution name>" or the execution's ARN (URL-encoded or not), or for a
 request an SQS-intake workflow queued, "<workflow>~<name>~<queued at>": 202 QUEUED until its
-execution exists, within the queue's retention (queued_status.py). Only
+execution exists, within the queue's retention (queued_status.py); a long poll of it waits
+through QUEUED as through RUNNING. Only
 executions of the state machines in SFN_FLOWS_STATE_MACHINES are described: an id that is
 malformed, names another workflow, or an ARN of another state machine, account, region or
 partition gets the same 404 as an execution that does not exist, so the API never tells
@@ -31,6 +32,7 @@ from sfn_flows.runtime.deadline import Deadline, DeadlineExceeded
 from sfn_flows.runtime.events import HttpRequest
 from sfn_flows.runtime.execution_answers import execution_answer, retry_after_seconds
 from sfn_flows.runtime.guard import accepted_request, guarded
+from sfn_flows.runtime.intake import QUEUED
 from sfn_flows.runtime.logs import RequestLog
 from sfn_flows.runtime.long_poll import wait_for_end
 from sfn_flows.runtime.names import parse_execution_arn, split_execution_id
@@ -40,18 +42,22 @@ from sfn_flows.runtime.prefer import (
     PreferError,
     parse_prefer,
 )
-from sfn_flows.runtime.queued_status import queued_answer, queued_request
+from sfn_flows.runtime.queued_status import describe_queued, queued_answer, queued_request
 from sfn_flows.runtime.responses import (
     Handler,
     Response,
     configuration_error,
     error_response,
 )
-from sfn_flows.runtime.service_errors import DEADLINE_PASSED, aws_error, failure_response
+from sfn_flows.runtime.service_errors import (
+    DEADLINE_PASSED,
+    EXECUTION_NOT_FOUND_CODES,
+    aws_error,
+    failure_response,
+)
 
 __all__ = ["make_status_handler", "not_found", "retry_after_seconds"]
 _ROUTE = re.compile(r"/executions/([^/]+)/?\Z")
-_NOT_FOUND_CODES = frozenset({"ExecutionDoesNotExist", "InvalidArn", "ResourceNotFound"})
 
 
 def make_status_handler(
@@ -107,10 +113,12 @@ def _describe(
     arn = target.state_machine.execution_arn(name)
     sfn = client()
 
-    def describe() -> dict[str, Any]:
+    def described_now() -> dict[str, Any]:
         described: dict[str, Any] = sfn.describe_execution(executionArn=arn)
         return described
 
+    # A queued request's execution may not exist yet: read as QUEUED, waited through.
+    describe = describe_queued(described_now) if queued else described_now
     try:
         described = deadline.run(describe)
     except DeadlineExceeded:
@@ -119,17 +127,30 @@ def _describe(
         error = aws_error(exc)
         if error is None:
             raise
-        if error.code in _NOT_FOUND_CODES:
-            waiting = queued_answer(*queued) if queued else None  # 202 QUEUED, within bounds
-            return waiting or not_found()
+        if error.code in EXECUTION_NOT_FOUND_CODES:
+            return not_found()
         return failure_response(error, "DescribeExecution", f"workflow {target.name!r}")
-    if described.get("stateMachineArn") != target.state_machine.base:
+    if queued and described.get("status") == QUEUED and queued_answer(*queued) is None:
+        return not_found()  # its message can no longer be in the queue
+    if not _ours(described, target):
         return not_found()  # an ARN this API built, answered for another machine: not ours
     headers = {}
     if wait is not None:
         described = wait_for_end(describe, deadline, began + wait, described) or described
         headers[PREFERENCE_APPLIED_HEADER] = f"wait={wait}"
+        if not _ours(described, target):
+            return not_found()  # started while the request waited, on another machine
+    if queued and described.get("status") == QUEUED:
+        return queued_answer(*queued, headers=headers) or not_found()
     return execution_answer(target, name, arn, described, headers)
+
+
+def _ours(described: dict[str, Any], target: WorkflowTarget) -> bool:
+    """Whether a description is of an execution of the target's state machine (a QUEUED
+    request has none yet)."""
+    if described.get("status") == QUEUED and "stateMachineArn" not in described:
+        return True
+    return described.get("stateMachineArn") == target.state_machine.base
 
 
 def resolve_execution(raw_id: str, api: ApiConfig) -> tuple[WorkflowTarget, str] | None:

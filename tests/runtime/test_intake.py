@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -86,8 +87,11 @@ class Intake:
         response = make_starter_handler()(event, None)
         return response["statusCode"], response["headers"], json.loads(response["body"])
 
-    def status(self, execution_id: str) -> tuple[int, dict[str, str], dict[str, Any]]:
-        response = make_status_handler()(status_http(execution_id), None)
+    def status(
+        self, execution_id: str, **headers: str
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        event = status_http(execution_id, headers=headers)
+        response = make_status_handler()(event, None)
         return response["statusCode"], response["headers"], json.loads(response["body"])
 
     def deliver(self, queue: Queue | None = None, at_least: int = 1) -> dict[str, Any]:
@@ -548,6 +552,40 @@ def test_queued_ids_never_reach_across_workflows(intake: Intake) -> None:
     status, _, body = intake.status(queued_execution_id("jobs", name, now))
     assert (status, body["status"]) == (202, "QUEUED")
     assert body["executionArn"] == execution_arn(intake.machines.jobs, name)
+
+
+def test_a_long_poll_of_a_queued_request_waits_through_queued_to_the_end(
+    intake: Intake,
+) -> None:
+    """The long poll holds a request still in its queue: the consumer starts it while the
+    GET waits, and the one answer is the execution's result, not an early 202 QUEUED."""
+    _, _, accepted = intake.post(JOB)
+    event = intake.deliver()  # taken off the queue: nothing starts it until consumed
+    consumer = threading.Timer(0.5, intake.consume, args=(event,))
+    consumer.start()
+    try:
+        status, headers, body = intake.status(accepted["executionId"], Prefer="wait=15")
+    finally:
+        consumer.join()
+
+    assert (status, body["status"], body["output"]) == (200, "SUCCEEDED", JOB)
+    assert body["executionArn"] == accepted["executionArn"]
+    assert headers["Preference-Applied"] == "wait=15"
+
+
+def test_a_long_poll_of_a_request_that_stays_queued_answers_queued_after_its_window(
+    intake: Intake,
+) -> None:
+    name = str(uuid.uuid4())  # never queued, never started
+    queued = queued_execution_id("jobs", name, int(time.time() * 1000))
+
+    status, headers, body = intake.status(queued, Prefer="wait=1")
+
+    assert (status, body["status"], body["requestId"]) == (202, "QUEUED", name)
+    assert headers["Preference-Applied"] == "wait=1" and headers["Retry-After"] == "1"
+    expired = int(time.time() * 1000) - (QUEUE_RETENTION_SECONDS + 60) * 1000
+    status, _, body = intake.status(queued_execution_id("jobs", name, expired), Prefer="wait=1")
+    assert (status, body["error"]) == (404, "ExecutionNotFound")
 
 
 def test_a_started_request_is_reported_whatever_its_stamp(intake: Intake) -> None:
