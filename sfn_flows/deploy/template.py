@@ -128,6 +128,16 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
             {"Ref": wf["logical_id"]} for wf in workflows if not intake.is_intake(wf["name"])
         ],
     }
+    # The starter describes only what it starts (a replayed Idempotency-Key, the wait window):
+    # the intake workflows' executions are the consumer's and the status reader's to read.
+    starter_describe = {
+        **describe,
+        "Resource": [
+            execution
+            for wf, execution in zip(workflows, executions, strict=True)
+            if not intake.is_intake(wf["name"])
+        ],
+    }
     # StartSyncExecution on the EXPRESS machines whose budget fits the wait window only.
     synchronous = [
         wf["logical_id"]
@@ -155,8 +165,7 @@ def template_context(manifest: Mapping[str, Any], definitions: Mapping[str, str]
         memory_mb=API_FUNCTION_MEMORY_MB,
         description="sfn-flows API: starts an execution and answers 202",
         statements=[
-            *([start] if start["Resource"] else []),
-            describe,
+            *([start, starter_describe] if start["Resource"] else []),
             *([start_sync] if synchronous else []),
             *intake.starter_statements,
         ],

@@ -164,6 +164,9 @@ def test_the_starter_may_only_send_to_the_intake_queue(template: dict[str, Any])
     # It no longer starts the intake workflow itself: the consumer does.
     assert {"Ref": MACHINE} not in as_list(found["StartOwnStateMachines"]["Resource"])
     assert {"Ref": "LongRunningJobStateMachine"} in found["StartOwnStateMachines"]["Resource"]
+    # Nor does it read the intake workflow's executions: only those it starts.
+    described = json.dumps(found["DescribeOwnExecutions"]["Resource"])
+    assert MACHINE not in described and "LongRunningJobStateMachine" in described
     sqs_actions = [
         s for s in statements(template, "ApiStatusFunctionRole") if "sqs" in json.dumps(s)
     ]
