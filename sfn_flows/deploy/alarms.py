@@ -90,7 +90,10 @@ def check_alarm_options(topic: str | None, email: str | None) -> None:
             "Copy it from `aws sns list-topics`, or leave it out for a topic the stack creates."
         )
     if email and not re.fullmatch(EMAIL_PATTERN, email):
-        raise AlarmOptionError(f"--alarm-email {email!r} is not an e-mail address.")
+        raise AlarmOptionError(
+            f"--alarm-email {email!r} is not an e-mail address; pass one address such as "
+            "--alarm-email ops@example.com, or '' to drop the subscription."
+        )
     if topic and email:
         raise AlarmOptionError(
             "--alarm-email subscribes an address to the topic the stack creates, and "

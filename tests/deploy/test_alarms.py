@@ -117,6 +117,11 @@ def test_the_parameters_refuse_what_cloudformation_would(
             check_alarm_options(topic, email)
 
 
+def test_a_bad_address_is_refused_with_the_fix() -> None:
+    with pytest.raises(AlarmOptionError, match=re.escape("--alarm-email ops@example.com, or ''")):
+        check_alarm_options(None, "ops at example.com")
+
+
 def test_integration_latency_alarm_next_to_the_5xx_alarm(template: dict[str, Any]) -> None:
     found = alarms_of(template)
     latency = found["HttpApiIntegrationLatencyAlarm"]
