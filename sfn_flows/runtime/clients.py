@@ -1,4 +1,5 @@
-"""The Step Functions and SQS clients: each created on first use, then reused for the
+"""The AWS clients of the runtime's Lambdas (Step Functions and SQS here; DynamoDB and
+@connections for push, push_clients.py): each created on first use, then reused for the
 container's life.
 
 boto3 (and with it botocore) is imported here, on the first call, not when the handler module
@@ -46,7 +47,7 @@ _clients: dict[tuple[str | None, ...], Any] = {}
 
 
 def stepfunctions_client() -> Any:
-    return _client("stepfunctions", "sfn")
+    return service_client("stepfunctions", "sfn")
 
 
 def stepfunctions_sync_client() -> Any:
@@ -55,24 +56,32 @@ def stepfunctions_sync_client() -> Any:
     AWS_ENDPOINT_URL_SFN) has no such host, so there the prefix is left out."""
     local = bool(os.environ.get("AWS_ENDPOINT_URL_SFN") or os.environ.get("AWS_ENDPOINT_URL"))
     config = {**SYNC_CLIENT_CONFIG, "inject_host_prefix": not local}
-    return _client("stepfunctions", "sfn", variant="sync", config=config)
+    return service_client("stepfunctions", "sfn", variant="sync", config=config)
 
 
 def sqs_client() -> Any:
     """For the SQS intake: the starter queues requests, the consumer sends poison aside."""
-    return _client("sqs", "sqs")
+    return service_client("sqs", "sqs")
 
 
-def _client(
-    service: str, event_id: str, *, variant: str = "", config: dict[str, Any] = CLIENT_CONFIG
+def service_client(
+    service: str,
+    event_id: str,
+    *,
+    variant: str = "",
+    config: dict[str, Any] = CLIENT_CONFIG,
+    endpoint: str | None = None,
 ) -> Any:
-    key = (service, variant, *(os.environ.get(name) for name in _ENDPOINT_ENV))
+    """The cached client of `service` (`event_id`: botocore's hyphenated service id, which
+    names its events); `endpoint` overrides the environment's (push_clients.py)."""
+    key = (service, variant, endpoint, *(os.environ.get(name) for name in _ENDPOINT_ENV))
     client = _clients.get(key)
     if client is None:
         import boto3  # deferred on purpose: see the module docstring
         from botocore.config import Config
 
-        client = boto3.client(service, config=Config(**config))
+        options = {"endpoint_url": endpoint} if endpoint else {}
+        client = boto3.client(service, config=Config(**config), **options)
         client.meta.events.register(f"before-send.{event_id}", refuse_late_attempts)
         _clients[key] = client
     return client

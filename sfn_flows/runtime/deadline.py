@@ -15,6 +15,7 @@ end the abandoned attempt itself.
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 import time
@@ -42,6 +43,18 @@ class DeadlineExceeded(Exception):
         self.sent = sent
 
 
+def lambda_remaining_seconds(context: object) -> float | None:
+    """Lambda's remaining time in seconds, or None without a usable context."""
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if not callable(remaining):
+        return None
+    try:
+        milliseconds = float(remaining())
+    except (TypeError, ValueError):
+        return None
+    return milliseconds / 1000 if math.isfinite(milliseconds) else None
+
+
 class Deadline:
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
@@ -50,14 +63,9 @@ class Deadline:
     @classmethod
     def of(cls, context: object) -> Deadline:
         """The deadline of a Lambda invocation: its remaining time less the margin."""
-        remaining = getattr(context, "get_remaining_time_in_millis", None)
-        if callable(remaining):
-            try:
-                milliseconds = float(remaining())
-            except (TypeError, ValueError):
-                milliseconds = None
-            if milliseconds is not None:
-                return cls(milliseconds / 1000 - SAFETY_MARGIN_SECONDS)
+        remaining = lambda_remaining_seconds(context)
+        if remaining is not None:
+            return cls(remaining - SAFETY_MARGIN_SECONDS)
         return cls(DEFAULT_BUDGET_SECONDS)
 
     def remaining(self) -> float:

@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, TypeAlias, overload
 
+from sfn_flows.runtime.deadline import lambda_remaining_seconds
+
 # The event's and the answer's keys. The loop's ASL writes and reads the same names
 # (sfn_flows.model.until_done, which cannot import this module: it is not in the Lambda
 # package's layer); tests/runtime/test_worker_deadline.py holds the two to each other.
@@ -247,18 +249,6 @@ def answer_of(returned: Any) -> dict[str, Any]:
             CONTINUATION_KEY: returned.continuation,
         }
     return {DONE_KEY: True, RESULT_KEY: returned, CONTINUATION_KEY: None}
-
-
-def lambda_remaining_seconds(context: Any) -> float | None:
-    """Lambda's remaining time in seconds, or None without a usable context."""
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if not callable(remaining):
-        return None
-    try:
-        milliseconds = float(remaining())
-    except (TypeError, ValueError):
-        return None
-    return milliseconds / 1000 if math.isfinite(milliseconds) else None
 
 
 def _is_loop_event(event: Any) -> bool:
