@@ -49,6 +49,9 @@ class Difference:
             return "Workflow has no keyword for Version (AWS reads its absence as 1.0)"
         if self.kind == "removed" and tokens[-1] == "Catch" and self.source == []:
             return "an empty Catch catches nothing, and add_catch writes none"
+        in_rule = len(tokens) > 3 and tokens[-3] in ("Choices", "Catch")
+        if self.kind == "removed" and in_rule and self.source is None:
+            return "when() and add_catch() read None as not given"
         if self.pointer == "/Comment" and self.source == "":
             return "Workflow writes no empty comment"
         if isinstance(self.source, str) and type(self.source) is not str:

@@ -47,14 +47,14 @@ States:
 """
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(cwd: Path, *args: str, hash_seed: str = "random") -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "sfn_flows", "import", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "COLUMNS": "200"},
+        env={**os.environ, "COLUMNS": "200", "PYTHONHASHSEED": hash_seed},
     )
     assert "Traceback" not in result.stdout + result.stderr
     return result
@@ -132,6 +132,15 @@ def test_the_task_timeout_option(tmp_path: Path) -> None:
     refused = run(tmp_path, "job.json", "--task-timeout", "0", "--force")
     assert refused.returncode == 2
     assert "--task-timeout" in refused.stderr
+
+
+def test_the_same_file_gives_the_same_module(tmp_path: Path) -> None:
+    # Hostile names, both query languages, raw fields: whatever set orders a process has.
+    from tests.codegen.test_hostile_names import hostile_definition
+
+    write(tmp_path / "odd.json", hostile_definition())
+    texts = {run(tmp_path, "odd.json", "-o", "-", hash_seed=seed).stdout for seed in "123"}
+    assert len(texts) == 1 and texts != {""}
 
 
 def test_a_yaml_definition_imports(tmp_path: Path) -> None:

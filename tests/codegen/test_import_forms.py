@@ -504,3 +504,49 @@ def test_an_express_workflow_from_a_manifest(tmp_path: Path) -> None:
     )
     assert "timeout_seconds=300)" in untimed.text
     assert "TimeoutSeconds 300 (5 minutes) on the state machine" in " ".join(untimed.summary())
+
+
+@pytest.mark.parametrize(
+    ("definition", "pointer", "why"),
+    [
+        (
+            machine(
+                (
+                    "C",
+                    {
+                        "Type": "Choice",
+                        "QueryLanguage": "JSONata",
+                        "Choices": [{"Condition": "{% true %}", "Output": None, "Next": "S"}],
+                    },
+                ),
+                ("S", {"Type": "Succeed"}),
+            ),
+            "/States/C/Choices/0/Output",
+            "when() and add_catch() read None as not given",
+        ),
+        (
+            machine(
+                (
+                    "P",
+                    {
+                        "Type": "Parallel",
+                        "Branches": [{"Comment": "x", **machine(("A", {"Type": "Pass"}))}],
+                    },
+                )
+            ),
+            "/States/P/Branches/0/Comment",
+            "a branch or processor holds only its states",
+        ),
+        (
+            {"Comment": "", **machine(("A", {"Type": "Pass"}))},
+            "/Comment",
+            "Workflow writes no empty comment",
+        ),
+    ],
+)
+def test_what_the_model_cannot_write_is_named_with_the_reason(
+    tmp_path: Path, definition: dict[str, Any], pointer: str, why: str
+) -> None:
+    result = imported(definition, tmp_path)
+    assert [(d.pointer, d.why()[: len(why)]) for d in result.inexact] == [(pointer, why)]
+    assert why in " ".join(line.lstrip("# ") for line in result.text.splitlines())
