@@ -38,7 +38,10 @@ class WaitTimeout(StepFunctionsError):
         self.arn = arn
         self.waited = waited
         self.status = status
+        # QUEUED: a request the SQS intake holds, whose execution has not started yet.
+        queued = status == "QUEUED"
+        goes_on = "The request waits in its queue" if queued else "The execution keeps running"
         super().__init__(
             f"gave up waiting for execution {arn} after {waited:.1f} s: it is still {status}. "
-            "The execution keeps running; wait longer, or look at it again later."
+            f"{goes_on}; wait longer, or look at it again later."
         )

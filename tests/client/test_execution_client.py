@@ -291,3 +291,12 @@ def test_a_boto3_client_works_as_well_as_a_target(sfn: Any, machines: Machines) 
         ExecutionNotFound, match="on the Step Functions endpoint http://127\\.0\\.0\\.1"
     ):
         client.describe("arn:aws:states:us-east-1:000000000000:execution:x:none")
+
+
+def test_a_wait_timeout_says_where_a_queued_request_waits() -> None:
+    queued = str(WaitTimeout("jobs~name~mx3mc1d2", 3.0, "QUEUED"))
+    running = str(WaitTimeout("jobs~name", 3.0, "RUNNING"))
+
+    assert "still QUEUED. The request waits in its queue" in queued
+    assert "keeps running" not in queued
+    assert "still RUNNING. The execution keeps running" in running
