@@ -293,16 +293,18 @@ def run_through_api(url: str, workflow: str, value: Any, options: ApiRun) -> Non
     # The API's own status route: what any client of the API would follow.
     url = str(answer.body.get("statusUrl") or f"{client.base_url}/executions/{ref}")
     later = shlex.join(["curl", "-H", f"Prefer: wait={MAX_WAIT_SECONDS}", url])
+    # An SQS-intake workflow's request is queued: its consumer starts the execution later.
+    done = "queued" if answer.body.get("status") == "QUEUED" else "started"
     if options.no_wait or answer.http_status != 200:
         if options.no_wait:
             if options.as_json:
                 print_json(answer.body)
             else:
-                out.print(f"started {escape(str(answer.body.get('executionArn')))}")
+                out.print(f"{done} {escape(str(answer.body.get('executionArn')))}")
                 out.print(f"follow it with: {escape(later)}")
             return
         if not options.as_json:
-            err.print(f"started {escape(ref)}")
+            err.print(f"{done} {escape(ref)}")
         try:
             with StateProgress(err, enabled=live, waiting="waiting for the result (long poll)"):
                 answer = client.wait(ref, timeout=options.timeout - (time.monotonic() - began))

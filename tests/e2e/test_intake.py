@@ -14,9 +14,11 @@ import textwrap
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
+from client.test_run_cli import sfn_flows  # tests/client: the real command in a subprocess
 from e2e_deployment import build_and_deploy, call
 
 from sfn_flows.aws import Target
@@ -132,6 +134,31 @@ def test_queued_then_started_then_succeeded(deployed: Deployed) -> None:
     assert final["status"] == "SUCCEEDED" and final["output"] == ticket
     assert final["executionArn"] == accepted["executionArn"]
     assert seen <= {"QUEUED", "RUNNING", "SUCCEEDED"}
+
+
+def test_run_through_the_api_says_a_request_is_queued_and_follows_it(
+    deployed: Deployed, tmp_path: Path
+) -> None:
+    ticket = '{"ticket_id": "cli-1", "seats": 1}'
+    queued = sfn_flows(
+        "run",
+        "queued-tickets",
+        "--api-url",
+        deployed.api,
+        "--no-wait",
+        "--input",
+        ticket,
+        cwd=tmp_path,
+    )
+    assert queued.returncode == 0, queued.stderr
+    assert queued.stdout.startswith("queued arn:aws:states:"), queued.stdout
+
+    result = sfn_flows(
+        "run", "queued-tickets", "--api-url", deployed.api, "--input", ticket, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == json.loads(ticket)
+    assert "started " not in result.stderr  # "queued <id>", then its result
 
 
 def test_bad_requests_are_refused_and_nothing_is_queued(deployed: Deployed) -> None:
