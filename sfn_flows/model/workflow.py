@@ -84,6 +84,14 @@ class Workflow(KeywordChecked):
                 "once by its execution name, and Express executions are neither unique by name "
                 "nor readable by the status route; use type='STANDARD' or intake='direct'"
             )
+        if self.intake == "sqs" and self.wait_seconds:
+            # The POST only queues the request: there is no execution yet to wait for.
+            raise ValueError(
+                f"wait_seconds={self.wait_seconds} has no effect with intake='sqs': a queued "
+                "POST answers 202 at once, before any execution exists; leave wait_seconds "
+                "out, and let clients wait on the statusUrl with Prefer: wait=N (it holds a "
+                "queued request too)"
+            )
         return self
 
     @field_validator("wait_seconds", mode="before")

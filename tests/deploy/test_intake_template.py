@@ -85,7 +85,16 @@ def test_the_option_is_checked_with_a_clear_error() -> None:
     assert "intake='kafka' is not an intake; use 'direct'" in str(caught.value)
     with pytest.raises(ValidationError, match="intake='sqs' needs type='STANDARD'"):
         Workflow(name="w", start=Pass("P"), timeout_seconds=60, type="EXPRESS", intake="sqs")
+    with pytest.raises(ValidationError, match="wait_seconds=5 has no effect with intake='sqs'"):
+        Workflow(name="w", start=Pass("P"), timeout_seconds=60, intake="sqs", wait_seconds=5)
     assert Workflow(name="w", start=Pass("P"), timeout_seconds=60).intake == "direct"
+    # 0 is the default's own value (answer at once): nothing is lost, so it is accepted.
+    assert (
+        Workflow(
+            name="w", start=Pass("P"), timeout_seconds=60, intake="sqs", wait_seconds=0
+        ).wait_seconds
+        == 0
+    )
 
 
 def test_a_misspelt_intake_fails_the_build_naming_the_file(tmp_path: Path) -> None:
