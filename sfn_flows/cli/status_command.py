@@ -28,7 +28,8 @@ def status(
     execution: Annotated[
         str,
         typer.Argument(
-            help="Execution ARN, or id <workflow>~<execution name> (as `sfn-flows run` prints)."
+            help="Execution ARN, or id <workflow>~<execution name> (as `sfn-flows run` prints), "
+            "or the id the API answered a queued request with."
         ),
     ],
     as_json: JsonOption = False,
@@ -44,10 +45,12 @@ def status(
     from sfn_flows.client.execution import iso
     from sfn_flows.client.ids import (
         execution_arn,
+        execution_id,
         is_arn,
         queued_at,
         require_execution_arn,
         split_execution_id,
+        started_for_another_request,
     )
     from sfn_flows.deploy.outputs import state_machine_arn
     from sfn_flows.deploy.targeting import resolve_target
@@ -73,6 +76,13 @@ def status(
             f"{workflow!r}, or was refused and sits in that queue's dead-letter queue with the "
             "reason (the stack's outputs name both queues); ask again later."
         ) from None
+    if started_for_another_request(execution, current.input):
+        raise StepFunctionsError(
+            f"execution {execution} is not the execution of that request: "
+            f"{execution_id(workflow, name)} was started with a different body under the same "
+            "Idempotency-Key, and the request was refused (the SQS intake's dead-letter queue "
+            "holds it, reason ExecutionNameTaken); send it again with a new key."
+        )
     if as_json:
         print_json({"executionId": execution_ref, **current.as_dict()})
     else:

@@ -1,12 +1,13 @@
 """Execution ARNs and the short ids `<workflow>~<execution name>` the API and the CLI use
-(`<workflow>~<execution name>~<queued at>` for a request the SQS intake queued)."""
+(`<workflow>~<execution name>~<queued at>~<input digest>` for a request the SQS intake
+queued)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from sfn_flows.errors import SfnFlowsError
-from sfn_flows.runtime.intake import split_queued_id
+from sfn_flows.runtime.intake import input_digest, split_queued_id
 from sfn_flows.runtime.names import (
     EXECUTION_ID_SEPARATOR,
     EXECUTION_NAME_MAX,
@@ -50,7 +51,7 @@ def is_arn(text: str) -> bool:
 
 
 def split_execution_id(execution_id: str) -> tuple[str, str]:
-    """`<workflow>~<name>`, or the SQS intake's `<workflow>~<name>~<queued at>`, ->
+    """`<workflow>~<name>`, or the SQS intake's `<workflow>~<name>~<queued at>~<digest>`, ->
     (workflow, name)."""
     queued = split_queued_id(execution_id)
     if queued is not None:
@@ -66,12 +67,20 @@ def split_execution_id(execution_id: str) -> tuple[str, str]:
 
 
 def queued_at(execution_id: str) -> datetime | None:
-    """When the SQS intake queued the request of an id `<workflow>~<name>~<queued at>`
+    """When the SQS intake queued the request of an id `<workflow>~<name>~<queued at>~<digest>`
     (None for any other id)."""
     queued = split_queued_id(execution_id)
     if queued is None:
         return None
     return datetime.fromtimestamp(queued.queued_at_ms / 1000, UTC)
+
+
+def started_for_another_request(execution_id: str, execution_input: object) -> bool:
+    """Whether the execution a queued id names was started with another input than that
+    request's (`execution_input`, parsed): its Idempotency-Key was reused with another body,
+    and the request was dead-lettered. False for any other id."""
+    queued = split_queued_id(execution_id)
+    return queued is not None and input_digest(execution_input) != queued.digest
 
 
 def execution_id(workflow: str, name: str) -> str:

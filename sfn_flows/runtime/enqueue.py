@@ -2,7 +2,8 @@
 
 The starter has checked the request as for any workflow (route, Idempotency-Key, body,
 schema) and named the execution; here it sends the input to the workflow's queue with the
-workflow, the name and the time as message attributes (intake.py), and answers
+workflow, the name and the time as message attributes (intake.py), and answers, with an id
+that carries the time and a digest of the input,
 `202 {"requestId", "executionId", "executionArn", "status": "QUEUED", "statusUrl"}`. The
 consumer (consumer.py) starts the execution; the status route answers QUEUED meanwhile.
 
@@ -27,6 +28,7 @@ from sfn_flows.runtime.intake import (
     QUEUED,
     QUEUED_AT_ATTRIBUTE,
     WORKFLOW_ATTRIBUTE,
+    input_digest,
     intake_queues,
     queued_execution_id,
 )
@@ -67,7 +69,7 @@ def enqueue(
         )
         return configuration_error(problem, request_id)
     queued_at = int(clock() * 1000)
-    identifier = queued_execution_id(target.name, name, queued_at)
+    identifier = queued_execution_id(target.name, name, queued_at, input_digest(body.value))
     attributes = {
         WORKFLOW_ATTRIBUTE: target.name,
         NAME_ATTRIBUTE: name,

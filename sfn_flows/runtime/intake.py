@@ -9,14 +9,23 @@ request as usual, sends it to the workflow's queue and answers 202 QUEUED; the c
   derived from the Idempotency-Key exactly as on the direct path, so a retried request names
   the same execution) and the time the starter queued it.
 
-The id a queued request answers with is "<workflow>~<name>~<queued at>": the execution id
-plus the time it was queued (milliseconds since the epoch, base 36). Until an execution of
+The id a queued request answers with is "<workflow>~<name>~<queued at>~<input digest>": the
+execution id, the time it was queued (milliseconds since the epoch, base 36) and a digest of
+the request's input (input_digest). Until an execution of
 that name exists the status route answers 202 QUEUED, but only while a message queued then
 can still be in the queue (QUEUE_RETENTION_SECONDS, after which SQS deletes it): a mistyped
 or forgotten id turns into a 404 instead of being QUEUED forever. The time lives in the id,
 not in the name, because a keyed request's name must not depend on when it was sent (a retry
 an hour later must find the same execution). The stamp only says how long to wait; forging it
 gains nothing, since the route still reads only that workflow's execution of that name.
+
+The digest is what tells a queued request from another one under the same Idempotency-Key:
+a key reused with another body names the same execution, which the consumer started for the
+first body and dead-letters the second (ExecutionNameTaken). Without the digest the second
+request's id would read the first one's execution, output included; with it the status route
+and the push socket see that the execution's input is not this request's and answer 409
+IdempotencyKeyReused, as the direct path does. The three-part ids of before were never
+released: only ids with a digest are queued ids.
 
 Standard library only; pure but for `intake_queues`/`intake_sources`, which read (and cache)
 the Lambda's environment.
@@ -62,6 +71,10 @@ DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
 # than this was not made by the starter.
 CLOCK_SKEW_SECONDS = 300
 _STAMP = re.compile(r"[0-9a-z]{1,12}")
+# 64 bits of SHA-256: two bodies sent under one key collide with odds of 2**-64, and the id
+# stays readable. Lower-case hex: URL-safe, and never a '~'.
+DIGEST_HEX = 16
+_DIGEST = re.compile(f"[0-9a-f]{{{DIGEST_HEX}}}")
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -69,6 +82,44 @@ class QueuedId(NamedTuple):
     workflow: str
     name: str
     queued_at_ms: int
+    digest: str  # input_digest of the request's input
+
+
+def input_digest(value: object) -> str:
+    """A short digest of a JSON value, the same for values the starter's and the consumer's
+    `same_input` call equal: keys sorted, and a float that is an integer written as that
+    integer (JSON's 1.0 is 1, as schema.json_equal reads it). A lone surrogate (JSON may
+    escape one) is hashed as it is."""
+    import hashlib  # on first use: its OpenSSL start-up is a few ms of every cold start
+
+    text = json.dumps(_canonical(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:DIGEST_HEX]
+
+
+def recorded_digest(execution: Mapping[str, Any]) -> str | None:
+    """input_digest of an execution's recorded input (DescribeExecution's answer, or a status
+    change event's detail: both carry `input` and `inputDetails`); None when it is not there
+    or not JSON, which matches no request."""
+    details = execution.get("inputDetails")
+    recorded = execution.get("input")
+    if (isinstance(details, dict) and details.get("included") is False) or not isinstance(
+        recorded, str
+    ):
+        return None
+    try:
+        return input_digest(json.loads(recorded))
+    except (ValueError, RecursionError):
+        return None
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    return value
 
 
 def queued_stamp(epoch_ms: int) -> str:
@@ -82,19 +133,24 @@ def queued_stamp(epoch_ms: int) -> str:
             return "".join(reversed(digits))
 
 
-def queued_execution_id(workflow: str, name: str, epoch_ms: int) -> str:
-    return f"{execution_id(workflow, name)}{EXECUTION_ID_SEPARATOR}{queued_stamp(epoch_ms)}"
+def queued_execution_id(workflow: str, name: str, epoch_ms: int, digest: str) -> str:
+    separator = EXECUTION_ID_SEPARATOR
+    return f"{execution_id(workflow, name)}{separator}{queued_stamp(epoch_ms)}{separator}{digest}"
 
 
 def split_queued_id(value: str) -> QueuedId | None:
-    """(workflow, name, queued at) of "<workflow>~<name>~<stamp>", or None when it is not one."""
-    base, separator, stamp = value.rpartition(EXECUTION_ID_SEPARATOR)
+    """(workflow, name, queued at, digest) of "<workflow>~<name>~<stamp>~<digest>", or None
+    when it is not one."""
+    rest, separator, digest = value.rpartition(EXECUTION_ID_SEPARATOR)
+    if not separator or not _DIGEST.fullmatch(digest):
+        return None
+    base, separator, stamp = rest.rpartition(EXECUTION_ID_SEPARATOR)
     if not separator or not _STAMP.fullmatch(stamp):
         return None
     parts = split_execution_id(base)
     if parts is None:
         return None
-    return QueuedId(parts[0], parts[1], int(stamp, 36))
+    return QueuedId(parts[0], parts[1], int(stamp, 36), digest)
 
 
 def still_queueable(queued_at_ms: int, now_ms: int) -> bool:

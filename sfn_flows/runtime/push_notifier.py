@@ -9,6 +9,11 @@ Change" events of the project's push workflows as they end; it posts one `status
   no execution, it needs no more than the event.
 - A connection that has gone (GoneException: the client closed it, or API Gateway did after
   2 hours) loses its subscription; a post that fails otherwise is logged and the rest go on.
+- A subscription to a request the SQS intake queued keeps that request's input digest
+  (push_store.py): when the event's input has another (the execution is another request's,
+  under the same Idempotency-Key), that connection gets an `IdempotencyKeyReused` error
+  instead of the status; when the event carries no input to compare, an error saying to read
+  the status route, which can.
 - An event of a state machine that is not one of SFN_FLOWS_STATE_MACHINES is ignored: the
   rule matches only the project's, so one arriving here is someone else's mistake.
 
@@ -28,12 +33,15 @@ from sfn_flows.runtime.clients import ClientFactory
 from sfn_flows.runtime.config import ConfigLoader, load_api_config
 from sfn_flows.runtime.deadline import Deadline
 from sfn_flows.runtime.execution_answers import execution_body
+from sfn_flows.runtime.intake import recorded_digest
+from sfn_flows.runtime.key_reuse import KEY_REUSED, key_reused_message
 from sfn_flows.runtime.logs import log_request
 from sfn_flows.runtime.names import parse_execution_arn
 from sfn_flows.runtime.push_clients import connections_client, dynamodb_client
 from sfn_flows.runtime.push_messages import (
     FINISHED,
     described_from_event,
+    error_message,
     output_left_out,
     status_message,
 )
@@ -72,10 +80,14 @@ def make_push_notifier_handler(
         store = Subscriptions(dynamodb(), os.environ[TABLE_ENV], deadline, clock)
         subscribers = store.connections_of(arn)
         sent, gone, failed = 0, 0, 0
+        digest = recorded_digest(detail)
         if subscribers:
             client = connections()
-            for connection in subscribers:
-                outcome = _post(client, deadline, connection, message, body)
+            for connection, wanted in subscribers:
+                if wanted is None or wanted == digest:
+                    outcome = _post(client, deadline, connection, message, body)
+                else:
+                    outcome = _post_only(client, deadline, connection, _not_theirs(body, digest))
                 sent += outcome == "sent"
                 gone += outcome == "gone"
                 failed += outcome == "failed"
@@ -104,11 +116,28 @@ def _status_change(event: object) -> Mapping[str, Any] | None:
     return detail if detail.get("status") in FINISHED else None
 
 
+def _not_theirs(body: Mapping[str, Any], digest: str | None) -> str:
+    """The message for a queued request's subscriber whose request this execution is not
+    (or cannot be shown to be)."""
+    if digest is None:
+        return error_message(
+            "StatusNotPushed",
+            "the status event carries no input to match with your request; read the status "
+            "with GET on the statusUrl the API answered with.",
+        )
+    return error_message(KEY_REUSED, key_reused_message(str(body["executionId"])))
+
+
 def _post(client: Any, deadline: Deadline, connection: str, message: str, body: Any) -> str:
     """ "sent", "gone" (the connection is closed) or "failed" (logged)."""
     # The status alone, should API Gateway count 128 KB less generously than we do.
     alone = status_message({**body, "output": None}, output_left_out=_REFUSED_AS_TOO_LARGE)
-    for text in (message, alone):
+    return _post_only(client, deadline, connection, message, alone)
+
+
+def _post_only(client: Any, deadline: Deadline, connection: str, *texts: str) -> str:
+    """Post the first of `texts` API Gateway takes: "sent", "gone" or "failed" (logged)."""
+    for text in texts:
         try:
             deadline.run(partial(client.post_to_connection, ConnectionId=connection, Data=text))
             return "sent"

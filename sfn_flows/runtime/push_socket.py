@@ -7,9 +7,12 @@ other message (push_messages.py has the protocol).
   SFN_FLOWS_STATE_MACHINES, which the template fills with the workflows built with
   `push=True`. Anything else (malformed, another workflow, another state machine, account or
   region, or no such execution) gets one `UnknownExecution` error and no subscription. A
-  request an SQS-intake workflow queued ("<workflow>~<name>~<queued at>") is subscribed to
-  while it may still be in its queue (`subscribed`, status QUEUED): its execution, once the
-  consumer starts it, has that name.
+  request an SQS-intake workflow queued ("<workflow>~<name>~<queued at>~<input digest>") is
+  subscribed to while it may still be in its queue (`subscribed`, status QUEUED): its
+  execution, once the consumer starts it, has that name. The subscription keeps the digest,
+  so that an execution of that name started with another input (another request under the
+  same Idempotency-Key) is not pushed to it: the answer is an `IdempotencyKeyReused` error,
+  here when the execution exists already, from the notifier otherwise.
   The subscription is written before the execution is described, so an execution that ends
   meanwhile is not missed: when the description says it has ended, the subscription goes
   again and the answer is the final `status` itself (the notifier may send it too; a client
@@ -35,6 +38,7 @@ from sfn_flows.runtime.deadline import Deadline, DeadlineExceeded
 from sfn_flows.runtime.events import request_id_of
 from sfn_flows.runtime.execution_answers import execution_body
 from sfn_flows.runtime.intake import QUEUED, still_queueable
+from sfn_flows.runtime.key_reuse import KEY_REUSED, key_reused_message
 from sfn_flows.runtime.logs import log_request, log_unexpected
 from sfn_flows.runtime.names import execution_id
 from sfn_flows.runtime.push_clients import connections_client, dynamodb_client
@@ -49,7 +53,7 @@ from sfn_flows.runtime.push_messages import (
     subscribed_message,
 )
 from sfn_flows.runtime.push_store import TABLE_ENV, Subscriptions
-from sfn_flows.runtime.queued_status import queued_request
+from sfn_flows.runtime.queued_status import other_request, queued_request
 from sfn_flows.runtime.service_errors import EXECUTION_NOT_FOUND_CODES, aws_error
 from sfn_flows.runtime.status import resolve_execution
 
@@ -160,7 +164,7 @@ def _subscribe(
         except ConfigError as exc:
             record["problem"] = str(exc)  # names the deployment's files: for the log only
             raise _Answer("ConfigurationError", "the push socket is misconfigured.") from None
-        # A request an SQS-intake workflow queued: "<workflow>~<name>~<queued at>" (intake.py).
+        # A request an SQS-intake workflow queued: "<workflow>~<name>~<stamp>~<digest>".
         queued = queued_request(raw, api)
         found = (queued[0], queued[1].name) if queued else resolve_execution(raw, api)
         if found is None:
@@ -169,7 +173,8 @@ def _subscribe(
         record["workflow"], record["execution"] = target.name, name
         arn = target.state_machine.execution_arn(name)
         # First the subscription, then the look: an end in between reaches the notifier.
-        _aws(lambda: store.add(arn, connection), "DynamoDB")
+        digest = queued[1].digest if queued else None
+        _aws(lambda: store.add(arn, connection, digest), "DynamoDB")
         try:
             client = sfn()
             described = _aws(
@@ -186,6 +191,9 @@ def _subscribe(
         if described.get("stateMachineArn") != target.state_machine.base:
             _forget(store, arn, connection)
             raise _Answer("UnknownExecution", _UNKNOWN)
+        if queued and other_request(queued[1], described):
+            _forget(store, arn, connection)
+            raise _Answer(KEY_REUSED, key_reused_message(execution_id(target.name, name)))
         status = str(described.get("status"))
         if status in FINISHED:
             _forget(store, arn, connection)

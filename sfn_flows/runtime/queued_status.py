@@ -1,10 +1,12 @@
 """The status route's side of the SQS intake: 202 QUEUED while a request waits in its queue.
 
-A queued request's id is "<workflow>~<name>~<queued at>" (intake.py). The route reads the
-execution of that name as for any id; only when Step Functions has none does it ask here:
-202 QUEUED while a message queued at that time may still be in the queue (its retention),
-nothing (the caller's 404) once it cannot be, or when the time lies in the future. A long
-poll (`Prefer: wait=N`) of a queued request waits through QUEUED as through RUNNING.
+A queued request's id is "<workflow>~<name>~<queued at>~<input digest>" (intake.py). The
+route reads the execution of that name as for any id; only when Step Functions has none does
+it ask here: 202 QUEUED while a message queued at that time may still be in the queue (its
+retention), nothing (the caller's 404) once it cannot be, or when the time lies in the
+future. A long poll (`Prefer: wait=N`) of a queued request waits through QUEUED as through
+RUNNING. An execution of that name started with another input is another request's, under
+the same Idempotency-Key (`other_request`): the route answers 409, never its result.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sfn_flows.runtime.intake import (
     SQS_INTAKE,
     QueuedId,
     queued_execution_id,
+    recorded_digest,
     split_queued_id,
     still_queueable,
 )
@@ -59,6 +62,14 @@ def describe_queued(describe: Callable[[], dict[str, Any]]) -> Callable[[], dict
     return describe_or_queued
 
 
+def other_request(queued: QueuedId, described: Mapping[str, Any]) -> bool:
+    """Whether the execution a queued id names (described, or a status change event's detail)
+    was started with another input than that request's: the consumer dead-lettered this one
+    (ExecutionNameTaken). A description without the input cannot show it is this request's,
+    so it counts as another's."""
+    return described.get("status") != QUEUED and recorded_digest(described) != queued.digest
+
+
 def queued_answer(
     target: WorkflowTarget,
     queued: QueuedId,
@@ -73,7 +84,7 @@ def queued_answer(
     return json_response(
         202,
         {
-            "executionId": queued_execution_id(queued.workflow, queued.name, queued.queued_at_ms),
+            "executionId": queued_execution_id(*queued),
             "requestId": queued.name,
             "executionArn": target.state_machine.execution_arn(queued.name),
             "status": QUEUED,

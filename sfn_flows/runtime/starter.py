@@ -47,6 +47,7 @@ from sfn_flows.runtime.events import HttpRequest
 from sfn_flows.runtime.execution_answers import execution_answer
 from sfn_flows.runtime.guard import accepted_request, guarded
 from sfn_flows.runtime.intake import SQS_INTAKE
+from sfn_flows.runtime.key_reuse import IDEMPOTENCY_HEADER, key_reused
 from sfn_flows.runtime.logs import RequestLog
 from sfn_flows.runtime.long_poll import is_open, wait_for_end
 from sfn_flows.runtime.names import (
@@ -79,7 +80,6 @@ from sfn_flows.runtime.service_errors import (
 )
 from sfn_flows.runtime.urls import status_url
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 _ROUTE = re.compile(r"/([^/]+)/executions/?\Z")
 
 
@@ -260,13 +260,7 @@ class _Start:
                 )
             return self.failed(error, "DescribeExecution", target)
         if not same_input(existing, body):
-            return error_response(
-                409,
-                "IdempotencyKeyReused",
-                f"this {IDEMPOTENCY_HEADER} was already used with a different body (execution "
-                f"{execution_id(target.name, name)}); use a new key for a new request.",
-                executionId=execution_id(target.name, name),
-            )
+            return key_reused(execution_id(target.name, name))
         return self.accepted(
             request, prefix, target, name, arn, str(existing["status"]), existing, replayed=True
         )

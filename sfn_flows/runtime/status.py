@@ -5,9 +5,11 @@ is no longer running (200), or after N seconds with the usual 202 (long_poll.py)
 header it answers at once, as a short poll.
 
 The id is "<workflow>~<execution name>" or the execution's ARN (URL-encoded or not), or for a
-request an SQS-intake workflow queued, "<workflow>~<name>~<queued at>": 202 QUEUED until its
-execution exists, within the queue's retention (queued_status.py); a long poll of it waits
-through QUEUED as through RUNNING. Only
+request an SQS-intake workflow queued, "<workflow>~<name>~<queued at>~<input digest>": 202
+QUEUED until its execution exists, within the queue's retention (queued_status.py), and 409
+IdempotencyKeyReused when that execution was started with another input (another request
+under the same Idempotency-Key); a long poll of it waits through QUEUED as through RUNNING.
+Only
 executions of the state machines in SFN_FLOWS_STATE_MACHINES are described: an id that is
 malformed, names another workflow, or an ARN of another state machine, account, region or
 partition gets the same 404 as an execution that does not exist, so the API never tells
@@ -33,16 +35,22 @@ from sfn_flows.runtime.events import HttpRequest
 from sfn_flows.runtime.execution_answers import execution_answer, retry_after_seconds
 from sfn_flows.runtime.guard import accepted_request, guarded
 from sfn_flows.runtime.intake import QUEUED
+from sfn_flows.runtime.key_reuse import key_reused
 from sfn_flows.runtime.logs import RequestLog
 from sfn_flows.runtime.long_poll import wait_for_end
-from sfn_flows.runtime.names import parse_execution_arn, split_execution_id
+from sfn_flows.runtime.names import execution_id, parse_execution_arn, split_execution_id
 from sfn_flows.runtime.prefer import (
     PREFER_HEADER,
     PREFERENCE_APPLIED_HEADER,
     PreferError,
     parse_prefer,
 )
-from sfn_flows.runtime.queued_status import describe_queued, queued_answer, queued_request
+from sfn_flows.runtime.queued_status import (
+    describe_queued,
+    other_request,
+    queued_answer,
+    queued_request,
+)
 from sfn_flows.runtime.responses import (
     Handler,
     Response,
@@ -104,7 +112,8 @@ def _describe(
         api = config()
     except ConfigError as exc:
         return configuration_error(exc, log.request_id)
-    queued = queued_request(raw_id or "", api)  # "<workflow>~<name>~<queued at>" (intake.py)
+    # "<workflow>~<name>~<queued at>~<input digest>" (intake.py)
+    queued = queued_request(raw_id or "", api)
     found = (queued[0], queued[1].name) if queued else resolve_execution(raw_id or "", api)
     if found is None:
         return not_found()
@@ -134,12 +143,16 @@ def _describe(
         return not_found()  # its message can no longer be in the queue
     if not _ours(described, target):
         return not_found()  # an ARN this API built, answered for another machine: not ours
+    if queued and other_request(queued[1], described):
+        return key_reused(execution_id(target.name, name))  # never another request's result
     headers = {}
     if wait is not None:
         described = wait_for_end(describe, deadline, began + wait, described) or described
         headers[PREFERENCE_APPLIED_HEADER] = f"wait={wait}"
         if not _ours(described, target):
             return not_found()  # started while the request waited, on another machine
+        if queued and other_request(queued[1], described):
+            return key_reused(execution_id(target.name, name))  # started while it waited
     if queued and described.get("status") == QUEUED:
         return queued_answer(*queued, headers=headers) or not_found()
     return execution_answer(target, name, arn, described, headers)

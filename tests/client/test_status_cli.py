@@ -9,7 +9,7 @@ import pytest
 
 from sfn_flows.aws import Target
 from sfn_flows.client import ExecutionClient
-from sfn_flows.runtime.intake import queued_execution_id
+from sfn_flows.runtime.intake import input_digest, queued_execution_id
 
 from .conftest import DEMO_WORKFLOW, Machines
 from .test_run_cli import sfn_flows
@@ -75,7 +75,8 @@ def test_status_of_a_running_execution(
     assert "stopped" not in result.stdout and "output" not in result.stdout
 
 
-def test_status_by_workflow_id(machines: Machines, endpoint: list[str]) -> None:
+def run_named(machines: Machines, endpoint: list[str], name: str, value: Any) -> None:
+    """`sfn-flows run` of the demo workflow as execution `name` with input `value`."""
     run = sfn_flows(
         "run",
         DEMO_WORKFLOW,
@@ -83,11 +84,15 @@ def test_status_by_workflow_id(machines: Machines, endpoint: list[str]) -> None:
         machines.stack,
         *endpoint,
         "--name",
-        "for-status",
+        name,
         "--input",
-        '{"id": 1}',
+        json.dumps(value),
     )
     assert run.returncode == 0, run.stderr
+
+
+def test_status_by_workflow_id(machines: Machines, endpoint: list[str]) -> None:
+    run_named(machines, endpoint, "for-status", {"id": 1})
     execution_id = f"{DEMO_WORKFLOW}~for-status"
     result = sfn_flows("status", execution_id, "--stack", machines.stack, *endpoint, "--json")
     assert result.returncode == 0, result.stderr
@@ -152,13 +157,13 @@ def test_status_of_an_id_with_an_impossible_execution_name(endpoint: list[str]) 
 def test_status_by_a_queued_id_once_the_execution_started(
     machines: Machines, endpoint: list[str]
 ) -> None:
-    # The SQS intake answers "<workflow>~<name>~<queued at>"; once its consumer has started
-    # the execution, the id reads it like "<workflow>~<name>".
-    run = sfn_flows(
-        "run", DEMO_WORKFLOW, "--stack", machines.stack, *endpoint, "--name", "was-queued"
+    # The SQS intake answers "<workflow>~<name>~<queued at>~<input digest>"; once its
+    # consumer has started the execution, the id reads it like "<workflow>~<name>".
+    body = {"order": 7}
+    run_named(machines, endpoint, "was-queued", body)
+    queued_id = queued_execution_id(
+        DEMO_WORKFLOW, "was-queued", 1_764_500_000_000, input_digest(body)
     )
-    assert run.returncode == 0, run.stderr
-    queued_id = queued_execution_id(DEMO_WORKFLOW, "was-queued", 1_764_500_000_000)
     result = sfn_flows("status", queued_id, "--stack", machines.stack, *endpoint, "--json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
@@ -167,10 +172,30 @@ def test_status_by_a_queued_id_once_the_execution_started(
     assert ":execution:" in document["executionArn"]
 
 
+def test_status_by_the_queued_id_of_a_request_whose_key_another_body_took(
+    machines: Machines, endpoint: list[str]
+) -> None:
+    """The name is the Idempotency-Key's, the execution another request's: its status and
+    output are not this request's to read."""
+    run_named(machines, endpoint, "key-taken", {"who": "A"})
+    reused = queued_execution_id(
+        DEMO_WORKFLOW, "key-taken", 1_764_500_000_000, input_digest({"who": "B"})
+    )
+
+    result = sfn_flows("status", reused, "--stack", machines.stack, *endpoint, "--json")
+
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"error: execution {reused} is not the execution of that request: " in result.stderr
+    assert "with a different body under the same Idempotency-Key" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_status_by_a_queued_id_before_the_execution_started(
     machines: Machines, endpoint: list[str]
 ) -> None:
-    queued_id = queued_execution_id(DEMO_WORKFLOW, "still-queued", 1_764_500_000_000)
+    queued_id = queued_execution_id(
+        DEMO_WORKFLOW, "still-queued", 1_764_500_000_000, input_digest({})
+    )
     result = sfn_flows("status", queued_id, "--stack", machines.stack, *endpoint)
     assert result.returncode == 1
     assert f"error: execution {queued_id} has not started on the local stack at " in result.stderr

@@ -28,6 +28,8 @@ from sfn_flows.client import ExecutionClient, WaitTimeout
 from sfn_flows.deploy.naming import state_machine_output
 from sfn_flows.deploy.outputs import reachable_push_url
 from sfn_flows.local.stack import free_port
+from sfn_flows.runtime.intake import input_digest, queued_execution_id
+from sfn_flows.runtime.names import idempotent_execution_name
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "sfn-flows-push-e2e"
@@ -373,6 +375,72 @@ def test_a_request_still_in_its_queue_can_be_subscribed_to(
     final = receive(socket)
     assert (final["type"], final["status"], final["output"]) == ("status", "SUCCEEDED", body)
     assert no_more_messages(socket)
+
+
+def post_queued(pushed: Pushed, body: Any, key: str) -> dict[str, Any]:
+    status, accepted, _ = call(
+        "POST",
+        f"{pushed.api_url}/queued-echo/executions",
+        json.dumps(body).encode(),
+        {"Content-Type": "application/json", "Idempotency-Key": key},
+    )
+    assert (status, accepted["status"]) == (202, "QUEUED"), accepted
+    return accepted
+
+
+def test_a_reused_keys_request_subscribed_before_the_execution_gets_no_ones_status(
+    pushed: Pushed, socket: ClientConnection
+) -> None:
+    """Subscribed while nothing of that name exists, a request whose key another body took
+    first hears IdempotencyKeyReused from the notifier, never the other request's end."""
+    key = f"push-{uuid.uuid4()}"
+    name = idempotent_execution_name(key)
+    # The id the API answers the second request with (B), subscribed to before any of it.
+    reused = queued_execution_id(
+        "queued-echo", name, int(time.time() * 1000), input_digest({"who": "B"})
+    )
+    answer = subscribe(socket, executionId=reused)
+    assert (answer["type"], answer["status"]) == ("subscribed", "QUEUED"), answer
+    first = post_queued(pushed, {"who": "A"}, key)  # A takes the name, and runs
+    with connect(pushed.push_url, open_timeout=10, ping_interval=None) as own:
+        mine = subscribe(own, executionId=first["executionId"])
+        if mine["type"] == "subscribed":
+            mine = receive(own)
+    assert (mine["type"], mine["status"], mine["output"]) == ("status", "SUCCEEDED", {"who": "A"})
+
+    final = receive(socket)
+
+    assert (final["type"], final["error"]) == ("error", "IdempotencyKeyReused"), final
+    assert f"(execution queued-echo~{name})" in final["message"] and "output" not in final
+    assert no_more_messages(socket)
+
+
+def test_a_reused_keys_request_subscribed_after_the_execution_is_refused_at_once(
+    pushed: Pushed, socket: ClientConnection
+) -> None:
+    key = f"push-{uuid.uuid4()}"
+    first = post_queued(pushed, {"who": "A"}, key)
+    until(lambda: pushed.ended(first["executionArn"]) if _exists(pushed, first) else False)
+    second = post_queued(pushed, {"who": "B"}, key)
+
+    answer = subscribe(socket, executionId=second["executionId"])
+
+    assert (answer["type"], answer["error"]) == ("error", "IdempotencyKeyReused"), answer
+    assert "output" not in answer
+    assert no_more_messages(socket)
+    assert all(arn != first["executionArn"] for arn, _ in pushed.subscriptions())
+    # The first request's own id still gets its status.
+    mine = subscribe(socket, executionId=first["executionId"])
+    assert (mine["type"], mine["output"]) == ("status", {"who": "A"})
+
+
+def _exists(pushed: Pushed, accepted: dict[str, Any]) -> bool:
+    sfn = pushed.target.client("stepfunctions")
+    try:
+        sfn.describe_execution(executionArn=accepted["executionArn"])
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return False
+    return True
 
 
 def test_sfn_flows_run_push_waits_on_the_socket(

@@ -42,6 +42,7 @@ from sfn_flows.runtime.intake import (
     SOURCE_MESSAGE_ATTRIBUTE,
     WORKFLOW_ATTRIBUTE,
     clear_intake_cache,
+    input_digest,
     queued_execution_id,
 )
 from sfn_flows.runtime.intake_messages import NotAnSqsEvent
@@ -53,6 +54,8 @@ from .slow_services import Stalled
 from .sqs_events import esm_event, receive
 
 JOB = {"job_id": "job-1", "items": ["a", "b"]}
+DIGEST = input_digest(JOB)
+EMPTY = input_digest({})
 
 
 class LambdaContext:
@@ -93,6 +96,17 @@ class Intake:
         event = status_http(execution_id, headers=headers)
         response = make_status_handler()(event, None)
         return response["statusCode"], response["headers"], json.loads(response["body"])
+
+    def long_poll_while_consumed(
+        self, execution_id: str, event: dict[str, Any]
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """A long poll of `execution_id` while the consumer starts `event`'s request."""
+        consumer = threading.Timer(0.5, self.consume, args=(event,))
+        consumer.start()
+        try:
+            return self.status(execution_id, Prefer="wait=15")
+        finally:
+            consumer.join()
 
     def deliver(self, queue: Queue | None = None, at_least: int = 1) -> dict[str, Any]:
         """The next messages of the queue (jobs' by default) as the mapping delivers them."""
@@ -195,8 +209,8 @@ def test_post_queues_the_request_and_the_consumer_starts_it(intake: Intake) -> N
     assert status == 202, accepted
     assert accepted["status"] == "QUEUED"
     name = accepted["requestId"]
-    workflow, execution_name, stamp = accepted["executionId"].split("~")
-    assert (workflow, execution_name) == ("jobs", name)
+    workflow, execution_name, stamp, digest = accepted["executionId"].split("~")
+    assert (workflow, execution_name, digest) == ("jobs", name, DIGEST)
     assert abs(int(stamp, 36) - time.time() * 1000) < 60_000
     assert accepted["executionArn"] == execution_arn(intake.machines.jobs, name)
     assert accepted["statusUrl"] == f"https://{DOMAIN}/executions/{accepted['executionId']}"
@@ -265,6 +279,61 @@ def test_a_reused_key_with_another_body_is_dead_lettered(intake: Intake) -> None
     (execution,) = intake.executions(intake.machines.jobs, idempotent_execution_name(key))
     described = intake.sfn.describe_execution(executionArn=execution["executionArn"])
     assert json.loads(described["input"]) == JOB  # the first request's execution, untouched
+
+
+KEY_REUSED_MESSAGE = (
+    "this Idempotency-Key was already used with a different body (execution jobs~{name}); "
+    "use a new key for a new request."
+)
+
+
+def test_a_reused_keys_request_is_answered_409_never_the_first_ones_result(
+    intake: Intake,
+) -> None:
+    """The same key, another body: both are queued (202), the second is dead-lettered, and
+    its id answers the direct path's 409, not the first request's execution."""
+    key = f"order-{uuid.uuid4()}"
+    first = intake.post({**JOB, "job_id": "A"}, **{"Idempotency-Key": key})[2]
+    assert intake.consume(intake.deliver()) == []
+    status, _, second = intake.post({**JOB, "job_id": "B"}, **{"Idempotency-Key": key})
+    assert (status, second["status"]) == (202, "QUEUED")
+    assert second["executionId"] != first["executionId"]  # the digests differ
+    assert intake.consume(intake.deliver()) == []  # dead-lettered: ExecutionNameTaken
+    name = idempotent_execution_name(key)
+
+    status, _, body = intake.status(second["executionId"])
+
+    assert (status, body["error"]) == (409, "IdempotencyKeyReused")
+    assert body["message"] == KEY_REUSED_MESSAGE.format(name=name)
+    assert body["executionId"] == f"jobs~{name}" and "output" not in body
+    # The direct path answers a reused key in the same words.
+    event = start_http("slow", json.dumps({**JOB, "job_id": "B"}), headers={"Idempotency-Key": key})
+    make_starter_handler()(event, None)
+    event = start_http("slow", json.dumps({**JOB, "job_id": "C"}), headers={"Idempotency-Key": key})
+    direct = json.loads(make_starter_handler()(event, None)["body"])
+    assert direct["message"] == body["message"].replace("jobs~", "slow~")
+    # The first request's id still reads its own execution, output and all.
+    status, _, own = intake.status(first["executionId"], Prefer="wait=10")
+    assert (status, own["status"], own["output"]) == (200, "SUCCEEDED", {**JOB, "job_id": "A"})
+    # A retry of the first request (same key, same body) is the first request.
+    retried = intake.post({**JOB, "job_id": "A"}, **{"Idempotency-Key": key})[2]
+    assert intake.status(retried["executionId"])[2]["output"] == {**JOB, "job_id": "A"}
+
+
+def test_a_long_poll_of_a_reused_keys_request_answers_409_when_the_other_starts(
+    intake: Intake,
+) -> None:
+    key = f"order-{uuid.uuid4()}"
+    intake.post({**JOB, "job_id": "A"}, **{"Idempotency-Key": key})
+    event = intake.deliver()  # the first request, taken off the queue: it starts when consumed
+    second = intake.post({**JOB, "job_id": "B"}, **{"Idempotency-Key": key})[2]
+    status, _, body = intake.long_poll_while_consumed(second["executionId"], event)
+
+    assert (status, body["error"]) == (409, "IdempotencyKeyReused"), body
+    assert "output" not in body
+    # And at once once the other execution exists.
+    status, _, body = intake.status(second["executionId"], Prefer="wait=15")
+    assert (status, body["error"]) == (409, "IdempotencyKeyReused")
 
 
 def test_bad_requests_are_refused_before_anything_is_queued(intake: Intake) -> None:
@@ -531,9 +600,9 @@ def test_an_intake_workflow_without_its_queue_is_a_configuration_error(
 def test_queued_is_bounded_by_the_queue_retention(intake: Intake) -> None:
     name = str(uuid.uuid4())  # never queued, never started
     now = int(time.time() * 1000)
-    recent = queued_execution_id("jobs", name, now - 60_000)
-    expired = queued_execution_id("jobs", name, now - (QUEUE_RETENTION_SECONDS + 60) * 1000)
-    future = queued_execution_id("jobs", name, now + 3_600_000)
+    recent = queued_execution_id("jobs", name, now - 60_000, DIGEST)
+    expired = queued_execution_id("jobs", name, now - (QUEUE_RETENTION_SECONDS + 60) * 1000, DIGEST)
+    future = queued_execution_id("jobs", name, now + 3_600_000, DIGEST)
 
     assert intake.status(recent)[2]["status"] == "QUEUED"
     for execution_id in (expired, future, f"jobs~{name}", f"jobs~{name}~NOT-A-STAMP"):
@@ -547,9 +616,9 @@ def test_queued_ids_never_reach_across_workflows(intake: Intake) -> None:
     intake.sfn.start_execution(stateMachineArn=intake.machines.slow, name=name, input="{}")
     now = int(time.time() * 1000)
 
-    assert intake.status(queued_execution_id("slow", name, now))[0] == 404
+    assert intake.status(queued_execution_id("slow", name, now, EMPTY))[0] == 404
     # The same name under the intake workflow "jobs" is jobs' (none): QUEUED, never slow's.
-    status, _, body = intake.status(queued_execution_id("jobs", name, now))
+    status, _, body = intake.status(queued_execution_id("jobs", name, now, EMPTY))
     assert (status, body["status"]) == (202, "QUEUED")
     assert body["executionArn"] == execution_arn(intake.machines.jobs, name)
 
@@ -561,12 +630,7 @@ def test_a_long_poll_of_a_queued_request_waits_through_queued_to_the_end(
     GET waits, and the one answer is the execution's result, not an early 202 QUEUED."""
     _, _, accepted = intake.post(JOB)
     event = intake.deliver()  # taken off the queue: nothing starts it until consumed
-    consumer = threading.Timer(0.5, intake.consume, args=(event,))
-    consumer.start()
-    try:
-        status, headers, body = intake.status(accepted["executionId"], Prefer="wait=15")
-    finally:
-        consumer.join()
+    status, headers, body = intake.long_poll_while_consumed(accepted["executionId"], event)
 
     assert (status, body["status"], body["output"]) == (200, "SUCCEEDED", JOB)
     assert body["executionArn"] == accepted["executionArn"]
@@ -577,14 +641,16 @@ def test_a_long_poll_of_a_request_that_stays_queued_answers_queued_after_its_win
     intake: Intake,
 ) -> None:
     name = str(uuid.uuid4())  # never queued, never started
-    queued = queued_execution_id("jobs", name, int(time.time() * 1000))
+    queued = queued_execution_id("jobs", name, int(time.time() * 1000), DIGEST)
 
     status, headers, body = intake.status(queued, Prefer="wait=1")
 
     assert (status, body["status"], body["requestId"]) == (202, "QUEUED", name)
     assert headers["Preference-Applied"] == "wait=1" and headers["Retry-After"] == "1"
     expired = int(time.time() * 1000) - (QUEUE_RETENTION_SECONDS + 60) * 1000
-    status, _, body = intake.status(queued_execution_id("jobs", name, expired), Prefer="wait=1")
+    status, _, body = intake.status(
+        queued_execution_id("jobs", name, expired, DIGEST), Prefer="wait=1"
+    )
     assert (status, body["error"]) == (404, "ExecutionNotFound")
 
 
@@ -593,6 +659,8 @@ def test_a_started_request_is_reported_whatever_its_stamp(intake: Intake) -> Non
     assert intake.consume(intake.deliver()) == []
     expired = int(time.time() * 1000) - (QUEUE_RETENTION_SECONDS + 60) * 1000
 
-    status, _, body = intake.status(queued_execution_id("jobs", accepted["requestId"], expired))
+    status, _, body = intake.status(
+        queued_execution_id("jobs", accepted["requestId"], expired, DIGEST)
+    )
 
     assert status in (200, 202) and body["status"] in ("RUNNING", "SUCCEEDED")

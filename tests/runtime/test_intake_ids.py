@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -18,15 +19,18 @@ from sfn_flows.runtime.config import (
 )
 from sfn_flows.runtime.intake import (
     CLOCK_SKEW_SECONDS,
+    DIGEST_HEX,
     INTAKE_QUEUES_ENV,
     INTAKE_SOURCES_ENV,
     QUEUE_RETENTION_SECONDS,
     QueuedId,
     clear_intake_cache,
+    input_digest,
     intake_queues,
     intake_sources,
     queued_execution_id,
     queued_stamp,
+    recorded_digest,
     split_queued_id,
     still_queueable,
 )
@@ -44,16 +48,45 @@ from sfn_flows.runtime.request_body import MAX_INPUT_BYTES
 NOW = 1_750_000_000_000  # ms
 
 
+DIGEST = input_digest({"who": "A"})
+
+
 @pytest.mark.parametrize("epoch_ms", [0, 1, 35, 36, NOW, 2**41])
 def test_stamps_read_back(epoch_ms: int) -> None:
     stamp = queued_stamp(epoch_ms)
     assert stamp.isalnum() and stamp == stamp.lower()
-    assert split_queued_id(f"jobs~run-1~{stamp}") == QueuedId("jobs", "run-1", epoch_ms)
+    assert split_queued_id(f"jobs~run-1~{stamp}~{DIGEST}") == QueuedId(
+        "jobs", "run-1", epoch_ms, DIGEST
+    )
 
 
-def test_a_queued_id_is_the_execution_id_and_the_time() -> None:
-    assert queued_execution_id("jobs", "run-1", NOW) == f"jobs~run-1~{queued_stamp(NOW)}"
-    assert len(queued_stamp(NOW)) == 8
+def test_a_queued_id_is_the_execution_id_the_time_and_the_input_digest() -> None:
+    value = queued_execution_id("jobs", "run-1", NOW, DIGEST)
+    assert value == f"jobs~run-1~{queued_stamp(NOW)}~{DIGEST}"
+    assert len(queued_stamp(NOW)) == 8 and len(DIGEST) == DIGEST_HEX
+    assert split_queued_id(value) == QueuedId("jobs", "run-1", NOW, DIGEST)
+    assert quote(value, safe="") == value  # nothing to escape in a URL
+
+
+def test_the_digest_is_of_the_json_value_not_of_its_text() -> None:
+    assert input_digest({"a": 1, "b": [1, 2]}) == input_digest({"b": [1, 2], "a": 1})
+    # As same_input reads them (schema.json_equal): 1.0 is 1, true is not 1.
+    assert input_digest({"n": 1.0}) == input_digest({"n": 1})
+    assert input_digest({"n": True}) != input_digest({"n": 1})
+    assert input_digest({"who": "A"}) != input_digest({"who": "B"})
+    assert input_digest("\ud800") != input_digest("\ud801")  # lone surrogates hash as they are
+    assert input_digest("é") != input_digest("e")
+
+
+def test_an_executions_recorded_input_has_the_digest_of_its_value() -> None:
+    assert recorded_digest({"input": '{"who":"A"}'}) == DIGEST
+    assert recorded_digest({"input": '{ "who" : "A" }', "inputDetails": {"included": True}}) == (
+        DIGEST
+    )
+    # Not there, left out or not JSON: it matches no request.
+    assert recorded_digest({}) is None
+    assert recorded_digest({"input": '{"who":"A"}', "inputDetails": {"included": False}}) is None
+    assert recorded_digest({"input": "not json"}) is None
 
 
 @pytest.mark.parametrize(
@@ -61,13 +94,19 @@ def test_a_queued_id_is_the_execution_id_and_the_time() -> None:
     [
         "jobs~run-1",  # an execution id, not a queued one
         "jobs~run-1~",
-        "jobs~run-1~ABC",  # upper case is not a stamp this API writes
-        "jobs~run-1~1_0",  # int() would take it
-        "jobs~run-1~ 10",
-        "jobs~run-1~" + "z" * 13,
-        "~run-1~abc",
-        "jobs~~abc",
-        "jobs~has space~abc",
+        f"jobs~run-1~{queued_stamp(NOW)}",  # the three-part ids of before: never released
+        f"jobs~run-1~{queued_stamp(NOW)}~",
+        f"jobs~run-1~{queued_stamp(NOW)}~{DIGEST[:-1]}",
+        f"jobs~run-1~{queued_stamp(NOW)}~{DIGEST}0",
+        f"jobs~run-1~{queued_stamp(NOW)}~{DIGEST.upper()}",  # has letters: not this API's
+        f"jobs~run-1~{DIGEST}",
+        f"jobs~run-1~ABC~{DIGEST}",  # upper case is not a stamp this API writes
+        f"jobs~run-1~1_0~{DIGEST}",  # int() would take it
+        f"jobs~run-1~ 10~{DIGEST}",
+        "jobs~run-1~" + "z" * 13 + f"~{DIGEST}",
+        f"~run-1~abc~{DIGEST}",
+        f"jobs~~abc~{DIGEST}",
+        f"jobs~has space~abc~{DIGEST}",
         "abc",
     ],
 )
