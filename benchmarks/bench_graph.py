@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import shutil
 import sys
+from typing import Any
 
 from bench_build import TARGET_STATES, calibrated_timeout, measure, print_timings, ratio
 
@@ -96,7 +98,41 @@ def main(argv: list[str] | None = None) -> int:
         f"  aim: Mermaid of {states:,} states under {MERMAID_AIM_MS:.0f} ms -> median "
         f"{whole.median_ms:.1f} ms: {met}"
     )
+    bench_layout()
     return 0
+
+
+def bench_layout(tasks: int = 100) -> None:
+    """SVG through Graphviz of a chain of Tasks that all catch into one Fail (a shared failure
+    handler, which dot.py does not let rank: ranked, this takes Graphviz over 4 minutes)."""
+    from sfn_flows.diagram.graphviz import render_image
+
+    if shutil.which("dot") is None:
+        print("== Graphviz layout: skipped, `dot` is not installed (apt install graphviz) ==")
+        return
+    catch = [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}]
+    retry = [{"ErrorEquals": ["Busy"], "MaxAttempts": 2}]
+    chain: dict[str, Any] = {
+        f"S{i}": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "work"},
+            "TimeoutSeconds": 30,
+            "Retry": retry,
+            "Catch": catch,
+            **({"Next": f"S{i + 1}"} if i < tasks - 1 else {"End": True}),
+        }
+        for i in range(tasks)
+    }
+    definition = {"StartAt": "S0", "States": {**chain, "Failed": {"Type": "Fail"}}}
+    dot = workflow_diagram(definition, "dot")
+    print(f"== Graphviz layout: SVG of {tasks} Tasks that all catch into one Fail ==")
+    timings = [
+        measure("(g) DOT text", lambda: workflow_diagram(definition, "dot"), repeat=3, warmup=1),
+        measure("(h) dot -Tsvg", lambda: render_image(dot, "svg"), repeat=3, warmup=1),
+    ]
+    print_timings(timings)
+    print(f"  layout / text: {ratio(timings[1], timings[0])}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 INTERRUPTED_EXIT_CODE = 130
 
 
-def _positive_seconds(value: float | None) -> float | None:
+def positive_seconds(value: float | None) -> float | None:
     if value is not None and not (math.isfinite(value) and value > 0):
         raise typer.BadParameter(f"{value:g} is not a positive number of seconds.")
     return value
@@ -47,7 +47,7 @@ ImportTimeoutOption = Annotated[
     typer.Option(
         "--import-timeout",
         metavar="SECONDS",
-        callback=_positive_seconds,
+        callback=positive_seconds,
         help="Stop and name a workflow module whose import takes longer "
         "(default: $SFN_FLOWS_IMPORT_TIMEOUT, or 60).",
     ),

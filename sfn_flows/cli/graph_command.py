@@ -22,6 +22,7 @@ from sfn_flows.cli.build_command import (
     LambdasOption,
     WorkflowsOption,
     compile_workflows,
+    positive_seconds,
 )
 from sfn_flows.cli.render import err, out, problem_line, seconds
 from sfn_flows.cli.run_command import EndpointOption, ProfileOption, RegionOption, StackOption
@@ -86,6 +87,15 @@ def graph(
             "entered, retried, caught and failed, from its history.",
         ),
     ] = None,
+    layout_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--layout-timeout",
+            metavar="SECONDS",
+            callback=positive_seconds,
+            help="Stop Graphviz's layout (svg, png) after this long (default: 120).",
+        ),
+    ] = None,
     workflows: WorkflowsOption = Path("workflows"),
     lambdas: LambdasOption = None,
     import_timeout: ImportTimeoutOption = None,
@@ -112,10 +122,11 @@ def graph(
         )
     data = text.encode("utf-8")
     if chosen in _IMAGES:
-        # Here, not at the top: the subprocess module is this format's alone.
         from sfn_flows.diagram.graphviz import render_image
 
-        data = render_image(text, "svg" if chosen is DiagramFormat.svg else "png")
+        data = render_image(
+            text, "svg" if chosen is DiagramFormat.svg else "png", deadline_seconds=layout_timeout
+        )
     write_output(data, output, force)
     if output is not None:
         err.print(f"wrote {escape(str(output))} ({chosen.value})")

@@ -7,6 +7,7 @@ characters that print nothing are shown as `\\uXXXX`.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Final
 
 from sfn_flows.diagram.graph import Edge, Graph, Node, statements
@@ -62,8 +63,17 @@ def _escape(char: str) -> str:
     return char
 
 
+# A state that this many Catch edges or more lead to is a shared failure handler: those edges
+# do not rank it. Ranked below every Task that catches into it, it pulls each of them into an
+# edge across the whole picture, and Graphviz spends minutes on a hundred of them (100 Tasks
+# catching into one Fail: over 4 min; so, 2 s).
+SHARED_HANDLER_CATCHES: Final = 3
+
+
 def to_dot(graph: Graph, overlay: Overlay | None = None, *, title: str | None = None) -> str:
     overlay = overlay or Overlay()
+    catches = Counter(edge.target for edge in graph.edges if edge.kind == "catch")
+    shared = {target for target, count in catches.items() if count >= SHARED_HANDLER_CATCHES}
     lines = [
         "digraph workflow {",
         f'  graph [rankdir=TB, fontname="{_FONT}", fontsize=11, newrank=true];',
@@ -81,7 +91,7 @@ def to_dot(graph: Graph, overlay: Overlay | None = None, *, title: str | None = 
         ],
         close_cluster="}",
         node=lambda node: _node(node, overlay),
-        edge=lambda index, edge: _edge(edge, overlay.edge_classes.get(index)),
+        edge=lambda index, edge: _edge(edge, overlay.edge_classes.get(index), shared),
     )
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -101,12 +111,14 @@ def _node(node: Node, overlay: Overlay) -> str:
     return f"{node.id} [{', '.join(attributes)}];"
 
 
-def _edge(edge: Edge, emphasis: str | None) -> str:
+def _edge(edge: Edge, emphasis: str | None, shared: set[str]) -> str:
     attributes = []
     if edge.label:
         attributes.append('label="' + "\\n".join(dot_text(line) for line in edge.label) + '"')
     if edge.kind in _EDGE_KINDS:
         attributes.append(_EDGE_KINDS[edge.kind])
+    if edge.kind == "catch" and edge.target in shared:
+        attributes.append("constraint=false")
     if emphasis is not None:
         attributes.append(_EDGE_EMPHASIS[emphasis])
     listed = f" [{', '.join(attributes)}]" if attributes else ""

@@ -353,3 +353,31 @@ def test_graph_help_loads_no_aws_deploy_or_diagram_code(project: Path) -> None:
     loaded = modules_after(project, "graph", "--help")
     assert sorted(loaded.intersection(HEAVY)) == []
     assert [m for m in loaded if m.startswith("sfn_flows.diagram")] == []
+
+
+def test_a_layout_past_its_deadline_is_stopped_and_says_how_to_wait_longer(
+    project: Path, tmp_path: Path
+) -> None:
+    slow = tmp_path / "slow-graphviz"
+    slow.mkdir()
+    (slow / "dot").write_text("#!/bin/sh\nexec sleep 60\n")
+    (slow / "dot").chmod(0o755)
+    done = graph(
+        project,
+        "long-running-job",
+        "-o",
+        "job.svg",
+        "--layout-timeout",
+        "0.5",
+        env={"PATH": f"{slow}:/usr/bin:/bin"},
+    )
+    assert done.returncode == 1
+    assert done.stderr.decode().strip() == (
+        "error: Graphviz's `dot` did not lay the diagram out within 0.5 s and was stopped; give "
+        "it longer (--layout-timeout SECONDS), or draw Mermaid or DOT text (--format "
+        "mermaid|dot)."
+    )
+    assert not (project / "job.svg").exists()
+    bad = graph(project, "long-running-job", "--layout-timeout", "0")
+    assert bad.returncode == 2
+    assert "0 is not a positive number of seconds" in bad.stderr.decode()

@@ -10,7 +10,7 @@ import pytest
 from sfn_flows.diagram import build_graph, execution_diagram, workflow_diagram
 from sfn_flows.diagram.dot import dot_text
 from sfn_flows.diagram.mermaid import mermaid_text
-from tests.diagram.machines import HOSTILE_NAMES, hostile_definition, nested_definition
+from tests.diagram.machines import HOSTILE_NAMES, hostile_definition, nested_definition, task
 
 
 def test_mermaid_structure() -> None:
@@ -132,3 +132,23 @@ def test_dot_colours_an_execution_over_the_kinds_own_fills() -> None:
         'style="rounded,filled", fillcolor="#f8f9fa", color="#adb5bd", fontcolor="#868e96"];'
     )
     assert re.search(r'n\d+ -> n\d+ \[label="otherwise", color="#2b8a3e", penwidth=3\];', text)
+
+
+def test_dot_does_not_rank_a_shared_failure_handler_by_its_catches() -> None:
+    def catching(after: str | None) -> dict[str, object]:
+        return task(after, Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Failed"}])
+
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": catching("B"),
+            "B": catching("C"),
+            "C": catching(None),
+            "Failed": {"Type": "Fail", "Error": "Failed"},
+        },
+    }
+    shared = [line for line in workflow_diagram(definition, "dot").splitlines() if "catch" in line]
+    assert len(shared) == 3 and all("constraint=false" in line for line in shared)
+    # One Catch (order-fulfilment's kind) keeps its place below the state it leaves.
+    single = [line for line in workflow_diagram(nested_definition(), "dot").splitlines()]
+    assert not [line for line in single if "constraint" in line]
