@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,39 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def copy_project(target: Path) -> Path:
+# cfn-lint checks a template against the resource specifications of these regions.
+REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"]
+
+
+def copy_project(target: Path, source: Path = ROOT) -> Path:
     for folder in ("workflows", "lambdas"):
         shutil.copytree(
-            ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__")
+            source / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__")
         )
     return target
+
+
+def built_copy(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    files: Mapping[str, str] | None = None,
+    source: Path = ROOT,
+) -> Path:
+    """A copy of the project at `source` with `files` (path in the project -> text) added,
+    built."""
+    project = copy_project(tmp_path_factory.mktemp(name), source)
+    for path, text in (files or {}).items():
+        (project / path).write_text(text)
+    build(project)
+    return project
+
+
+def assert_cfn_lint_clean(project: Path) -> None:
+    from cfnlint.api import ManualArgs, lint
+
+    text = (project / "build" / "template.json").read_text()
+    matches = lint(text, config=ManualArgs(regions=REGIONS))
+    assert matches == [], "\n".join(str(m) for m in matches)
 
 
 def run_cli(cwd: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

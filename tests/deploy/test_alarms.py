@@ -21,19 +21,15 @@ from sfn_flows.deploy.naming import ALARM_TOPIC_OUTPUT
 from sfn_flows.deploy.stack import deploy_project
 from sfn_flows.local import LocalStack
 
-from .conftest import build, copy_project, load_json, run_cli
+from .conftest import built_copy, load_json, run_cli
 
 TOPIC = "arn:aws:sns:eu-west-1:123456789012:on-call"
 
 
 @pytest.fixture(scope="module")
 def alarm_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example project with a Lambda package of its own: the deploy tests of
-    test_deploy_local.py expect to be the first to upload the example's."""
-    project = copy_project(tmp_path_factory.mktemp("alarm-project"))
-    (project / "lambdas" / "alarm_tests.py").write_text('"""Only makes this package differ."""\n')
-    build(project)
-    return project
+    """A built copy of the example project, for these tests' deploys."""
+    return built_copy(tmp_path_factory, "alarm-project")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.api import ManualArgs, lint
 from pydantic import ValidationError
 
 from sfn_flows import Pass, Workflow
@@ -24,8 +23,8 @@ from sfn_flows.runtime.intake import (
     QUEUE_RETENTION_SECONDS,
 )
 
-from .conftest import build, copy_project, load_json, run_cli
-from .test_template import REGIONS, as_list, resources_of, statements
+from .conftest import assert_cfn_lint_clean, built_copy, copy_project, load_json, run_cli
+from .test_template import as_list, resources_of, statements
 
 INTAKE_WORKFLOW = """
 from pydantic import BaseModel, Field
@@ -48,10 +47,9 @@ MACHINE = "BurstIntakeStateMachine"
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("intake-project"))
-    (root / "workflows" / "burst_intake.py").write_text(INTAKE_WORKFLOW)
-    build(root)
-    return root
+    return built_copy(
+        tmp_path_factory, "intake-project", {"workflows/burst_intake.py": INTAKE_WORKFLOW}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -127,9 +125,7 @@ def test_the_manifest_and_the_api_config_carry_it(project: Path, manifest: dict[
 
 
 def test_cfn_lint_passes(project: Path) -> None:
-    text = (project / "build" / "template.json").read_text()
-    matches = lint(text, config=ManualArgs(regions=REGIONS))
-    assert matches == [], "\n".join(str(m) for m in matches)
+    assert_cfn_lint_clean(project)
 
 
 def test_one_queue_and_dead_letter_queue_per_intake_workflow(template: dict[str, Any]) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.api import ManualArgs, lint
 
 from sfn_flows.deploy.naming import (
     PUSH_API_ID_OUTPUT,
@@ -19,9 +18,8 @@ from sfn_flows.deploy.naming import (
 )
 from sfn_flows.deploy.package import build_package
 
-from .conftest import build, copy_project, load_json
+from .conftest import assert_cfn_lint_clean, build, built_copy, copy_project, load_json
 
-REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"]
 # A workflow with push=True beside the example project's own, which do not push.
 PUSHED_JOB = """
 from sfn_flows import Pass, Workflow
@@ -51,10 +49,7 @@ PUSH_RESOURCES = {
 
 @pytest.fixture(scope="module")
 def push_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = copy_project(tmp_path_factory.mktemp("push-project"))
-    (project / "workflows" / "pushed_job.py").write_text(PUSHED_JOB)
-    build(project)
-    return project
+    return built_copy(tmp_path_factory, "push-project", {"workflows/pushed_job.py": PUSHED_JOB})
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +64,7 @@ def statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
 
 
 def test_cfn_lint_passes(push_project: Path) -> None:
-    text = (push_project / "build" / "template.json").read_text()
-    matches = lint(text, config=ManualArgs(regions=REGIONS))
-    assert matches == [], "\n".join(str(m) for m in matches)
+    assert_cfn_lint_clean(push_project)
 
 
 def test_no_push_resources_without_a_push_workflow(built_project: Path) -> None:

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.api import ManualArgs, lint
 
 from sfn_flows.deploy.naming import API_CONFIG_FILE, state_machine_logical_id
 from sfn_flows.deploy.package import build_package
@@ -20,21 +18,15 @@ from sfn_flows.deploy.template import API_FUNCTION_TIMEOUT_SECONDS
 from sfn_flows.runtime.deadline import SAFETY_MARGIN_SECONDS
 from sfn_flows.runtime.wait_window import MAX_WAIT_SECONDS
 
-from .conftest import build, load_json
-from .test_template import REGIONS, as_list, statements
+from .conftest import assert_cfn_lint_clean, built_copy, load_json
+from .test_template import as_list, statements
 
 PROJECT = Path(__file__).resolve().parents[1] / "e2e" / "wait_project"
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("wait-project")
-    for folder in ("workflows", "lambdas"):
-        shutil.copytree(
-            PROJECT / folder, home / folder, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    build(home)
-    return home
+    return built_copy(tmp_path_factory, "wait-project", source=PROJECT)
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +36,7 @@ def template(project: Path) -> dict[str, Any]:
 
 
 def test_cfn_lint_passes(project: Path) -> None:
-    text = (project / "build" / "template.json").read_text()
-    matches = lint(text, config=ManualArgs(regions=REGIONS))
-    assert matches == [], "\n".join(str(m) for m in matches)
+    assert_cfn_lint_clean(project)
 
 
 def test_the_api_lambdas_outlast_the_longest_wait_and_end_before_api_gateway() -> None:
